@@ -1,0 +1,19 @@
+// Jest: swc strips types (tsc -b checks them); "unit" needs nothing running, "integration" needs the real brokers of infra/local.
+const swc = ['@swc/jest', { jsc: { target: 'es2023', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
+
+const shared = {
+  transform: { '^.+\\.(t|j)sx?$': swc, '^.+\\.cjs$': swc },
+  // jose is ESM-only, and PGlite's CommonJS build still calls import() at start-up, which jest's sandbox refuses:
+  // swc turns both into plain CommonJS, like our own code.
+  transformIgnorePatterns: ['/node_modules/(?!(jose|@electric-sql/pglite)/)'],
+  moduleNameMapper: { '^@saga/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts' },
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.local/'],
+  testEnvironment: 'node',
+};
+
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/**/*.test.ts'], testPathIgnorePatterns: [...shared.testPathIgnorePatterns, '\\.int\\.test\\.ts$'] },
+    { ...shared, displayName: 'integration', testMatch: ['<rootDir>/**/*.int.test.ts'] },
+  ],
+};

@@ -1,0 +1,4 @@
+// Public surface of @saga/contracts: the envelope, typed message contracts and the broker names.
+export * from './envelope';
+export * from './message-contract';
+export * from './names';

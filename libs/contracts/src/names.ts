@@ -1,0 +1,44 @@
+// Names of every topic, exchange and queue, defined once so producers, consumers, compose and k8s agree.
+
+/** Kafka topics, one per producing service, versioned in the name so a breaking change gets a new topic. */
+export const topics = {
+  orderEvents: 'orders.events.v1',
+  inventoryEvents: 'inventory.events.v1',
+  paymentEvents: 'payments.events.v1',
+} as const;
+
+export type TopicName = (typeof topics)[keyof typeof topics];
+
+/** Partitions per event topic: events are keyed by orderId, so more partitions mean more orders in parallel. */
+export const EVENT_TOPIC_PARTITIONS = 3;
+
+/** Kafka dead-letter topic for one consumer group: a poison event is a problem of the group that failed on it. */
+export function deadLetterTopicFor(groupId: string): string {
+  return `${groupId}.dlt`;
+}
+
+/** RabbitMQ exchanges. */
+export const exchanges = {
+  /** Direct exchange carrying saga commands and their replies, routed by routing key. */
+  commands: 'saga.commands',
+  /** Where queues dead-letter what they cannot process (delivery limit) and where consumers park poison. */
+  deadLetter: 'saga.dead-letter',
+} as const;
+
+/** RabbitMQ queues, one per consumer, and the routing keys bound to them. */
+export const queues = {
+  inventoryCommands: 'inventory.commands',
+  paymentCommands: 'payment.commands',
+  notificationCommands: 'notification.commands',
+  orderSagaReplies: 'order.saga-replies',
+  deadLetter: 'saga.dead-letter',
+} as const;
+
+export const routingKeys = {
+  reserveStock: 'inventory.reserve-stock',
+  releaseStock: 'inventory.release-stock',
+  charge: 'payment.charge',
+  refund: 'payment.refund',
+  notify: 'notification.send',
+  sagaReply: 'order.saga-reply',
+} as const;

@@ -1,0 +1,163 @@
+// Kafka adapter of the EventLog port (kafkajs): acks=all idempotent producer, manual offset commits after the handler.
+import { deadLetterTopicFor, encodeEnvelope } from '@saga/contracts';
+import { Kafka, logLevel as kafkaLogLevel, Partitioners, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { deliver, resolvePolicy } from '../delivery';
+import type { EventLog, EventSubscription, OutgoingEvent, TopicSpec } from '../ports/event-log.port';
+import type { DeadLetter, Subscription } from '../ports/delivery.types';
+import { readWholeTopic } from './read-whole-topic';
+
+export interface KafkaEventLogOptions {
+  brokers: readonly string[];
+  clientId: string;
+  /** Lower values make rebalances (a member joining or leaving) faster, at the cost of more heartbeats. */
+  heartbeatIntervalMs?: number;
+  sessionTimeoutMs?: number;
+  /** Longest a fetch waits for new events; it also bounds how long closing a consumer takes. */
+  maxWaitTimeMs?: number;
+  /** How many partitions one consumer works on at once; order is kept within each partition. */
+  partitionsConsumedConcurrently?: number;
+  log?: (level: 'error' | 'warn' | 'info', message: string, extra: Record<string, unknown>) => void;
+}
+
+const levelNames: Partial<Record<number, 'error' | 'warn' | 'info'>> = {
+  [kafkaLogLevel.ERROR]: 'error',
+  [kafkaLogLevel.WARN]: 'warn',
+  [kafkaLogLevel.INFO]: 'info',
+};
+
+export class KafkaEventLog implements EventLog {
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly consumers = new Set<Consumer>();
+  private readonly knownTopics = new Set<string>();
+
+  private constructor(private readonly options: KafkaEventLogOptions) {
+    const log = options.log;
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: [...options.brokers],
+      logLevel: log ? kafkaLogLevel.WARN : kafkaLogLevel.NOTHING,
+      logCreator: () => (entry) => log?.(levelNames[entry.level] ?? 'info', entry.log.message, { namespace: entry.namespace }),
+      retry: { initialRetryTime: 100, retries: 8 },
+    });
+    // Idempotent producer: a retried send after a lost ack is not written twice (requires acks=all).
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    this.admin = this.kafka.admin();
+  }
+
+  static async connect(options: KafkaEventLogOptions): Promise<KafkaEventLog> {
+    const log = new KafkaEventLog(options);
+    await Promise.all([log.producer.connect(), log.admin.connect()]);
+    return log;
+  }
+
+  async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
+    const missing = specs.filter((spec) => !this.knownTopics.has(spec.name));
+    if (missing.length === 0) return;
+    // createTopics leaves existing topics alone, so every instance of a service may call this at start-up.
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((spec) => ({ topic: spec.name, numPartitions: spec.partitions, replicationFactor: -1 })),
+    });
+    for (const spec of missing) this.knownTopics.add(spec.name);
+  }
+
+  async publish(topic: string, events: readonly OutgoingEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.producer.send({
+      topic,
+      acks: -1,
+      messages: events.map((event) => ({
+        key: event.key,
+        value: encodeEnvelope(event.envelope),
+        headers: { type: event.envelope.type, 'message-id': event.envelope.messageId },
+      })),
+    });
+  }
+
+  async subscribe(subscription: EventSubscription): Promise<Subscription> {
+    const deadLetterTopic = deadLetterTopicFor(subscription.groupId);
+    await this.ensureTopics([{ name: deadLetterTopic, partitions: 1 }]);
+    const consumer = this.kafka.consumer({
+      groupId: subscription.groupId,
+      heartbeatInterval: this.options.heartbeatIntervalMs ?? 1_000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 1_000,
+      retry: { retries: 10 },
+    });
+    const policy = resolvePolicy(subscription.retry);
+    let stopped = false;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...subscription.topics], fromBeginning: subscription.fromBeginning });
+    const joined = new Promise<void>((resolve) => {
+      const remove = consumer.on(consumer.events.GROUP_JOIN, () => {
+        remove();
+        resolve();
+      });
+    });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachMessage: async ({ topic, partition, message, heartbeat }) => {
+        if (stopped) return;
+        const outcome = await deliver({
+          raw: message.value,
+          policy,
+          isStopped: () => stopped,
+          onWait: heartbeat,
+          handle: (envelope, attempt) =>
+            subscription.handle({ topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? '', envelope, attempt }),
+        });
+        // Not committed: after a restart or rebalance the group starts again at this event.
+        if (outcome.kind === 'stopped') return;
+        if (outcome.kind === 'dead-letter') {
+          await this.producer.send({
+            topic: deadLetterTopic,
+            acks: -1,
+            messages: [{
+              key: message.key,
+              value: message.value,
+              headers: {
+                'x-error': outcome.reason,
+                'x-original-topic': topic,
+                'x-original-partition': String(partition),
+                'x-original-offset': message.offset,
+                'x-dead-lettered-at': new Date().toISOString(),
+                ...(outcome.messageId ? { 'x-message-id': outcome.messageId } : {}),
+              },
+            }],
+          });
+        }
+        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      },
+    });
+    await joined;
+    this.consumers.add(consumer);
+    return {
+      close: async () => {
+        stopped = true;
+        this.consumers.delete(consumer);
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  async deadLetters(groupId: string): Promise<DeadLetter[]> {
+    const topic = deadLetterTopicFor(groupId);
+    const records = await readWholeTopic(this.kafka, this.admin, topic);
+    return records.map((record) => ({
+      raw: record.value,
+      reason: record.headers['x-error'] ?? '',
+      source: record.headers['x-original-topic'] ?? '',
+      ...(record.headers['x-message-id'] ? { messageId: record.headers['x-message-id'] } : {}),
+      deadLetteredAt: record.headers['x-dead-lettered-at'] ?? '',
+    }));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((consumer) => consumer.disconnect()));
+    this.consumers.clear();
+    await Promise.all([this.producer.disconnect(), this.admin.disconnect()]);
+  }
+}

@@ -1,0 +1,47 @@
+// Port for a partitioned, replayable event log (Kafka in production, an in-memory twin for `npm start` and unit tests).
+import type { MessageEnvelope } from '@saga/contracts';
+import type { DeadLetter, RetryPolicy, Subscription } from './delivery.types';
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+}
+
+export interface OutgoingEvent {
+  /** Partitioning key (the orderId): events with one key keep their order. */
+  key: string;
+  envelope: MessageEnvelope;
+}
+
+export interface ConsumedEvent {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string;
+  envelope: MessageEnvelope;
+  /** 1 on the first try in this process, 2+ when the handler is being retried. */
+  attempt: number;
+}
+
+export interface EventSubscription {
+  /** One consumer group per service: each group sees every event once; members of a group share the partitions. */
+  groupId: string;
+  topics: readonly string[];
+  /** Where a group with no committed offset starts: the oldest event (true) or only new ones (false). */
+  fromBeginning: boolean;
+  /** Offsets are committed only after this resolves, so a crash mid-handler means the event is delivered again. */
+  handle: (event: ConsumedEvent) => Promise<void>;
+  retry?: Partial<RetryPolicy>;
+}
+
+export interface EventLog {
+  /** Creates the topics that are missing; existing topics are left as they are. */
+  ensureTopics(specs: readonly TopicSpec[]): Promise<void>;
+  /** Resolves once the log has durably accepted every event (acks=all). */
+  publish(topic: string, events: readonly OutgoingEvent[]): Promise<void>;
+  /** Resolves once the consumer has joined its group and will see events published from now on. */
+  subscribe(subscription: EventSubscription): Promise<Subscription>;
+  /** Everything a consumer group dead-lettered, oldest first, with the reason. */
+  deadLetters(groupId: string): Promise<DeadLetter[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,262 @@
+// RabbitMQ adapter of the CommandBus port (amqplib): confirmed mandatory publishes, quorum queues, manual acks, reconnects.
+import { encodeEnvelope, exchanges, queues, type MessageEnvelope } from '@saga/contracts';
+import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
+import { deliver, resolvePolicy } from '../delivery';
+import { UnroutableMessageError, type CommandBus, type CommandConsumer, type QueueSpec } from '../ports/command-bus.port';
+import type { DeadLetter, Subscription } from '../ports/delivery.types';
+import { toDeadLetter } from './dead-letter-headers';
+
+export interface RabbitMqCommandBusOptions {
+  url: string;
+  /** Shown in the RabbitMQ management UI, so an operator can tell which service holds which connection. */
+  connectionName?: string;
+  exchange?: string;
+  deadLetterExchange?: string;
+  deadLetterQueue?: string;
+  /** Deliveries of one message before the broker itself dead-letters it: stops a message that crashes its consumer forever. */
+  deliveryLimit?: number;
+  /** How long close() waits for handlers in flight before closing their channels anyway. */
+  drainTimeoutMs?: number;
+  log?: (level: 'error' | 'warn' | 'info', message: string, extra: Record<string, unknown>) => void;
+}
+
+interface ActiveConsumer {
+  spec: CommandConsumer;
+  channel?: Channel;
+  consumerTag?: string;
+  inFlight: Set<Promise<void>>;
+  stopped: boolean;
+}
+
+export class RabbitMqCommandBus implements CommandBus {
+  private readonly exchange: string;
+  private readonly deadLetterExchange: string;
+  private readonly deadLetterQueue: string;
+  private publisher?: Promise<ConfirmChannel>;
+  private readonly returned = new Set<string>();
+  private readonly consumers = new Set<ActiveConsumer>();
+  private readonly declaredQueues = new Map<string, QueueSpec>();
+
+  private constructor(
+    private readonly connection: RecoveringChannelModel,
+    private readonly options: RabbitMqCommandBusOptions,
+  ) {
+    this.exchange = options.exchange ?? exchanges.commands;
+    this.deadLetterExchange = options.deadLetterExchange ?? exchanges.deadLetter;
+    this.deadLetterQueue = options.deadLetterQueue ?? queues.deadLetter;
+  }
+
+  static async connect(options: RabbitMqCommandBusOptions): Promise<RabbitMqCommandBus> {
+    // The bus needs the connection and the connection's setup needs the bus: a holder breaks the cycle.
+    const holder: { bus?: RabbitMqCommandBus } = {};
+    const connection = await connect(options.url, {
+      clientProperties: { connection_name: options.connectionName ?? `saga-platform:${process.pid}` },
+      recovery: {
+        initialDelay: 100,
+        maxDelay: 5_000,
+        initialMaxRetries: 10,
+        // Runs on every (re)connection before the connection is handed out: topology first, then consumers again.
+        setup: async (model: ChannelModel) => {
+          if (holder.bus) await holder.bus.restore(model);
+        },
+      },
+    });
+    const bus = new RabbitMqCommandBus(connection, options);
+    holder.bus = bus;
+    connection.on('disconnect', (error: Error) => options.log?.('warn', 'RabbitMQ connection lost; reconnecting', { error: error.message }));
+    connection.on('error', (error: Error) => options.log?.('error', 'RabbitMQ connection error', { error: error.message }));
+    const channel = await connection.createChannel();
+    await bus.declareTopology(channel);
+    await channel.close();
+    return bus;
+  }
+
+  async ensureQueue(spec: QueueSpec): Promise<void> {
+    const channel = await this.connection.createChannel();
+    try {
+      await this.declareQueue(channel, spec);
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  }
+
+  async send(routingKey: string, envelope: MessageEnvelope, options: { replyTo?: string } = {}): Promise<void> {
+    await this.publish(this.exchange, routingKey, encodeEnvelope(envelope), {
+      messageId: envelope.messageId,
+      type: envelope.type,
+      correlationId: envelope.correlationId,
+      ...(options.replyTo === undefined ? {} : { replyTo: options.replyTo }),
+    });
+  }
+
+  /** Test hook: routes arbitrary bytes, as a misbehaving sender would. */
+  async sendRaw(routingKey: string, raw: string): Promise<void> {
+    await this.publish(this.exchange, routingKey, Buffer.from(raw), {});
+  }
+
+  async consume(spec: CommandConsumer): Promise<Subscription> {
+    await this.ensureQueue(spec);
+    const consumer: ActiveConsumer = { spec, inFlight: new Set(), stopped: false };
+    this.consumers.add(consumer);
+    await this.startConsumer(consumer, await this.connection.createChannel());
+    return { close: () => this.stopConsumer(consumer) };
+  }
+
+  async peekDeadLetters(): Promise<DeadLetter[]> {
+    // basic.get without acks, then close the channel: the broker requeues everything, so peeking removes nothing.
+    const channel = await this.connection.createChannel();
+    const letters: DeadLetter[] = [];
+    try {
+      for (;;) {
+        const message = await channel.get(this.deadLetterQueue, { noAck: false });
+        if (!message) break;
+        letters.push(toDeadLetter(message));
+      }
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+    return letters.sort((a, b) => a.deadLetteredAt.localeCompare(b.deadLetteredAt));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((consumer) => this.stopConsumer(consumer)));
+    await this.connection.close().catch(() => undefined);
+  }
+
+  private async declareTopology(channel: Channel): Promise<void> {
+    await channel.assertExchange(this.exchange, 'direct', { durable: true });
+    await channel.assertExchange(this.deadLetterExchange, 'fanout', { durable: true });
+    await channel.assertQueue(this.deadLetterQueue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    await channel.bindQueue(this.deadLetterQueue, this.deadLetterExchange, '');
+  }
+
+  private async declareQueue(channel: Channel, spec: QueueSpec): Promise<void> {
+    await channel.assertQueue(spec.queue, {
+      durable: true,
+      arguments: {
+        // Quorum queues replicate and count deliveries, which is what makes the delivery limit possible.
+        'x-queue-type': 'quorum',
+        'x-delivery-limit': this.options.deliveryLimit ?? 10,
+        'x-dead-letter-exchange': this.deadLetterExchange,
+      },
+    });
+    for (const key of spec.bindings) await channel.bindQueue(spec.queue, this.exchange, key);
+    this.declaredQueues.set(spec.queue, { queue: spec.queue, bindings: [...spec.bindings] });
+  }
+
+  /** After a reconnect: declare the topology and queues again, reopen the publisher lazily, restart every consumer. */
+  private async restore(model: ChannelModel): Promise<void> {
+    this.publisher = undefined;
+    const channel = await model.createChannel();
+    await this.declareTopology(channel);
+    for (const spec of this.declaredQueues.values()) await this.declareQueue(channel, spec);
+    await channel.close();
+    for (const consumer of this.consumers) {
+      if (!consumer.stopped) await this.startConsumer(consumer, await model.createChannel());
+    }
+    this.options.log?.('info', 'RabbitMQ connection restored', { consumers: this.consumers.size });
+  }
+
+  private publisherChannel(): Promise<ConfirmChannel> {
+    if (!this.publisher) {
+      const opening = this.connection.createConfirmChannel().then((channel) => {
+        // The broker returns an unroutable mandatory message before it confirms it; remember which ones came back.
+        channel.on('return', (message: ConsumeMessage) => this.returned.add(String(message.properties.messageId)));
+        channel.on('close', () => {
+          if (this.publisher === opening) this.publisher = undefined;
+        });
+        channel.on('error', () => undefined);
+        return channel;
+      });
+      opening.catch(() => {
+        if (this.publisher === opening) this.publisher = undefined;
+      });
+      this.publisher = opening;
+    }
+    return this.publisher;
+  }
+
+  private async publish(exchange: string, routingKey: string, content: Buffer, properties: { messageId?: string; type?: string; correlationId?: string; replyTo?: string; headers?: Record<string, string> }): Promise<void> {
+    const channel = await this.publisherChannel();
+    // Every publish gets a tracking id so a basic.return can be matched to it, even for raw bytes.
+    const trackingId = properties.messageId ?? `raw-${process.hrtime.bigint()}`;
+    await new Promise<void>((resolve, reject) => {
+      channel.publish(exchange, routingKey, content, {
+        ...properties,
+        messageId: trackingId,
+        persistent: true,
+        mandatory: true,
+        contentType: 'application/json',
+        timestamp: Math.floor(Date.now() / 1000),
+      }, (error: unknown) => {
+        const wasReturned = this.returned.delete(trackingId);
+        if (error) reject(error instanceof Error ? error : new Error(`broker did not confirm the message: ${String(error)}`));
+        else if (wasReturned) reject(new UnroutableMessageError(routingKey));
+        else resolve();
+      });
+    });
+  }
+
+  private async startConsumer(consumer: ActiveConsumer, channel: Channel): Promise<void> {
+    consumer.channel = channel;
+    channel.on('error', (error: Error) => this.options.log?.('warn', 'consumer channel error', { queue: consumer.spec.queue, error: error.message }));
+    await channel.prefetch(consumer.spec.prefetch ?? 10);
+    const policy = resolvePolicy(consumer.spec.retry);
+    const { consumerTag } = await channel.consume(consumer.spec.queue, (message) => {
+      if (!message) return; // the broker cancelled the consumer (queue deleted); nothing to acknowledge
+      const work = this.handleDelivery(consumer, channel, message, policy).catch((error: unknown) =>
+        this.options.log?.('error', 'could not settle a delivery; the broker will redeliver it', { queue: consumer.spec.queue, error: String(error) }),
+      );
+      consumer.inFlight.add(work);
+      void work.finally(() => consumer.inFlight.delete(work));
+    }, { noAck: false });
+    consumer.consumerTag = consumerTag;
+  }
+
+  private async handleDelivery(consumer: ActiveConsumer, channel: Channel, message: ConsumeMessage, policy: ReturnType<typeof resolvePolicy>): Promise<void> {
+    const outcome = await deliver({
+      raw: message.content,
+      policy,
+      isStopped: () => consumer.stopped || consumer.channel !== channel,
+      handle: (envelope, attempt) =>
+        consumer.spec.handle({
+          queue: consumer.spec.queue,
+          routingKey: message.fields.routingKey,
+          envelope,
+          redelivered: message.fields.redelivered,
+          attempt,
+          ...(message.properties.replyTo ? { replyTo: String(message.properties.replyTo) } : {}),
+        }),
+    });
+    if (outcome.kind === 'stopped') {
+      channel.nack(message, false, true);
+      return;
+    }
+    if (outcome.kind === 'dead-letter') {
+      // Park it with the reason first, then ack: a crash in between leaves a duplicate letter, never a lost one.
+      await this.publish(this.deadLetterExchange, '', message.content, {
+        ...(outcome.messageId ? { messageId: outcome.messageId } : {}),
+        headers: {
+          'x-error': outcome.reason,
+          'x-original-queue': consumer.spec.queue,
+          'x-original-routing-key': message.fields.routingKey,
+          'x-dead-lettered-at': new Date().toISOString(),
+        },
+      });
+    }
+    channel.ack(message);
+  }
+
+  private async stopConsumer(consumer: ActiveConsumer): Promise<void> {
+    if (consumer.stopped) return;
+    consumer.stopped = true;
+    this.consumers.delete(consumer);
+    const channel = consumer.channel;
+    if (!channel) return;
+    // Stop new deliveries, let the ones in flight finish (bounded), then close: unacked messages go back to the queue.
+    if (consumer.consumerTag) await channel.cancel(consumer.consumerTag).catch(() => undefined);
+    const drained = Promise.all(consumer.inFlight);
+    await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, this.options.drainTimeoutMs ?? 10_000))]);
+    await channel.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,63 @@
+// The RabbitMQ adapter recovers when the broker drops its connection: consumers resume, and sending works again.
+import { randomUUID } from 'node:crypto';
+import { connect } from 'amqplib';
+import { createEnvelope } from '@saga/contracts';
+import { eventually } from '../testing/eventually';
+import { RabbitMqCommandBus } from './rabbitmq-command-bus';
+
+const url = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const managementUrl = process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://127.0.0.1:15672';
+
+/** Asks the broker to close every connection with this name, as a broker restart or a network cut would. */
+async function dropConnections(connectionName: string): Promise<number> {
+  const { origin } = new URL(managementUrl);
+  // The management API takes the same user as AMQP unless its URL names another.
+  const credentials = new URL(managementUrl).username ? new URL(managementUrl) : new URL(url);
+  const { username, password } = credentials;
+  const auth = { authorization: `Basic ${Buffer.from(`${decodeURIComponent(username)}:${decodeURIComponent(password)}`).toString('base64')}` };
+  const response = await fetch(`${origin}/api/connections`, { headers: auth });
+  if (!response.ok) throw new Error(`management API answered ${response.status}`);
+  const connections = (await response.json()) as { name: string; client_properties?: { connection_name?: string } }[];
+  const ours = connections.filter((connection) => connection.client_properties?.connection_name === connectionName);
+  for (const connection of ours) {
+    await fetch(`${origin}/api/connections/${encodeURIComponent(connection.name)}`, { method: 'DELETE', headers: { ...auth, 'x-reason': 'test: simulated broker drop' } });
+  }
+  return ours.length;
+}
+
+describe('RabbitMQ command bus: connection recovery', () => {
+  jest.setTimeout(60_000);
+  const run = randomUUID().slice(0, 8);
+  const connectionName = `reconnect-test-${run}`;
+  const spec = { queue: `reconnect-${run}`, bindings: [`reconnect.${run}`] };
+  const topology = { exchange: `reconnect.commands.${run}`, deadLetterExchange: `reconnect.dlx.${run}`, deadLetterQueue: `reconnect.dlq.${run}` };
+  let bus: RabbitMqCommandBus;
+
+  beforeAll(async () => {
+    bus = await RabbitMqCommandBus.connect({ url, connectionName, ...topology });
+  });
+  afterAll(async () => {
+    await bus.close();
+    const connection = await connect(url);
+    const channel = await connection.createChannel();
+    await channel.deleteQueue(spec.queue);
+    await channel.deleteQueue(topology.deadLetterQueue);
+    await channel.deleteExchange(topology.exchange);
+    await channel.deleteExchange(topology.deadLetterExchange);
+    await connection.close();
+  });
+
+  it('resumes consuming and sending after the broker closes the connection', async () => {
+    const received: number[] = [];
+    const subscription = await bus.consume({ ...spec, handle: async (command) => { received.push((command.envelope.payload as { n: number }).n); } });
+    await bus.send(spec.bindings[0]!, createEnvelope('DoThing', 1, { n: 1 }, { correlationId: 'o-1' }));
+    await eventually(() => expect(received).toEqual([1]));
+
+    await eventually(async () => expect(await dropConnections(connectionName)).toBeGreaterThan(0), 10_000, 200);
+
+    // send() waits for the recovered connection rather than failing the caller.
+    await eventually(() => bus.send(spec.bindings[0]!, createEnvelope('DoThing', 1, { n: 2 }, { correlationId: 'o-2' })), 30_000, 200);
+    await eventually(() => expect(received).toEqual([1, 2]), 30_000);
+    await subscription.close();
+  });
+});

@@ -1,0 +1,48 @@
+// The express app every service starts from: request ids, health endpoints, JSON parsing, 404 and one error handler.
+import express, { type Express } from 'express';
+import { NotFoundError } from '../errors/app-error';
+import type { Logger } from '../logging/create-logger';
+import { errorHandler } from './error-handler';
+import type { ReadinessReport } from './readiness';
+import { requestContextMiddleware } from './request-context';
+
+export interface HttpAppOptions {
+  service: string;
+  logger: Logger;
+  /** Usually built with createReadiness(); a throw counts as not ready. */
+  readiness: () => Promise<ReadinessReport>;
+  /** Mounts the service's routes. Async handlers may throw: express 5 forwards rejections to the error handler. */
+  routes: (app: Express) => void;
+  /** Largest accepted JSON body (bytes or a string like '100kb'). Default '100kb'. */
+  bodyLimit?: number | string;
+}
+
+export function createHttpApp({ service, logger, readiness, routes, bodyLimit = '100kb' }: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestContextMiddleware(logger));
+
+  // Health endpoints come before body parsing: probes carry no body and should stay cheap.
+  app.get('/health/live', (_req, res) => {
+    res.json({ status: 'ok', service });
+  });
+  app.get('/health/ready', async (_req, res) => {
+    let report: ReadinessReport;
+    try {
+      report = await readiness();
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      report = { status: 'not-ready', checks: { readiness: { status: 'down', error } } };
+    }
+    res.status(report.status === 'ready' ? 200 : 503).json(report);
+  });
+
+  app.use(express.json({ limit: bodyLimit }));
+  routes(app);
+
+  app.use((req, _res, next) => {
+    next(new NotFoundError(`No route for ${req.method} ${req.path}`));
+  });
+  app.use(errorHandler(logger));
+  return app;
+}

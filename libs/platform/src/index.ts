@@ -1,0 +1,38 @@
+// Public surface of @saga/platform: config, logging, errors, the HTTP bootstrap and graceful shutdown.
+export { ConfigError, loadConfig } from './config/load-config';
+export type { ConfigProblem, Env } from './config/load-config';
+export { field } from './config/fields';
+
+export { createLogger, defaultRedactPaths, withCorrelation } from './logging/create-logger';
+export type { CorrelationFields, Logger, LoggerOptions, LogLevel } from './logging/create-logger';
+
+export {
+  AppError,
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+  UnauthorizedError,
+  UnprocessableEntityError,
+  ValidationError,
+} from './errors/app-error';
+export type { AppErrorOptions, ErrorBody } from './errors/app-error';
+export { fromZodError } from './errors/from-zod-error';
+export type { FieldIssue } from './errors/from-zod-error';
+
+export { createHttpApp } from './http/http-app';
+export type { HttpAppOptions } from './http/http-app';
+export { createReadiness } from './http/readiness';
+export type { CheckResult, CheckStatus, ReadinessCheck, ReadinessOptions, ReadinessReport } from './http/readiness';
+export { requestContext } from './http/request-context';
+export type { RequestContext } from './http/request-context';
+export { startHttpServer } from './http/http-server';
+export type { HttpServerHandle, HttpServerOptions } from './http/http-server';
+
+export { GracefulShutdown } from './lifecycle/graceful-shutdown';
+export type { GracefulShutdownOptions, ShutdownHook, ShutdownResult } from './lifecycle/graceful-shutdown';
+export { installShutdownSignals } from './lifecycle/shutdown-signals';
+export type { ShutdownSignalOptions, SignalSource } from './lifecycle/shutdown-signals';

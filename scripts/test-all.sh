@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `npm test`: the whole suite from a fresh clone — install, start the real brokers, type-check, lint, run every jest project.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+# npm ci only when the lock file changed since the last install: a warm re-run should not reinstall everything.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "installing dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+# SAGA_INFRA=external: the brokers are already running elsewhere (e.g. `docker compose up`), reached through the
+# variables in README.md; otherwise start the native ones on this machine.
+if [ "${SAGA_INFRA:-local}" != "external" ]; then
+  step "starting the infrastructure (infra/local)"
+  bash infra/local/infra.sh up
+  # shellcheck disable=SC1091
+  set -a; . .local/env; set +a
+fi
+
+step "type-checking (tsc -b)"
+npx tsc -b
+
+step "linting (eslint)"
+npx eslint .
+
+step "running the tests (jest: unit, contract, integration)"
+npx jest --ci --maxWorkers=2 "$@"
