@@ -2,3 +2,4 @@
 export * from './envelope';
 export * from './message-contract';
 export * from './names';
+export * from './saga-messages';
