@@ -255,8 +255,10 @@ export class RabbitMqCommandBus implements CommandBus {
     if (!channel) return;
     // Stop new deliveries, let the ones in flight finish (bounded), then close: unacked messages go back to the queue.
     if (consumer.consumerTag) await channel.cancel(consumer.consumerTag).catch(() => undefined);
-    const drained = Promise.all(consumer.inFlight);
-    await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, this.options.drainTimeoutMs ?? 10_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => { timer = setTimeout(resolve, this.options.drainTimeoutMs ?? 10_000); });
+    await Promise.race([Promise.all(consumer.inFlight), deadline]);
+    clearTimeout(timer);
     await channel.close().catch(() => undefined);
   }
 }
