@@ -6,7 +6,11 @@ const shared = {
   // jose is ESM-only, and PGlite's CommonJS build still calls import() at start-up, which jest's sandbox refuses:
   // swc turns both into plain CommonJS, like our own code.
   transformIgnorePatterns: ['/node_modules/(?!(jose|@electric-sql/pglite)/)'],
-  moduleNameMapper: { '^@saga/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts' },
+  moduleNameMapper: {
+    '^@saga/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    // Tests may start another service's app in-process (e.g. the payment provider) through its package, never a relative path.
+    '^@saga/([a-z-]+)-service/(.+)$': '<rootDir>/services/$1/src/$2',
+  },
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.local/'],
   testEnvironment: 'node',
 };

@@ -123,7 +123,7 @@ env_lines() {
     echo "export ${name^^}_DATABASE_URL=$base/$db"
   done
   echo "export RABBITMQ_URL=amqp://guest:guest@127.0.0.1:$RABBITMQ_PORT"
-  echo "export RABBITMQ_MANAGEMENT_URL=http://127.0.0.1:$RABBITMQ_MANAGEMENT_PORT"
+  echo "export RABBITMQ_MANAGEMENT_URL=http://guest:guest@127.0.0.1:$RABBITMQ_MANAGEMENT_PORT"
   echo "export KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"
   echo "export REDIS_URL=redis://127.0.0.1:$REDIS_PORT"
   echo "export TOXIPROXY_URL=http://127.0.0.1:$TOXIPROXY_PORT"

@@ -7,3 +7,4 @@ export { KafkaEventLog, type KafkaEventLogOptions } from './kafka/kafka-event-lo
 export { RabbitMqCommandBus, type RabbitMqCommandBusOptions } from './rabbitmq/rabbitmq-command-bus';
 export { InMemoryEventLog } from './in-memory/in-memory-event-log';
 export { InMemoryCommandBus } from './in-memory/in-memory-command-bus';
+export * from './outbox';

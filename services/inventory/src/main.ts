@@ -1,1 +1,62 @@
-export {};
+// Composition root: reads the environment, connects PostgreSQL and RabbitMQ, migrates, serves, and shuts down in order.
+import { createPgClient } from '@saga/db';
+import { RabbitMqCommandBus } from '@saga/messaging';
+import { GracefulShutdown, createLogger, installShutdownSignals, loadConfig, startHttpServer, type Logger } from '@saga/platform';
+import { inventoryConfigSchema, type InventoryConfig } from './config';
+import { systemClock } from './domain/clock';
+import { createInventoryService } from './inventory-service';
+import { migrateInventoryDb } from './store/inventory-migrations';
+
+interface Opened {
+  name: string;
+  close: () => Promise<void>;
+}
+
+/** Starts everything; `opened` collects what must be closed, newest first, so a failed start-up closes exactly that. */
+async function start(config: InventoryConfig, logger: Logger, shutdown: GracefulShutdown, opened: Opened[]): Promise<void> {
+  const db = await createPgClient({
+    connectionString: config.DATABASE_URL,
+    applicationName: 'inventory',
+    onError: (err) => logger.error({ err }, 'PostgreSQL connection error'),
+  });
+  opened.unshift({ name: 'database', close: () => db.close() });
+  logger.info({ applied: await migrateInventoryDb(db) }, 'migrations applied');
+
+  const commandBus = await RabbitMqCommandBus.connect({
+    url: config.RABBITMQ_URL,
+    connectionName: 'inventory',
+    log: (level, message, extra) => logger[level](extra, message),
+  });
+  opened.unshift({ name: 'rabbitmq', close: () => commandBus.close() });
+
+  const service = createInventoryService({ db, commandBus, logger, clock: systemClock, isShuttingDown: shutdown.isShuttingDown });
+  opened.unshift({ name: 'consumers and outbox relay', close: () => service.stop() });
+  await service.start();
+
+  const http = await startHttpServer(service.app, { port: config.PORT });
+  opened.unshift({ name: 'http', close: () => http.stop() });
+  logger.info({ port: http.port }, 'inventory service listening');
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(inventoryConfigSchema, process.env);
+  const logger = createLogger({ service: 'inventory', level: config.LOG_LEVEL });
+  const shutdown = new GracefulShutdown({ logger });
+  const opened: Opened[] = [];
+  try {
+    await start(config, logger, shutdown, opened);
+  } catch (err) {
+    logger.fatal({ err }, 'inventory service failed to start');
+    for (const { name, close } of opened) await close().catch((error: unknown) => logger.error({ err: error, resource: name }, 'close failed'));
+    process.exit(1);
+  }
+  // Newest first: HTTP, then consumers and relay, then the broker, then the database.
+  for (const { name, close } of opened) shutdown.register(name, close);
+  installShutdownSignals(shutdown, { logger });
+}
+
+main().catch((err: unknown) => {
+  // Only configuration errors get here (no logger yet): they list every bad variable.
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

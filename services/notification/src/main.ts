@@ -1,1 +1,95 @@
-export {};
+// Composition root of the notification service: reads the environment, wires real adapters, stops gracefully on SIGTERM.
+import { createPgClient } from '@saga/db';
+import { RabbitMqCommandBus } from '@saga/messaging';
+import {
+  createLogger,
+  field,
+  GracefulShutdown,
+  installShutdownSignals,
+  loadConfig,
+  startHttpServer,
+  type Env,
+  type Logger,
+} from '@saga/platform';
+import { z } from 'zod';
+import { LogChannel } from './channels/log.channel';
+import type { NotificationChannel } from './channels/notification-channel.port';
+import { WebhookChannel } from './channels/webhook.channel';
+import { createNotificationService } from './notification-service';
+
+export const configSchema = z.object({
+  PORT: field.port().default(3004),
+  DATABASE_URL: field.url({ protocols: ['postgres', 'postgresql'] }),
+  RABBITMQ_URL: field.url({ protocols: ['amqp', 'amqps'] }),
+  /** When set, notifications are POSTed there instead of being logged. */
+  NOTIFICATION_WEBHOOK_URL: field.url({ protocols: ['http', 'https'] }).optional(),
+  NOTIFICATION_WEBHOOK_TIMEOUT_MS: field.durationMs().default(5_000),
+  LOG_LEVEL: field.logLevel().default('info'),
+});
+
+export type NotificationConfig = z.infer<typeof configSchema>;
+
+export interface RunningNotificationService {
+  port: number;
+  /** Stops HTTP, then consumers and relay, then RabbitMQ, then the pool; main() wires it to SIGTERM/SIGINT. */
+  shutdown: GracefulShutdown;
+}
+
+function channelsFor(config: NotificationConfig, logger: Logger): NotificationChannel[] {
+  if (!config.NOTIFICATION_WEBHOOK_URL) return [new LogChannel(logger)];
+  return [new WebhookChannel({ url: config.NOTIFICATION_WEBHOOK_URL, timeoutMs: config.NOTIFICATION_WEBHOOK_TIMEOUT_MS })];
+}
+
+export async function start(config: NotificationConfig, logger: Logger): Promise<RunningNotificationService> {
+  // What is open so far, closed in reverse if a later step fails (a half-started process must not linger).
+  const opened: (() => Promise<void>)[] = [];
+  try {
+    const db = await createPgClient({
+      connectionString: config.DATABASE_URL,
+      applicationName: 'notification',
+      onError: (err) => logger.error({ err }, 'database connection error'),
+    });
+    opened.push(() => db.close());
+    const commandBus = await RabbitMqCommandBus.connect({
+      url: config.RABBITMQ_URL,
+      connectionName: 'notification',
+      log: (level, message, extra) => logger[level](extra, message),
+    });
+    opened.push(() => commandBus.close());
+    const service = createNotificationService({ db, commandBus, channels: channelsFor(config, logger), logger });
+    await service.start();
+    opened.push(() => service.stop());
+    const http = await startHttpServer(service.app, { port: config.PORT });
+    // Stop order: no new requests, no new commands (in-flight ones finish), then the brokers, then the pool.
+    const shutdown = new GracefulShutdown({ logger })
+      .register('http', () => http.stop())
+      .register('notification', () => service.stop())
+      .register('rabbitmq', () => commandBus.close())
+      .register('database', () => db.close());
+    logger.info({ port: http.port, channel: config.NOTIFICATION_WEBHOOK_URL ? 'webhook' : 'log' }, 'notification service listening');
+    return { port: http.port, shutdown };
+  } catch (err) {
+    for (const close of opened.reverse()) await close().catch(() => undefined);
+    throw err;
+  }
+}
+
+export async function main(env: Env = process.env): Promise<void> {
+  const config = loadConfig(configSchema, env);
+  const logger = createLogger({ service: 'notification', level: config.LOG_LEVEL });
+  try {
+    const { shutdown } = await start(config, logger);
+    installShutdownSignals(shutdown, { logger });
+  } catch (err) {
+    logger.fatal({ err }, 'notification service failed to start');
+    throw err;
+  }
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    // A ConfigError lists every bad variable; print it plainly, it is meant for a human.
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

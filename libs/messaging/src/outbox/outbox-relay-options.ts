@@ -1,0 +1,29 @@
+// Options of the outbox relay, with the defaults that are not plain numbers.
+import type { SqlClient } from '@saga/db';
+import type { CommandBus } from '../ports/command-bus.port';
+import type { EventLog } from '../ports/event-log.port';
+
+export interface OutboxRelayOptions {
+  db: SqlClient;
+  /** Needed if any 'command' rows are enqueued. */
+  commandBus?: CommandBus;
+  /** Needed if any 'event' rows are enqueued. */
+  eventLog?: EventLog;
+  /** Rows claimed per transaction; default 100. */
+  batchSize?: number;
+  /** Safety-net polling (a NOTIFY is lost while the LISTEN connection reconnects); default 1000. */
+  pollIntervalMs?: number;
+  /** Published rows older than this are deleted; default 1 hour. */
+  retainPublishedMs?: number;
+  /** Dedup records (processed_messages) older than this are deleted; default 7 days. */
+  retainProcessedMs?: number;
+  /** Wait after a failed publish, doubling per consecutive failure up to retryMaxDelayMs; defaults 250 and 30000. */
+  retryInitialDelayMs?: number;
+  retryMaxDelayMs?: number;
+  /** Defaults to console.error for 'error' and 'warn'. */
+  log?: (level: 'error' | 'warn' | 'info', message: string, extra: Record<string, unknown>) => void;
+}
+
+export const defaultLog: NonNullable<OutboxRelayOptions['log']> = (level, message, extra) => {
+  if (level !== 'info') console.error(`[outbox-relay] ${level}: ${message}`, extra);
+};

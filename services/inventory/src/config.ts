@@ -1,0 +1,12 @@
+// The inventory's environment variables, parsed once by main.ts (the only reader of process.env).
+import { field } from '@saga/platform';
+import { z } from 'zod';
+
+export const inventoryConfigSchema = z.object({
+  PORT: field.port().default(3002),
+  DATABASE_URL: field.url({ protocols: ['postgres', 'postgresql'] }),
+  RABBITMQ_URL: field.url({ protocols: ['amqp', 'amqps'] }),
+  LOG_LEVEL: field.logLevel().default('info'),
+});
+
+export type InventoryConfig = z.infer<typeof inventoryConfigSchema>;

@@ -1,0 +1,42 @@
+// HTTP adapter: the catalog (read by the gateway and the order service for prices) and the operator's restock.
+import { NotFoundError, UnprocessableEntityError, fromZodError } from '@saga/platform';
+import type { Express } from 'express';
+import { z } from 'zod';
+import type { Inventory } from '../app/inventory';
+import type { RestockOutcome } from '../app/restock';
+import type { Product } from '../domain/product';
+
+const restockBody = z.object({
+  sku: z.string().trim().min(1).max(64),
+  // One delivery at a time: a bigger number is far more likely a typo than a real truckload.
+  quantity: z.number().int().positive().max(1_000_000),
+});
+
+const productNotFound = (sku: string) => new NotFoundError(`No product with sku ${sku}`, { code: 'PRODUCT_NOT_FOUND' });
+
+function restockedProduct(outcome: RestockOutcome, sku: string): Product {
+  if (outcome.ok) return outcome.product;
+  if (outcome.reason === 'PRODUCT_NOT_FOUND') throw productNotFound(sku);
+  throw new UnprocessableEntityError(`Stock of ${sku} would exceed ${outcome.max} units`, { code: outcome.reason, details: { max: outcome.max } });
+}
+
+export function inventoryRoutes(inventory: Inventory): (app: Express) => void {
+  return (app) => {
+    app.get('/products', async (_req, res) => {
+      res.json({ items: await inventory.listProducts() });
+    });
+
+    app.get('/products/:sku', async (req, res) => {
+      const product = await inventory.getProduct(req.params.sku);
+      if (!product) throw productNotFound(req.params.sku);
+      res.json(product);
+    });
+
+    // Operator endpoint: the gateway is where /admin routes get their access control, not this service.
+    app.post('/admin/restock', async (req, res) => {
+      const parsed = restockBody.safeParse(req.body);
+      if (!parsed.success) throw fromZodError(parsed.error);
+      res.json(restockedProduct(await inventory.restock(parsed.data), parsed.data.sku));
+    });
+  };
+}

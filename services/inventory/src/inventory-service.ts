@@ -1,0 +1,86 @@
+// Builds the inventory service from adapters chosen by the caller: pg + RabbitMQ in main.ts, PGlite + in-memory bus embedded.
+import { queues as queueNames, routingKeys } from '@saga/contracts';
+import type { SqlClient } from '@saga/db';
+import { OutboxRelay, type CommandBus, type Subscription } from '@saga/messaging';
+import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
+import type { Express } from 'express';
+import { createInventory, type Inventory } from './app/inventory';
+import { systemClock, type Clock } from './domain/clock';
+import { inventoryRoutes } from './http/inventory.routes';
+import { inventoryCommandConsumer } from './messaging/inventory-commands.handler';
+import { SqlInventoryStore, createSqlTransactions } from './store/sql-inventory-store';
+
+export interface InventoryServiceOptions {
+  /** Already migrated with inventoryMigrations. Owned by the caller, who closes it. */
+  db: SqlClient;
+  /** Owned by the caller, who closes it after stop(). */
+  commandBus: CommandBus;
+  logger: Logger;
+  clock?: Clock;
+  /** Readiness turns not-ready as soon as this says so (pass GracefulShutdown.isShuttingDown). */
+  isShuttingDown?: () => boolean;
+  /** Queue names; tests that share a real broker with running services pass private ones. */
+  queues?: { commands?: string; replies?: string };
+  relayPollIntervalMs?: number;
+}
+
+export interface InventoryService {
+  /** The express app: mount it on a server (startHttpServer) or hand it to supertest. */
+  app: Express;
+  inventory: Inventory;
+  /** Declares the reply queue, starts the outbox relay, then starts consuming commands. */
+  start(): Promise<void>;
+  /** Stops consuming (in-flight commands finish), then stops the relay. Leaves the bus and db open. */
+  stop(): Promise<void>;
+}
+
+export function createInventoryService(options: InventoryServiceOptions): InventoryService {
+  const { db, commandBus, logger, clock = systemClock } = options;
+  const commandsQueue = options.queues?.commands ?? queueNames.inventoryCommands;
+  const repliesQueue = options.queues?.replies ?? queueNames.orderSagaReplies;
+  const inventory = createInventory({ transactions: createSqlTransactions(db), clock });
+  const relay = new OutboxRelay({
+    db,
+    commandBus,
+    log: (level, message, extra) => logger[level](extra, message),
+    ...(options.relayPollIntervalMs === undefined ? {} : { pollIntervalMs: options.relayPollIntervalMs }),
+  });
+  let subscription: Subscription | undefined;
+  let state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
+
+  const readiness = createReadiness({
+    checks: {
+      database: () => db.query('SELECT 1'),
+      // The bus port has no health probe; RabbitMqCommandBus reconnects by itself, so "consuming" is what we can vouch for.
+      messaging: async () => {
+        if (state !== 'running') throw new Error(`command consumer is ${state}`);
+      },
+    },
+    ...(options.isShuttingDown ? { isShuttingDown: options.isShuttingDown } : {}),
+  });
+  const app = createHttpApp({ service: 'inventory', logger, readiness, routes: inventoryRoutes(inventory) });
+
+  return {
+    app,
+    inventory,
+    async start() {
+      if (state !== 'new') throw new Error(`inventory service cannot start: it is ${state}`);
+      state = 'starting';
+      // Replies must be routable even if the order service (which consumes them) starts after us.
+      await commandBus.ensureQueue({ queue: repliesQueue, bindings: [routingKeys.sagaReply] });
+      await relay.start();
+      subscription = await commandBus.consume(
+        inventoryCommandConsumer({ db, inventory, storeOn: (tx) => new SqlInventoryStore(tx), logger, clock, queue: commandsQueue }),
+      );
+      state = 'running';
+      logger.info({ queue: commandsQueue }, 'inventory consuming commands');
+    },
+    async stop() {
+      if (state === 'stopped') return;
+      state = 'stopped';
+      // Consumers first: a handler finishing now still enqueues its reply, which the relay then gets to publish.
+      await subscription?.close();
+      await relay.stop();
+    },
+  };
+}

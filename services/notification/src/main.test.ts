@@ -1,0 +1,25 @@
+// The environment the notification service accepts: defaults, the optional webhook, and fail-fast errors.
+import { ConfigError, loadConfig } from '@saga/platform';
+import { configSchema } from './main';
+
+const required = { DATABASE_URL: 'postgres://saga:saga@localhost:5432/notification_db', RABBITMQ_URL: 'amqp://guest:guest@localhost:5672' };
+
+describe('notification config', () => {
+  it('defaults to port 3004, the log channel and info logs', () => {
+    expect(loadConfig(configSchema, required)).toEqual({ ...required, PORT: 3004, NOTIFICATION_WEBHOOK_TIMEOUT_MS: 5_000, LOG_LEVEL: 'info' });
+  });
+
+  it('takes a webhook URL and its timeout', () => {
+    const config = loadConfig(configSchema, { ...required, NOTIFICATION_WEBHOOK_URL: 'https://hooks.example.com/n', NOTIFICATION_WEBHOOK_TIMEOUT_MS: '2s' });
+    expect(config).toMatchObject({ NOTIFICATION_WEBHOOK_URL: 'https://hooks.example.com/n', NOTIFICATION_WEBHOOK_TIMEOUT_MS: 2_000 });
+  });
+
+  it('names every missing or invalid variable', () => {
+    expect(() => loadConfig(configSchema, { NOTIFICATION_WEBHOOK_URL: 'ftp://x' })).toThrow(ConfigError);
+    try {
+      loadConfig(configSchema, { NOTIFICATION_WEBHOOK_URL: 'ftp://x' });
+    } catch (err) {
+      expect((err as ConfigError).problems.map((p) => p.variable)).toEqual(['DATABASE_URL', 'RABBITMQ_URL', 'NOTIFICATION_WEBHOOK_URL']);
+    }
+  });
+});

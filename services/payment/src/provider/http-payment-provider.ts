@@ -1,0 +1,156 @@
+// PaymentProvider over HTTP (the provider's Stripe-like API): fetch with a per-call AbortSignal, through one breaker.
+import { BreakerOpenError, createBreaker, TimeoutError, type BreakerOptions, type BreakerState, type BreakerStats } from '@saga/resilience';
+import { z } from 'zod';
+import type {
+  ChargeCardInput,
+  ChargeCardResult,
+  FindChargeResult,
+  PaymentProvider,
+  RefundCardInput,
+  RefundCardResult,
+} from '../app/payment-provider.port';
+
+export interface HttpPaymentProviderOptions {
+  /** e.g. http://127.0.0.1:4010 */
+  baseUrl: string;
+  /** Per call; a slower answer is a TIMEOUT and counts against the breaker. */
+  timeoutMs: number;
+  /** Tuning of the breaker (thresholds, reset time); name and timeout are fixed here. */
+  breaker?: Omit<BreakerOptions<ProviderRequest, ProviderResponse>, 'name' | 'timeoutMs' | 'fallback' | 'isBusinessFailure'>;
+  fetch?: typeof fetch;
+}
+
+export interface HttpPaymentProvider extends PaymentProvider {
+  breakerState(): BreakerState;
+  breakerStats(): BreakerStats;
+  /** Stops the breaker's timers; later calls answer PROVIDER_UNAVAILABLE. */
+  shutdown(): void;
+}
+
+interface ProviderRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: Record<string, unknown>;
+  idempotencyKey?: string;
+}
+
+interface ProviderResponse {
+  status: number;
+  body: unknown;
+}
+
+/** The provider itself is failing (5xx, rate limited): counts towards opening the breaker. */
+class ProviderHttpError extends Error {
+  override readonly name = 'ProviderHttpError';
+  constructor(readonly status: number, detail: string) {
+    super(`payment provider answered ${status}: ${detail}`);
+  }
+}
+
+const chargeSchema = z.object({ id: z.string().min(1), amount: z.number().int(), status: z.enum(['succeeded', 'failed']) });
+const refundSchema = z.object({ id: z.string().min(1) });
+const chargeListSchema = z.object({ data: z.array(chargeSchema) });
+const errorSchema = z.object({ error: z.object({ type: z.string(), code: z.string().optional(), decline_code: z.string().optional(), message: z.string().optional() }) });
+
+const errorText = (body: unknown): string => {
+  const parsed = errorSchema.safeParse(body);
+  if (!parsed.success) return 'unexpected answer';
+  const { code, decline_code, message } = parsed.data.error;
+  return [message, decline_code ?? code].filter(Boolean).join(' ') || parsed.data.error.type;
+};
+
+/** Failure of the call itself (open breaker, timeout, network, 5xx) as a value; the reason names what happened. */
+function unavailable(error: unknown): { ok: false; reason: 'PROVIDER_UNAVAILABLE' | 'TIMEOUT'; message: string } {
+  if (error instanceof BreakerOpenError) return { ok: false, reason: 'PROVIDER_UNAVAILABLE', message: 'payment provider circuit is open; not called' };
+  if (error instanceof TimeoutError) return { ok: false, reason: 'TIMEOUT', message: error.message };
+  const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  return { ok: false, reason: 'PROVIDER_UNAVAILABLE', message: `${error instanceof Error ? error.message : String(error)}${cause}` };
+}
+
+export function createHttpPaymentProvider(options: HttpPaymentProviderOptions): HttpPaymentProvider {
+  const doFetch = options.fetch ?? fetch;
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+
+  // Answers the provider gives on purpose (201, 402 decline, 4xx) are returned as values: they never open the breaker.
+  const breaker = createBreaker<ProviderRequest, ProviderResponse>(
+    async (request, signal) => {
+      const response = await doFetch(`${baseUrl}${request.path}`, {
+        method: request.method,
+        headers: {
+          accept: 'application/json',
+          ...(request.body ? { 'content-type': 'application/json' } : {}),
+          ...(request.idempotencyKey ? { 'idempotency-key': request.idempotencyKey } : {}),
+        },
+        ...(request.body ? { body: JSON.stringify(request.body) } : {}),
+        signal,
+      });
+      const text = await response.text();
+      let body: unknown;
+      try {
+        body = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      if (response.status >= 500 || response.status === 429) throw new ProviderHttpError(response.status, errorText(body));
+      return { status: response.status, body };
+    },
+    { ...options.breaker, name: 'payment-provider', timeoutMs: options.timeoutMs },
+  );
+
+  const call = async (request: ProviderRequest): Promise<{ ok: true; response: ProviderResponse } | ReturnType<typeof unavailable>> => {
+    try {
+      return { ok: true, response: await breaker.fire(request) };
+    } catch (error) {
+      return unavailable(error);
+    }
+  };
+
+  return {
+    async charge(input: ChargeCardInput): Promise<ChargeCardResult> {
+      const answer = await call({
+        method: 'POST',
+        path: '/v1/charges',
+        idempotencyKey: input.idempotencyKey,
+        body: { amount: input.amountCents, currency: input.currency.toLowerCase(), source: input.token },
+      });
+      if (!answer.ok) return answer;
+      const { status, body } = answer.response;
+      if (status === 200 || status === 201) {
+        const charge = chargeSchema.safeParse(body);
+        if (charge.success && charge.data.status === 'succeeded') return { ok: true, chargeId: charge.data.id };
+        return { ok: false, reason: 'PROVIDER_UNAVAILABLE', message: 'payment provider answered a charge it could not describe' };
+      }
+      // 402 is a card decline; any other 4xx (unknown token, key reused with another amount) refuses this charge for good.
+      return { ok: false, reason: 'DECLINED', message: `${status === 402 ? 'card declined' : `charge refused (${status})`}: ${errorText(body)}` };
+    },
+
+    async refund(input: RefundCardInput): Promise<RefundCardResult> {
+      const answer = await call({
+        method: 'POST',
+        path: '/v1/refunds',
+        idempotencyKey: input.idempotencyKey,
+        body: { charge: input.chargeId, amount: input.amountCents },
+      });
+      if (!answer.ok) return answer;
+      const { status, body } = answer.response;
+      const refund = refundSchema.safeParse(body);
+      if ((status === 200 || status === 201) && refund.success) return { ok: true, refundId: refund.data.id };
+      return { ok: false, reason: 'REJECTED', message: `refund refused (${status}): ${errorText(body)}` };
+    },
+
+    async findCharge(idempotencyKey: string): Promise<FindChargeResult> {
+      const answer = await call({ method: 'GET', path: `/v1/charges?idempotency_key=${encodeURIComponent(idempotencyKey)}` });
+      if (!answer.ok) return answer;
+      const list = chargeListSchema.safeParse(answer.response.body);
+      if (answer.response.status !== 200 || !list.success) {
+        return { ok: false, reason: 'PROVIDER_UNAVAILABLE', message: `charge look-up failed (${answer.response.status}): ${errorText(answer.response.body)}` };
+      }
+      const found = list.data.data[0];
+      return { ok: true, charge: found ? { chargeId: found.id, amountCents: found.amount, status: found.status } : null };
+    },
+
+    breakerState: () => breaker.state(),
+    breakerStats: () => breaker.stats(),
+    shutdown: () => breaker.shutdown(),
+  };
+}

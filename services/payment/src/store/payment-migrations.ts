@@ -1,0 +1,33 @@
+// The payment database: its own tables, plus the outbox and inbox from @saga/messaging under their own history table.
+import { migrate, type Migration, type SqlClient } from '@saga/db';
+import { migrateMessaging } from '@saga/messaging';
+
+export const paymentMigrations: readonly Migration[] = [
+  {
+    id: 'payment-001-payments',
+    sql: `
+      CREATE TABLE payments (
+        order_id text PRIMARY KEY,
+        payment_id uuid NOT NULL UNIQUE,
+        saga_id text NOT NULL,
+        customer_id text NULL,
+        amount_cents integer NOT NULL CHECK (amount_cents >= 0),
+        currency text NOT NULL,
+        status text NOT NULL CHECK (status IN ('CHARGED', 'DECLINED', 'FAILED', 'REFUNDED')),
+        provider_charge_id text NULL,
+        refunded_cents integer NOT NULL DEFAULT 0 CHECK (refunded_cents >= 0 AND refunded_cents <= amount_cents),
+        failure_reason text NULL CHECK (failure_reason IN ('DECLINED', 'PROVIDER_UNAVAILABLE', 'TIMEOUT')),
+        failure_message text NULL,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        CHECK (status <> 'CHARGED' OR provider_charge_id IS NOT NULL)
+      );
+    `,
+  },
+];
+
+/** The outbox/inbox tables (their own history table), then payment's own. */
+export async function migratePaymentDb(db: SqlClient): Promise<void> {
+  await migrateMessaging(db);
+  await migrate(db, paymentMigrations);
+}

@@ -1,0 +1,115 @@
+// Component-test harness (tests only, not built): the payment service on PGlite and the in-memory bus, calling the REAL
+// simulated provider over HTTP on port 0. The provider lives in its own service folder; importing it here, from tests,
+// stands in for "start the external provider", as a docker container would elsewhere.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ChargePayment, queues, RefundPayment, routingKeys, type MessageEnvelope } from '@saga/contracts';
+import type { SqlClient } from '@saga/db';
+import { InMemoryCommandBus } from '@saga/messaging';
+import { createLogger, startHttpServer, type HttpServerHandle } from '@saga/platform';
+import { createProviderApp, type ProviderAppOptions } from '@saga/payment-provider-service/provider-app';
+import type { PaymentProvider } from '../app/payment-provider.port';
+import { createPaymentService, type PaymentService } from '../payment-service';
+import { createHttpPaymentProvider, type HttpPaymentProvider, type HttpPaymentProviderOptions } from '../provider/http-payment-provider';
+
+export const silentLogger = createLogger({ service: 'payment', level: 'silent' });
+const fixedClock = { now: () => new Date('2030-01-01T12:00:00Z') };
+
+export async function waitFor<T>(assertion: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await assertion();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+/** A port nothing listens on: connections are refused at once, like a provider that is down. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export async function startProvider(options: Partial<ProviderAppOptions> = {}): Promise<HttpServerHandle & { url: string }> {
+  const app = createProviderApp({ clock: fixedClock, declineAboveCents: 100_000, latencyMs: 0, ...options });
+  const server = await startHttpServer(app, { port: 0, host: '127.0.0.1' });
+  return { ...server, url: `http://127.0.0.1:${server.port}` };
+}
+
+/** Counts calls per operation, to prove what was (not) asked of the provider. */
+export function countingProvider(inner: PaymentProvider) {
+  const calls = { charge: 0, refund: 0, findCharge: 0 };
+  const provider: PaymentProvider = {
+    charge: (input) => (calls.charge++, inner.charge(input)),
+    refund: (input) => (calls.refund++, inner.refund(input)),
+    findCharge: (key) => (calls.findCharge++, inner.findCharge(key)),
+  };
+  return { provider, calls };
+}
+
+export interface Scenario {
+  service: PaymentService;
+  bus: InMemoryCommandBus;
+  adapter: HttpPaymentProvider;
+  calls: ReturnType<typeof countingProvider>['calls'];
+  replies: MessageEnvelope[];
+  repliesFor(orderId: string): MessageEnvelope[];
+  stop(): Promise<void>;
+}
+
+/** One service instance per scenario (own bus, own breaker) over the file's shared PGlite database. */
+export async function startScenario(db: SqlClient, providerUrl: string, adapterOptions: Partial<HttpPaymentProviderOptions> = {}): Promise<Scenario> {
+  const adapter = createHttpPaymentProvider({ baseUrl: providerUrl, timeoutMs: 1_000, ...adapterOptions });
+  const { provider, calls } = countingProvider(adapter);
+  const bus = new InMemoryCommandBus();
+  const replies: MessageEnvelope[] = [];
+  await bus.consume({ queue: queues.orderSagaReplies, bindings: [routingKeys.sagaReply], handle: async ({ envelope }) => void replies.push(envelope) });
+  const service = createPaymentService({
+    db,
+    commandBus: bus,
+    provider,
+    logger: silentLogger,
+    outboxPollIntervalMs: 50,
+    commandRetry: { maxAttempts: 30, initialDelayMs: 20, maxDelayMs: 100 },
+  });
+  await service.start();
+  return {
+    service,
+    bus,
+    adapter,
+    calls,
+    replies,
+    repliesFor: (orderId) => replies.filter((reply) => reply.correlationId === orderId),
+    async stop() {
+      await service.stop();
+      await bus.close();
+      adapter.shutdown();
+    },
+  };
+}
+
+let sequence = 0;
+export const newOrderId = (label: string) => `${label}-${process.pid}-${++sequence}`;
+
+export function chargeCommand(orderId: string, overrides: { amountCents?: number; paymentToken?: string } = {}) {
+  return ChargePayment.create(
+    { orderId, sagaId: `saga-${orderId}`, customerId: 'cust-1', amountCents: overrides.amountCents ?? 4200, currency: 'EUR', paymentToken: overrides.paymentToken ?? 'tok_visa' },
+    { correlationId: orderId },
+  );
+}
+
+export function refundCommand(orderId: string) {
+  return RefundPayment.create({ orderId, sagaId: `saga-${orderId}` }, { correlationId: orderId });
+}
+
+/** The provider's own record of the charges an idempotency key made. */
+export async function providerChargesFor(providerUrl: string, orderId: string): Promise<Array<{ id: string; status: string; amount: number; amount_refunded: number }>> {
+  const response = await fetch(`${providerUrl}/v1/charges?idempotency_key=${encodeURIComponent(`charge:${orderId}`)}`);
+  return ((await response.json()) as { data: Array<{ id: string; status: string; amount: number; amount_refunded: number }> }).data;
+}
