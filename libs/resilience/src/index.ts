@@ -5,3 +5,4 @@ export type { BackoffOptions, RetryOptions } from './retry';
 export { BreakerOpenError, BreakerTimeoutError } from './breaker-errors';
 export { createBreaker, breakerDefaults } from './circuit-breaker';
 export type { Breaker, BreakerEvent, BreakerOptions, BreakerState, BreakerStats } from './circuit-breaker';
+export { eventually } from './eventually';

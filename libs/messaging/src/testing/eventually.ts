@@ -1,12 +1,2 @@
-// Test helper: polls an assertion until it passes or a deadline expires (brokers are asynchronous; sleeps are flaky).
-export async function eventually<T>(assertion: () => T | Promise<T>, timeoutMs = 15_000, intervalMs = 25): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await assertion();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    }
-  }
-}
+// Test helper: re-exported so the contract suites and their callers share one polling helper.
+export { eventually } from '@saga/resilience';

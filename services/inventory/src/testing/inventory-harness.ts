@@ -61,18 +61,8 @@ export async function startInventoryHarness(): Promise<InventoryHarness> {
   };
 }
 
-/** Polls until the assertion passes: the reply travels through the outbox relay, asynchronously. */
-export async function eventually<T>(assertion: () => T | Promise<T>, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await assertion();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
+/** Replies travel through the outbox relay, asynchronously: tests poll for them. */
+export { eventually } from '@saga/resilience';
 
 /** Replies about one order, as the orchestrator would pick them out. */
 export const repliesFor = (replies: readonly ConsumedCommand[], orderId: string): MessageEnvelope[] =>

@@ -15,17 +15,7 @@ import { createHttpPaymentProvider, type HttpPaymentProvider, type HttpPaymentPr
 export const silentLogger = createLogger({ service: 'payment', level: 'silent' });
 const fixedClock = { now: () => new Date('2030-01-01T12:00:00Z') };
 
-export async function waitFor<T>(assertion: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await assertion();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
+export { eventually as waitFor } from '@saga/resilience';
 
 /** A port nothing listens on: connections are refused at once, like a provider that is down. */
 export async function closedPort(): Promise<number> {
