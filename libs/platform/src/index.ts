@@ -36,3 +36,4 @@ export { GracefulShutdown } from './lifecycle/graceful-shutdown';
 export type { GracefulShutdownOptions, ShutdownHook, ShutdownResult } from './lifecycle/graceful-shutdown';
 export { installShutdownSignals } from './lifecycle/shutdown-signals';
 export type { ShutdownSignalOptions, SignalSource } from './lifecycle/shutdown-signals';
+export { runProcess, type StartedProcess } from './lifecycle/run-process';

@@ -5,7 +5,8 @@ import {
   createLogger,
   field,
   GracefulShutdown,
-  installShutdownSignals,
+  runProcess,
+  type StartedProcess,
   loadConfig,
   startHttpServer,
   type Env,
@@ -74,22 +75,16 @@ export async function start(config: NotificationConfig, logger: Logger): Promise
   }
 }
 
-export async function main(env: Env = process.env): Promise<void> {
+export async function main(env: Env = process.env): Promise<StartedProcess> {
   const config = loadConfig(configSchema, env);
   const logger = createLogger({ service: 'notification', level: config.LOG_LEVEL });
   try {
     const { shutdown } = await start(config, logger);
-    installShutdownSignals(shutdown, { logger });
+    return { shutdown, logger };
   } catch (err) {
     logger.fatal({ err }, 'notification service failed to start');
     throw err;
   }
 }
 
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    // A ConfigError lists every bad variable; print it plainly, it is meant for a human.
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  });
-}
+if (require.main === module) runProcess(() => main());

@@ -1,5 +1,5 @@
 // Composition root of the simulated payment provider: the only place that reads the environment.
-import { createLogger, field, GracefulShutdown, installShutdownSignals, loadConfig, startHttpServer } from '@saga/platform';
+import { createLogger, field, GracefulShutdown, loadConfig, startHttpServer, runProcess } from '@saga/platform';
 import { z } from 'zod';
 import { createProviderApp } from './provider-app';
 
@@ -28,13 +28,4 @@ export async function start(config: ProviderConfig = loadConfig(configSchema)) {
   return { port: server.port, logger, shutdown, stop: () => shutdown.run('stop') };
 }
 
-if (require.main === module) {
-  start()
-    .then(({ shutdown, logger }) => {
-      installShutdownSignals(shutdown, { logger });
-    })
-    .catch((err: unknown) => {
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
-    });
-}
+if (require.main === module) runProcess(() => start());

@@ -1,7 +1,7 @@
 // Composition root of the payment service: the only place that reads the environment and picks the adapters.
 import { createPgClient } from '@saga/db';
 import { RabbitMqCommandBus } from '@saga/messaging';
-import { createLogger, field, GracefulShutdown, installShutdownSignals, loadConfig, startHttpServer } from '@saga/platform';
+import { createLogger, field, GracefulShutdown, loadConfig, startHttpServer, runProcess } from '@saga/platform';
 import { z } from 'zod';
 import { createPaymentService } from './payment-service';
 import { createHttpPaymentProvider } from './provider/http-payment-provider';
@@ -50,13 +50,4 @@ export async function start(config: PaymentConfig = loadConfig(configSchema)) {
   return { port: server.port, logger, shutdown };
 }
 
-if (require.main === module) {
-  start()
-    .then(({ shutdown, logger }) => {
-      installShutdownSignals(shutdown, { logger });
-    })
-    .catch((err: unknown) => {
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
-    });
-}
+if (require.main === module) runProcess(() => start());
