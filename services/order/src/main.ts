@@ -1,1 +1,44 @@
-export {};
+// Composition root of the order service: reads the environment, wires pg, RabbitMQ and inventory, serves, stops in order.
+import { createPgClient } from '@saga/db';
+import { RabbitMqCommandBus } from '@saga/messaging';
+import { GracefulShutdown, createLogger, loadConfig, runProcess, startHttpServer, type StartedProcess } from '@saga/platform';
+import { orderConfigSchema } from './config';
+import { HttpPriceCatalog } from './inventory/http-price-catalog';
+import { createOrderService } from './order-service';
+import { migrateOrderDb } from './store/order-migrations';
+
+async function start(): Promise<StartedProcess> {
+  const config = loadConfig(orderConfigSchema, process.env);
+  const logger = createLogger({ service: 'order', level: config.LOG_LEVEL });
+  const shutdown = new GracefulShutdown({ logger });
+  const db = await createPgClient({ connectionString: config.DATABASE_URL, applicationName: 'order', onError: (err) => logger.error({ err }, 'PostgreSQL connection error') });
+  logger.info({ applied: await migrateOrderDb(db) }, 'migrations applied');
+  const commandBus = await RabbitMqCommandBus.connect({ url: config.RABBITMQ_URL, connectionName: 'order', log: (level, message, extra) => logger[level](extra, message) });
+  const prices = new HttpPriceCatalog({
+    inventoryUrl: () => config.INVENTORY_URL,
+    db,
+    onStateChange: (state) => logger.warn({ dependency: 'inventory', state }, 'circuit breaker changed state'),
+  });
+  const service = createOrderService({
+    db,
+    commandBus,
+    prices,
+    logger,
+    runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: config.ORDER_STEP_TIMEOUT_MS, maxCompensationAttempts: config.ORDER_MAX_COMPENSATION_ATTEMPTS } },
+    defaultSagaMode: config.DEFAULT_SAGA_MODE,
+    isShuttingDown: shutdown.isShuttingDown,
+  });
+  await service.start();
+  const http = await startHttpServer(service.app, { port: config.PORT });
+  // Registered in stop order: stop taking requests, stop the saga machinery, then the broker and the database.
+  shutdown
+    .register('http', () => http.stop())
+    .register('saga consumer, deadlines and outbox relay', () => service.stop())
+    .register('rabbitmq', () => commandBus.close())
+    .register('price catalog breaker', async () => prices.shutdown())
+    .register('database', () => db.close());
+  logger.info({ port: http.port, inventory: config.INVENTORY_URL }, 'order service listening');
+  return { shutdown, logger };
+}
+
+if (require.main === module) runProcess(start);

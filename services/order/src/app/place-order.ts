@@ -1,0 +1,89 @@
+// Use case: place an order — check the idempotency key, price the lines, then write order, saga and first command at once.
+import { createHash, randomUUID } from 'node:crypto';
+import type { OrderLine } from '@saga/contracts';
+import { isUniqueViolation, type SqlClient } from '@saga/db';
+import { enqueueOutbox } from '@saga/messaging';
+import { startSaga } from '../domain/order-saga';
+import { priceOrder } from '../domain/price-order';
+import { findAnswer, saveAnswer } from '../store/idempotency-repository';
+import { insertOrder, saveSaga, type SagaMode } from '../store/order-repository';
+import type { SagaRuntime } from './apply-saga-input';
+import type { PriceCatalog } from './price-catalog.port';
+import { toOutboxMessage } from './saga-commands';
+
+export interface PlaceOrderRequest {
+  customerId: string;
+  lines: OrderLine[];
+  sagaMode: SagaMode;
+  paymentToken: string;
+  idempotencyKey?: string;
+  requestId?: string;
+}
+
+export interface PlacedOrder {
+  orderId: string;
+  status: 'PENDING';
+  sagaMode: SagaMode;
+  totalCents: number;
+}
+
+export type PlaceOrderOutcome =
+  | { ok: true; order: PlacedOrder; replayed: boolean }
+  | { ok: false; reason: 'IDEMPOTENCY_KEY_REUSED' }
+  | { ok: false; reason: 'UNKNOWN_SKU'; skus: string[] }
+  | { ok: false; reason: 'PRICES_UNAVAILABLE'; message: string };
+
+export interface PlaceOrderDeps {
+  db: SqlClient;
+  prices: PriceCatalog;
+  runtime: SagaRuntime;
+}
+
+/** What makes two requests "the same" for an idempotency key: everything but the key itself. */
+function requestHash(request: PlaceOrderRequest): string {
+  const { customerId, lines, sagaMode, paymentToken } = request;
+  return createHash('sha256').update(JSON.stringify({ customerId, lines, sagaMode, paymentToken })).digest('hex');
+}
+
+export async function placeOrder(deps: PlaceOrderDeps, request: PlaceOrderRequest): Promise<PlaceOrderOutcome> {
+  const hash = requestHash(request);
+  const key = request.idempotencyKey;
+  const replay = async (): Promise<PlaceOrderOutcome | undefined> => {
+    if (!key) return undefined;
+    const answer = await findAnswer(deps.db, request.customerId, key);
+    if (!answer) return undefined;
+    return answer.requestHash === hash ? { ok: true, order: answer.response as PlacedOrder, replayed: true } : { ok: false, reason: 'IDEMPOTENCY_KEY_REUSED' };
+  };
+  const earlier = await replay();
+  if (earlier) return earlier;
+
+  const priceList = await deps.prices.currentPrices();
+  if (!priceList.ok) return { ok: false, reason: 'PRICES_UNAVAILABLE', message: priceList.reason };
+  const priced = priceOrder(request.lines, priceList.prices);
+  if (!priced.ok) return priced;
+
+  const orderId = randomUUID();
+  const now = deps.runtime.now();
+  const order: PlacedOrder = { orderId, status: 'PENDING', sagaMode: request.sagaMode, totalCents: priced.totalCents };
+  const started = startSaga({ sagaId: randomUUID(), orderId, customerId: request.customerId, lines: request.lines, totalCents: priced.totalCents, paymentToken: request.paymentToken }, now, deps.runtime.timeouts);
+  if (priceList.source === 'cache') {
+    // Said in the order's own history, so nobody wonders later where a stale price came from.
+    started.state.history[0] = { ...started.state.history[0]!, detail: `priced from the last known price list (${priceList.fetchedAt.toISOString()}): inventory unavailable` };
+  }
+  try {
+    await deps.db.transaction(async (tx) => {
+      await insertOrder(tx, { orderId, customerId: request.customerId, status: 'PENDING', sagaMode: request.sagaMode, items: priced.lines, totalCents: priced.totalCents, failureReason: null, createdAt: now, updatedAt: now });
+      if (key) await saveAnswer(tx, request.customerId, key, { requestHash: hash, response: order }, now);
+      await saveSaga(tx, started.state, now, true);
+      await enqueueOutbox(tx, started.commands.map((command) => toOutboxMessage(command, started.state, request.requestId, deps.runtime.now)));
+    });
+  } catch (error) {
+    // Two requests with one key raced: the other committed first, so answer as it did.
+    if (key && isUniqueViolation(error)) {
+      const winner = await replay();
+      if (winner) return winner;
+    }
+    throw error;
+  }
+  return { ok: true, order, replayed: false };
+}

@@ -1,0 +1,70 @@
+// Queries: one order with its saga history (owner only), and a customer's orders newest first.
+import type { SqlClient } from '@saga/db';
+import type { HistoryEntry } from '../domain/order-saga.types';
+import { findOrder, findSagaByOrder, listOrders, type OrderRecord } from '../store/order-repository';
+
+export interface OrderView {
+  orderId: string;
+  customerId: string;
+  status: OrderRecord['status'];
+  sagaMode: OrderRecord['sagaMode'];
+  items: OrderRecord['items'];
+  totalCents: number;
+  failureReason?: string;
+  createdAt: string;
+  updatedAt: string;
+  history: HistoryEntry[];
+}
+
+const view = (order: OrderRecord, history: HistoryEntry[]): OrderView => ({
+  orderId: order.orderId,
+  customerId: order.customerId,
+  status: order.status,
+  sagaMode: order.sagaMode,
+  items: order.items,
+  totalCents: order.totalCents,
+  ...(order.failureReason ? { failureReason: order.failureReason } : {}),
+  createdAt: order.createdAt.toISOString(),
+  updatedAt: order.updatedAt.toISOString(),
+  history,
+});
+
+/** Undefined for an order that does not exist and for someone else's: a caller cannot probe other customers' ids. */
+export async function getOrder(db: SqlClient, customerId: string, orderId: string): Promise<OrderView | undefined> {
+  const order = await findOrder(db, orderId);
+  if (!order || order.customerId !== customerId) return undefined;
+  const saga = await findSagaByOrder(db, orderId);
+  return view(order, saga?.history ?? []);
+}
+
+export interface OrderPage {
+  items: Omit<OrderView, 'history'>[];
+  nextCursor?: string;
+}
+
+export async function listCustomerOrders(db: SqlClient, customerId: string, limit: number, cursor?: string): Promise<OrderPage> {
+  const after = cursor ? decodeCursor(cursor) : undefined;
+  const orders = await listOrders(db, customerId, limit + 1, after);
+  const page = orders.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((order) => {
+      const { history: _history, ...summary } = view(order, []);
+      return summary;
+    }),
+    ...(orders.length > limit && last ? { nextCursor: encodeCursor(last) } : {}),
+  };
+}
+
+export class InvalidCursorError extends Error {}
+
+function encodeCursor(order: OrderRecord): string {
+  return Buffer.from(`${order.createdAt.toISOString()}|${order.orderId}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; orderId: string } {
+  const [at, orderId] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(at ?? '');
+  if (!orderId || !/^[0-9a-f-]{36}$/.test(orderId) || Number.isNaN(createdAt.getTime())) throw new InvalidCursorError('invalid cursor');
+  return { createdAt, orderId };
+}

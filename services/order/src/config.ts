@@ -1,0 +1,17 @@
+// The order service's environment variables, parsed once by main.ts (the only reader of process.env).
+import { field } from '@saga/platform';
+import { z } from 'zod';
+
+export const orderConfigSchema = z.object({
+  PORT: field.port().default(3001),
+  DATABASE_URL: field.url({ protocols: ['postgres', 'postgresql'] }),
+  RABBITMQ_URL: field.url({ protocols: ['amqp', 'amqps'] }),
+  INVENTORY_URL: field.url({ protocols: ['http', 'https'] }).default('http://127.0.0.1:3002'),
+  /** How long a saga step may go unanswered before the saga compensates (forward) or resends (compensation). */
+  ORDER_STEP_TIMEOUT_MS: field.durationMs().default(10_000),
+  ORDER_MAX_COMPENSATION_ATTEMPTS: z.coerce.number().int().min(1).max(1_000).default(20),
+  DEFAULT_SAGA_MODE: z.enum(['orchestration', 'choreography']).default('orchestration'),
+  LOG_LEVEL: field.logLevel().default('info'),
+});
+
+export type OrderConfig = z.infer<typeof orderConfigSchema>;

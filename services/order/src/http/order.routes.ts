@@ -1,0 +1,104 @@
+// HTTP adapter: POST /orders, GET /orders/:id, GET /orders and the operator's saga retry; parse, call a use case, map the result.
+import { orderLineSchema } from '@saga/contracts';
+import type { SqlClient } from '@saga/db';
+import { BadRequestError, ConflictError, NotFoundError, ServiceUnavailableError, UnauthorizedError, UnprocessableEntityError, fromZodError, requestContext } from '@saga/platform';
+import type { Express, Request } from 'express';
+import { z } from 'zod';
+import { applySagaInput, type SagaRuntime } from '../app/apply-saga-input';
+import { placeOrder } from '../app/place-order';
+import type { PriceCatalog } from '../app/price-catalog.port';
+import { InvalidCursorError, getOrder, listCustomerOrders } from '../app/read-orders';
+import { findSagaByOrder } from '../store/order-repository';
+
+export const MAX_ORDER_LINES = 20;
+
+const placeOrderBody = z.object({
+  items: z.array(orderLineSchema).min(1, 'an order needs at least one item').max(MAX_ORDER_LINES, `at most ${MAX_ORDER_LINES} items per order`),
+  sagaMode: z.enum(['orchestration', 'choreography']).optional(),
+  // The payment provider's card token (see services/payment-provider/README.md for the test tokens).
+  paymentToken: z.string().min(1).max(100).optional(),
+});
+
+const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(200).optional() });
+const idempotencyKey = z.string().min(1).max(200);
+const uuid = z.uuid();
+
+export interface OrderRoutesDeps {
+  db: SqlClient;
+  prices: PriceCatalog;
+  runtime: SagaRuntime;
+  defaultSagaMode: 'orchestration' | 'choreography';
+  supportedSagaModes: readonly string[];
+}
+
+/** Until the gateway verifies tokens, the caller is named by X-User-Id (the gateway will set it after verification). */
+function callerOf(req: Request): string {
+  const id = req.header('x-user-id');
+  if (!id || id.length > 100) throw new UnauthorizedError('X-User-Id is required', { code: 'UNAUTHENTICATED' });
+  return id;
+}
+
+export function orderRoutes(deps: OrderRoutesDeps): (app: Express) => void {
+  return (app) => {
+    app.post('/orders', async (req, res) => {
+      const customerId = callerOf(req);
+      const body = placeOrderBody.safeParse(req.body);
+      if (!body.success) throw fromZodError(body.error);
+      const key = req.header('idempotency-key');
+      if (key !== undefined && !idempotencyKey.safeParse(key).success) throw new BadRequestError('Idempotency-Key must be 1-200 characters', { code: 'INVALID_IDEMPOTENCY_KEY' });
+      const sagaMode = body.data.sagaMode ?? deps.defaultSagaMode;
+      if (!deps.supportedSagaModes.includes(sagaMode)) {
+        throw new UnprocessableEntityError(`saga mode ${sagaMode} is not available in this deployment`, { code: 'SAGA_MODE_UNAVAILABLE' });
+      }
+      const outcome = await placeOrder(deps, {
+        customerId,
+        lines: body.data.items,
+        sagaMode,
+        paymentToken: body.data.paymentToken ?? 'tok_visa',
+        ...(key === undefined ? {} : { idempotencyKey: key }),
+        requestId: requestContext(res).requestId,
+      });
+      if (outcome.ok) {
+        if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
+        res.status(202).location(`/orders/${outcome.order.orderId}`).json(outcome.order);
+        return;
+      }
+      switch (outcome.reason) {
+        case 'IDEMPOTENCY_KEY_REUSED':
+          throw new ConflictError('This Idempotency-Key was used with a different request', { code: 'IDEMPOTENCY_KEY_REUSED' });
+        case 'UNKNOWN_SKU':
+          throw new UnprocessableEntityError(`Unknown sku: ${outcome.skus.join(', ')}`, { code: 'UNKNOWN_SKU', details: { skus: outcome.skus } });
+        case 'PRICES_UNAVAILABLE':
+          throw new ServiceUnavailableError('Prices are unavailable right now; try again shortly', { code: 'PRICES_UNAVAILABLE' });
+      }
+    });
+
+    app.get('/orders/:orderId', async (req, res) => {
+      const customerId = callerOf(req);
+      const order = uuid.safeParse(req.params.orderId).success ? await getOrder(deps.db, customerId, req.params.orderId) : undefined;
+      if (!order) throw new NotFoundError(`No order ${req.params.orderId}`, { code: 'ORDER_NOT_FOUND' });
+      res.json(order);
+    });
+
+    app.get('/orders', async (req, res) => {
+      const customerId = callerOf(req);
+      const query = listQuery.safeParse(req.query);
+      if (!query.success) throw fromZodError(query.error);
+      try {
+        res.json(await listCustomerOrders(deps.db, customerId, query.data.limit, query.data.cursor));
+      } catch (error) {
+        if (error instanceof InvalidCursorError) throw new BadRequestError('Invalid cursor', { code: 'INVALID_CURSOR' });
+        throw error;
+      }
+    });
+
+    // Operator endpoint (the gateway guards /admin): resend a parked compensation.
+    app.post('/admin/orders/:orderId/retry-compensation', async (req, res) => {
+      const saga = uuid.safeParse(req.params.orderId).success ? await findSagaByOrder(deps.db, req.params.orderId) : undefined;
+      if (!saga) throw new NotFoundError(`No order ${req.params.orderId}`, { code: 'ORDER_NOT_FOUND' });
+      if (saga.status !== 'COMPENSATION_FAILED') throw new ConflictError(`The saga is ${saga.status}, not parked`, { code: 'SAGA_NOT_PARKED' });
+      const outcome = await deps.db.transaction((tx) => applySagaInput(tx, saga.sagaId, { type: 'RETRY_COMPENSATION' }, deps.runtime));
+      res.status(202).json({ orderId: saga.orderId, sagaStatus: outcome.kind === 'advanced' ? outcome.state.status : saga.status });
+    });
+  };
+}

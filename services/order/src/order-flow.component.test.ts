@@ -1,0 +1,153 @@
+// The whole orchestrated flow in one process: the order service and the three participants on PGlite and the in-memory bus.
+import { createPgliteClient, type SqlClient } from '@saga/db';
+import { InMemoryCommandBus } from '@saga/messaging';
+import { createLogger, startHttpServer, type HttpServerHandle } from '@saga/platform';
+import { eventually } from '@saga/resilience';
+import { createInventoryService } from '@saga/inventory-service/inventory-service';
+import { migrateInventoryDb } from '@saga/inventory-service/store/inventory-migrations';
+import { LogChannel } from '@saga/notification-service/channels/log.channel';
+import { createNotificationService } from '@saga/notification-service/notification-service';
+import { createProviderApp } from '@saga/payment-provider-service/provider-app';
+import { createPaymentService } from '@saga/payment-service/payment-service';
+import { createHttpPaymentProvider } from '@saga/payment-service/provider/http-payment-provider';
+import request from 'supertest';
+import { HttpPriceCatalog } from './inventory/http-price-catalog';
+import { createOrderService, type OrderService } from './order-service';
+import { migrateOrderDb } from './store/order-migrations';
+
+jest.setTimeout(60_000);
+const logger = createLogger({ service: 'test', level: 'silent' });
+
+describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
+  const bus = new InMemoryCommandBus();
+  const databases: SqlClient[] = [];
+  const servers: HttpServerHandle[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  let order: OrderService;
+  let inventoryUrl = '';
+  let paymentApp: Parameters<typeof request>[0];
+  let notificationApp: Parameters<typeof request>[0];
+
+  const database = async () => {
+    const db = await createPgliteClient();
+    databases.push(db);
+    return db;
+  };
+
+  beforeAll(async () => {
+    const [orderDb, inventoryDb, paymentDb, notificationDb] = await Promise.all([database(), database(), database(), database()]);
+    await migrateInventoryDb(inventoryDb);
+    const inventory = createInventoryService({ db: inventoryDb, commandBus: bus, logger });
+    const inventoryServer = await startHttpServer(inventory.app, { port: 0, host: '127.0.0.1' });
+    inventoryUrl = `http://127.0.0.1:${inventoryServer.port}`;
+    const provider = await startHttpServer(createProviderApp({ clock: { now: () => new Date() } }), { port: 0, host: '127.0.0.1' });
+    servers.push(inventoryServer, provider);
+    const payment = createPaymentService({ db: paymentDb, commandBus: bus, logger, provider: createHttpPaymentProvider({ baseUrl: `http://127.0.0.1:${provider.port}`, timeoutMs: 2_000 }) });
+    const notification = createNotificationService({ db: notificationDb, commandBus: bus, logger, channels: [new LogChannel(logger)] });
+    paymentApp = payment.app;
+    notificationApp = notification.app;
+
+    await migrateOrderDb(orderDb);
+    const prices = new HttpPriceCatalog({ inventoryUrl: () => inventoryUrl, db: orderDb });
+    order = createOrderService({ db: orderDb, commandBus: bus, prices, logger, runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: 5_000, maxCompensationAttempts: 5 } } });
+    for (const service of [inventory, payment, notification, order]) {
+      await service.start();
+      stops.unshift(() => service.stop());
+    }
+    stops.push(async () => prices.shutdown());
+  });
+
+  afterAll(async () => {
+    for (const stop of stops) await stop();
+    await bus.close();
+    for (const server of servers) await server.stop(100);
+    for (const db of databases) await db.close();
+  });
+
+  const place = (customer: string, body: object) => request(order.app).post('/orders').set('X-User-Id', customer).send(body);
+  const finalOrder = (customer: string, orderId: string) =>
+    eventually(async () => {
+      const response = await request(order.app).get(`/orders/${orderId}`).set('X-User-Id', customer);
+      expect(['APPROVED', 'CANCELLED']).toContain(response.body.status);
+      return response.body;
+    }, 20_000);
+  const stock = async (sku: string) => (await request(inventoryUrl).get(`/products/${sku}`)).body.available as number;
+
+  it('approves an order: stock taken, one charge, one confirmation', async () => {
+    const before = await stock('SKU-APPLE');
+    const placed = await place('alice', { items: [{ sku: 'SKU-APPLE', quantity: 3 }] });
+    expect(placed.status).toBe(202);
+    expect(placed.body).toMatchObject({ status: 'PENDING', sagaMode: 'orchestration', totalCents: 360 });
+    const final = await finalOrder('alice', placed.body.orderId);
+    expect(final.status).toBe('APPROVED');
+    expect(await stock('SKU-APPLE')).toBe(before - 3);
+    const payments = (await request(paymentApp).get(`/payments?orderId=${placed.body.orderId}`)).body.items;
+    expect(payments).toEqual([expect.objectContaining({ status: 'CHARGED', amountCents: 360 })]);
+    await eventually(async () => {
+      const notes = (await request(notificationApp).get(`/notifications?orderId=${placed.body.orderId}`)).body.items;
+      expect(notes.map((note: { kind: string }) => note.kind)).toEqual(['ORDER_CONFIRMED']);
+    });
+  });
+
+  it('cancels a declined order after giving the stock back (C2 before C1), charging nothing', async () => {
+    const before = await stock('SKU-TEA');
+    const placed = await place('bob', { items: [{ sku: 'SKU-TEA', quantity: 2 }], paymentToken: 'tok_chargeDeclined' });
+    const final = await finalOrder('bob', placed.body.orderId);
+    expect(final).toMatchObject({ status: 'CANCELLED', failureReason: 'PAYMENT_DECLINED' });
+    const steps = final.history.map((entry: { step: string; status: string }) => `${entry.step}:${entry.status}`);
+    expect(steps.indexOf('RELEASE_STOCK:SUCCEEDED')).toBeGreaterThan(-1);
+    expect(steps.indexOf('RELEASE_STOCK:SUCCEEDED')).toBeLessThan(steps.indexOf('CANCEL_ORDER:SUCCEEDED'));
+    expect(await stock('SKU-TEA')).toBe(before);
+    const payments = (await request(paymentApp).get(`/payments?orderId=${placed.body.orderId}`)).body.items;
+    expect(payments.map((payment: { status: string }) => payment.status)).toEqual(['DECLINED']);
+  });
+
+  it('cancels an order for more than is in stock, with the reason, leaving stock unchanged', async () => {
+    const before = await stock('SKU-RARE');
+    const placed = await place('carol', { items: [{ sku: 'SKU-RARE', quantity: before + 1 }] });
+    const final = await finalOrder('carol', placed.body.orderId);
+    expect(final).toMatchObject({ status: 'CANCELLED', failureReason: 'OUT_OF_STOCK' });
+    expect(await stock('SKU-RARE')).toBe(before);
+    expect((await request(paymentApp).get(`/payments?orderId=${placed.body.orderId}`)).body.items).toEqual([]);
+  });
+
+  it('answers a retried request with the same order, and refuses the key for another request', async () => {
+    const body = { items: [{ sku: 'SKU-BREAD', quantity: 1 }] };
+    const first = await place('dave', body).set('Idempotency-Key', 'k-1');
+    const again = await place('dave', body).set('Idempotency-Key', 'k-1');
+    expect(again.status).toBe(202);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+    const other = await place('dave', { items: [{ sku: 'SKU-BREAD', quantity: 2 }] }).set('Idempotency-Key', 'k-1');
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    const listed = await request(order.app).get('/orders').set('X-User-Id', 'dave');
+    expect(listed.body.items).toHaveLength(1);
+  });
+
+  it.each([
+    ['empty items', { items: [] }, 400],
+    ['quantity 0', { items: [{ sku: 'SKU-TEA', quantity: 0 }] }, 400],
+    ['quantity -1', { items: [{ sku: 'SKU-TEA', quantity: -1 }] }, 400],
+    ['quantity 1.5', { items: [{ sku: 'SKU-TEA', quantity: 1.5 }] }, 400],
+    ['unknown sagaMode', { items: [{ sku: 'SKU-TEA', quantity: 1 }], sagaMode: 'telepathy' }, 400],
+    ['too many lines', { items: Array.from({ length: 21 }, () => ({ sku: 'SKU-TEA', quantity: 1 })) }, 400],
+    ['unknown sku', { items: [{ sku: 'SKU-NOPE', quantity: 1 }] }, 422],
+  ])('rejects %s with a JSON error and writes nothing', async (_name, body, status) => {
+    const response = await place('erin', body);
+    expect(response.status).toBe(status);
+    expect(response.body.error).toEqual(expect.objectContaining({ code: expect.any(String), message: expect.any(String) }));
+    expect((await request(order.app).get('/orders').set('X-User-Id', 'erin')).body.items).toEqual([]);
+  });
+
+  it('rejects malformed JSON, and a caller without an identity', async () => {
+    const malformed = await request(order.app).post('/orders').set('X-User-Id', 'erin').set('content-type', 'application/json').send('{"items": [');
+    expect(malformed.status).toBe(400);
+    expect((await request(order.app).post('/orders').send({ items: [{ sku: 'SKU-TEA', quantity: 1 }] })).status).toBe(401);
+  });
+
+  it("hides another customer's order", async () => {
+    const placed = await place('frank', { items: [{ sku: 'SKU-BREAD', quantity: 1 }] });
+    expect((await request(order.app).get(`/orders/${placed.body.orderId}`).set('X-User-Id', 'mallory')).status).toBe(404);
+  });
+});

@@ -1,0 +1,88 @@
+// Builds the order service (API + orchestrator) from adapters chosen by the caller: pg + RabbitMQ in main.ts, twins embedded.
+import { queues as queueNames, routingKeys } from '@saga/contracts';
+import type { SqlClient } from '@saga/db';
+import { OutboxRelay, type CommandBus, type Subscription } from '@saga/messaging';
+import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
+import type { Express } from 'express';
+import type { SagaRuntime } from './app/apply-saga-input';
+import type { PriceCatalog } from './app/price-catalog.port';
+import { DeadlineScanner } from './app/saga-deadlines';
+import { orderRoutes } from './http/order.routes';
+import { sagaReplyConsumer } from './messaging/saga-replies.handler';
+
+export interface OrderServiceOptions {
+  /** Already migrated (migrateOrderDb). Owned by the caller. */
+  db: SqlClient;
+  /** Owned by the caller, who closes it after stop(). */
+  commandBus: CommandBus;
+  prices: PriceCatalog;
+  logger: Logger;
+  runtime: SagaRuntime;
+  defaultSagaMode?: 'orchestration' | 'choreography';
+  deadlineScanIntervalMs?: number;
+  isShuttingDown?: () => boolean;
+  relayPollIntervalMs?: number;
+}
+
+export interface OrderService {
+  app: Express;
+  deadlines: DeadlineScanner;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Queues the orchestrator sends to: declared at start so commands are routable before the participants are up. */
+const participantQueues = [
+  { queue: queueNames.inventoryCommands, bindings: [routingKeys.reserveStock, routingKeys.releaseStock] },
+  { queue: queueNames.paymentCommands, bindings: [routingKeys.charge, routingKeys.refund] },
+  { queue: queueNames.notificationCommands, bindings: [routingKeys.notify] },
+];
+
+export function createOrderService(options: OrderServiceOptions): OrderService {
+  const { db, commandBus, logger, runtime } = options;
+  const relay = new OutboxRelay({
+    db,
+    commandBus,
+    log: (level, message, extra) => logger[level](extra, message),
+    ...(options.relayPollIntervalMs === undefined ? {} : { pollIntervalMs: options.relayPollIntervalMs }),
+  });
+  const deadlines = new DeadlineScanner({ db, runtime, intervalMs: options.deadlineScanIntervalMs ?? 500, onError: (err) => logger.error({ err }, 'deadline scan failed') });
+  let subscription: Subscription | undefined;
+  let state: 'new' | 'running' | 'stopped' = 'new';
+
+  const readiness = createReadiness({
+    checks: {
+      database: () => db.query('SELECT 1'),
+      messaging: async () => {
+        if (state !== 'running') throw new Error(`saga reply consumer is ${state}`);
+      },
+    },
+    ...(options.isShuttingDown ? { isShuttingDown: options.isShuttingDown } : {}),
+  });
+  const app = createHttpApp({
+    service: 'order',
+    logger,
+    readiness,
+    routes: orderRoutes({ db, prices: options.prices, runtime, defaultSagaMode: options.defaultSagaMode ?? 'orchestration', supportedSagaModes: ['orchestration'] }),
+  });
+
+  return {
+    app,
+    deadlines,
+    async start() {
+      for (const spec of participantQueues) await commandBus.ensureQueue(spec);
+      await relay.start();
+      subscription = await commandBus.consume(sagaReplyConsumer({ db, runtime, logger, queue: queueNames.orderSagaReplies, bindings: [routingKeys.sagaReply] }));
+      // Sagas that were mid-flight when the last process died resume here: overdue steps are acted on at the first scan.
+      deadlines.start();
+      state = 'running';
+    },
+    async stop() {
+      if (state === 'stopped') return;
+      state = 'stopped';
+      await deadlines.stop();
+      await subscription?.close();
+      await relay.stop();
+    },
+  };
+}

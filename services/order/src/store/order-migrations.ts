@@ -1,0 +1,56 @@
+// The order database: orders, one saga row per order, idempotency keys and the last known price list.
+import { migrate, type Migration, type SqlClient } from '@saga/db';
+import { migrateMessaging } from '@saga/messaging';
+
+export const orderMigrations: readonly Migration[] = [
+  {
+    id: 'order-001-orders-and-sagas',
+    sql: `
+      CREATE TABLE orders (
+        order_id uuid PRIMARY KEY,
+        customer_id text NOT NULL,
+        status text NOT NULL CHECK (status IN ('PENDING', 'APPROVED', 'CANCELLED')),
+        saga_mode text NOT NULL,
+        items jsonb NOT NULL,
+        total_cents integer NOT NULL CHECK (total_cents > 0),
+        failure_reason text NULL,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      );
+      -- "My orders, newest first", paginated by (created_at, order_id).
+      CREATE INDEX orders_by_customer ON orders (customer_id, created_at DESC, order_id DESC);
+
+      CREATE TABLE sagas (
+        saga_id uuid PRIMARY KEY,
+        order_id uuid NOT NULL UNIQUE REFERENCES orders (order_id),
+        status text NOT NULL,
+        -- When the awaited step times out; null once the saga has ended or parked.
+        deadline timestamptz NULL,
+        state jsonb NOT NULL,
+        updated_at timestamptz NOT NULL
+      );
+      CREATE INDEX sagas_due ON sagas (deadline) WHERE deadline IS NOT NULL;
+
+      CREATE TABLE idempotency_keys (
+        customer_id text NOT NULL,
+        idempotency_key text NOT NULL,
+        request_hash text NOT NULL,
+        response jsonb NOT NULL,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (customer_id, idempotency_key)
+      );
+
+      -- One row: the last price list inventory gave us, the fallback when it is down.
+      CREATE TABLE price_list_cache (
+        id integer PRIMARY KEY CHECK (id = 1),
+        prices jsonb NOT NULL,
+        fetched_at timestamptz NOT NULL
+      );
+    `,
+  },
+];
+
+/** The outbox/inbox tables (their own history table), then the order service's own. */
+export async function migrateOrderDb(db: SqlClient): Promise<string[]> {
+  return [...(await migrateMessaging(db)), ...(await migrate(db, orderMigrations))];
+}
