@@ -2,7 +2,7 @@
 import { queues as queueNames, routingKeys } from '@saga/contracts';
 import type { SqlClient } from '@saga/db';
 import { OutboxRelay, type CommandBus, type Subscription } from '@saga/messaging';
-import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
+import { createHttpApp, createReadiness, withCorrelation, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import type { SagaRuntime } from './app/apply-saga-input';
 import type { PriceCatalog } from './app/price-catalog.port';
@@ -46,7 +46,16 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     log: (level, message, extra) => logger[level](extra, message),
     ...(options.relayPollIntervalMs === undefined ? {} : { pollIntervalMs: options.relayPollIntervalMs }),
   });
-  const deadlines = new DeadlineScanner({ db, runtime, intervalMs: options.deadlineScanIntervalMs ?? 500, onError: (err) => logger.error({ err }, 'deadline scan failed') });
+  const deadlines = new DeadlineScanner({
+    db,
+    runtime,
+    intervalMs: options.deadlineScanIntervalMs ?? 500,
+    onError: (err) => logger.error({ err }, 'deadline scan failed'),
+    onAdvanced: (saga) => {
+      const timedOut = saga.history.findLast((entry) => entry.status === 'TIMED_OUT' || entry.status === 'FAILED');
+      withCorrelation(logger, { orderId: saga.orderId, sagaId: saga.sagaId }).warn({ step: timedOut?.step, sagaStatus: saga.status, awaiting: saga.awaiting?.step }, 'saga step deadline passed');
+    },
+  });
   let subscription: Subscription | undefined;
   let state: 'new' | 'running' | 'stopped' = 'new';
 

@@ -1,6 +1,7 @@
 // Finds sagas whose awaited step is overdue and feeds them DEADLINE_PASSED: what turns a lost reply into a compensation.
 import type { SqlClient } from '@saga/db';
 import { dueSagaIds } from '../store/order-repository';
+import type { SagaState } from '../domain/order-saga.types';
 import { applySagaInput, type SagaRuntime } from './apply-saga-input';
 
 export interface DeadlineScannerOptions {
@@ -8,6 +9,8 @@ export interface DeadlineScannerOptions {
   runtime: SagaRuntime;
   intervalMs: number;
   onError: (error: unknown) => void;
+  /** Told about every saga a deadline moved on: a timed-out step is worth a log line. */
+  onAdvanced?: (state: SagaState) => void;
 }
 
 export class DeadlineScanner {
@@ -28,7 +31,10 @@ export class DeadlineScanner {
     let advanced = 0;
     for (const sagaId of await dueSagaIds(db, runtime.now(), 100)) {
       const outcome = await db.transaction((tx) => applySagaInput(tx, sagaId, { type: 'DEADLINE_PASSED' }, runtime));
-      if (outcome.kind === 'advanced') advanced += 1;
+      if (outcome.kind === 'advanced') {
+        advanced += 1;
+        this.options.onAdvanced?.(outcome.state);
+      }
     }
     return advanced;
   }

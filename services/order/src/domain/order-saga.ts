@@ -3,7 +3,7 @@
 //   T1 CREATE_ORDER ──► T2 RESERVE_STOCK ──► T3 CHARGE_PAYMENT (pivot) ──► T4 NOTIFY_CONFIRMED ──► APPROVED
 //        │                    │ fails/times out        │ fails/times out
 //        ▼                    ▼                        ▼
-//   C1 CANCEL_ORDER ◄── C2 RELEASE_STOCK ◄──── C3 REFUND_PAYMENT (only if the charge may have happened)
+//   C1 CANCEL_ORDER ◄── C2 RELEASE_STOCK ◄──── C3 REFUND_PAYMENT (only if the charge may have happened: a timeout)
 //        │
 //        ▼
 //   C4 NOTIFY_CANCELLED ──► CANCELLED
@@ -71,8 +71,9 @@ function onReply(state: SagaState, input: SagaInput, now: Date, timeouts: SagaTi
     }
     case 'PAYMENT_FAILED': {
       const failed = fail(state, 'CHARGE_PAYMENT', now, `${input.reason}: ${input.message}`);
-      // Declined means no money moved; after a timeout or an outage the provider may have charged, so refund first.
-      const uncertain = input.reason !== 'DECLINED';
+      // Declined or refused (provider unavailable: not called, or it turned the request away) means no money moved;
+      // after a timeout the outcome is unknown and the provider may have charged, so refund first.
+      const uncertain = input.reason === 'TIMEOUT';
       const reason: FailureReason = input.reason === 'DECLINED' ? 'PAYMENT_DECLINED' : input.reason === 'TIMEOUT' ? 'PAYMENT_TIMEOUT' : 'PAYMENT_PROVIDER_UNAVAILABLE';
       return compensate(failed, reason, uncertain ? ['REFUND_PAYMENT', 'RELEASE_STOCK'] : ['RELEASE_STOCK'], now, timeouts);
     }

@@ -59,6 +59,7 @@ export function orderRoutes(deps: OrderRoutesDeps): (app: Express) => void {
         requestId: requestContext(res).requestId,
       });
       if (outcome.ok) {
+        if (!outcome.replayed) requestContext(res).log.info({ orderId: outcome.order.orderId, customerId, sagaMode, totalCents: outcome.order.totalCents }, 'order placed; saga started');
         if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
         res.status(202).location(`/orders/${outcome.order.orderId}`).json(outcome.order);
         return;

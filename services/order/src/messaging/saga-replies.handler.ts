@@ -68,7 +68,12 @@ export function sagaReplyConsumer(deps: { db: SqlClient; runtime: SagaRuntime; l
         // A reply for a saga this database never had is not ours to apply: roll back and park it with the reason.
         if (outcome.kind === 'unknown-saga') throw new PoisonMessageError(`no saga ${sagaId}`);
       });
-      log.debug({ reply: envelope.type, result, outcome: outcome?.kind, status: outcome?.kind === 'advanced' ? outcome.state.status : undefined }, 'saga reply applied');
+      if (outcome?.kind === 'advanced') {
+        const { status, orderStatus, awaiting } = outcome.state;
+        log.info({ reply: envelope.type, sagaStatus: status, orderStatus, awaiting: awaiting?.step }, 'saga advanced');
+      } else {
+        log.debug({ reply: envelope.type, result, outcome: outcome?.kind }, 'saga reply changed nothing (duplicate or late)');
+      }
     },
   };
 }

@@ -59,12 +59,25 @@ const errorText = (body: unknown): string => {
   return [message, decline_code ?? code].filter(Boolean).join(' ') || parsed.data.error.type;
 };
 
-/** Failure of the call itself (open breaker, timeout, network, 5xx) as a value; the reason names what happened. */
+/**
+ * Failure of the call itself as a value, split by what the saga needs to know: did money possibly move?
+ * - PROVIDER_UNAVAILABLE: the provider certainly did not take the request (circuit open, connection refused,
+ *   503/429, which are refusals before processing): nothing to refund.
+ * - TIMEOUT: the outcome is unknown (no answer in time, connection lost mid-request, another 5xx): the
+ *   orchestrator refunds first, and the refund asks the provider by idempotency key.
+ */
 function unavailable(error: unknown): { ok: false; reason: 'PROVIDER_UNAVAILABLE' | 'TIMEOUT'; message: string } {
   if (error instanceof BreakerOpenError) return { ok: false, reason: 'PROVIDER_UNAVAILABLE', message: 'payment provider circuit is open; not called' };
   if (error instanceof TimeoutError) return { ok: false, reason: 'TIMEOUT', message: error.message };
-  const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
-  return { ok: false, reason: 'PROVIDER_UNAVAILABLE', message: `${error instanceof Error ? error.message : String(error)}${cause}` };
+  // Duck-typed: fetch's network errors are made by undici, possibly in another realm (under jest), where instanceof fails.
+  const cause = (error as { cause?: { message?: unknown; code?: unknown } } | null)?.cause;
+  const message = `${error instanceof Error ? error.message : String(error)}${typeof cause?.message === 'string' ? ` (${cause.message})` : ''}`;
+  if (error instanceof ProviderHttpError) {
+    const refused = error.status === 503 || error.status === 429;
+    return { ok: false, reason: refused ? 'PROVIDER_UNAVAILABLE' : 'TIMEOUT', message: refused ? message : `${message}; outcome unknown` };
+  }
+  if (cause?.code === 'ECONNREFUSED') return { ok: false, reason: 'PROVIDER_UNAVAILABLE', message };
+  return { ok: false, reason: 'TIMEOUT', message: `${message}; outcome unknown` };
 }
 
 export function createHttpPaymentProvider(options: HttpPaymentProviderOptions): HttpPaymentProvider {
