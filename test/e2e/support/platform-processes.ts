@@ -46,6 +46,8 @@ export interface Platform {
   /** Same port, same environment; resolves once /health/ready answers 200. */
   restart(service: ServiceName): Promise<void>;
   isRunning(service: ServiceName): boolean;
+  /** OS pid of a running service (benchmarks read its memory from /proc). */
+  pid(service: ServiceName): number | undefined;
   /** Where to look when something failed: the log directory, crashes, and each log's last lines. */
   describe(): string;
   stop(): Promise<void>;
@@ -148,6 +150,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       await target.waitReady(options.readyTimeoutMs ?? 30_000);
     },
     isRunning: (service) => processOf(service).isRunning(),
+    pid: (service) => processOf(service).pid,
     describe: () => {
       const crashes = [...processes.values()].flatMap((p) => p.unexpectedExits);
       const tails = [...processes.values()].map((p) => `--- ${p.spec.name} (${p.spec.logFile}) ---\n${logTail(p.spec.logFile, 8)}`);

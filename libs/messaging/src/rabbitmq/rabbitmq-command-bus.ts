@@ -51,6 +51,8 @@ export class RabbitMqCommandBus implements CommandBus {
     const holder: { bus?: RabbitMqCommandBus } = {};
     const connection = await connect(options.url, {
       clientProperties: { connection_name: options.connectionName ?? `saga-platform:${process.pid}` },
+      // amqplib leaves Nagle's algorithm on: small frames (an ack, a publish) would wait for the peer's delayed ACK.
+      noDelay: true,
       recovery: {
         initialDelay: 100,
         maxDelay: 5_000,

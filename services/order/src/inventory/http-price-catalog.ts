@@ -35,8 +35,10 @@ export class HttpPriceCatalog implements PriceCatalog {
     try {
       const prices = await this.breaker.fire();
       const fetchedAt = new Date();
+      // Written only when prices changed (or at start): an upsert of one row per order would serialise every order on it.
+      const changed = !this.lastKnown || !samePrices(this.lastKnown.prices, prices);
       this.lastKnown = { prices, fetchedAt };
-      await this.persist(prices, fetchedAt);
+      if (changed) await this.persist(prices, fetchedAt);
       return { ok: true, prices, source: 'live' };
     } catch (error) {
       // Open breaker, timeout or error: fall back to the last list, kept in the database so a restart keeps it too.
@@ -65,4 +67,8 @@ export class HttpPriceCatalog implements PriceCatalog {
     this.lastKnown = { prices: new Map(Object.entries(row.prices)), fetchedAt: row.fetched_at };
     return this.lastKnown;
   }
+}
+
+function samePrices(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
+  return a.size === b.size && [...a].every(([sku, price]) => b.get(sku) === price);
 }
