@@ -3,3 +3,4 @@ export * from './envelope';
 export * from './message-contract';
 export * from './names';
 export * from './saga-messages';
+export * from './order-events';

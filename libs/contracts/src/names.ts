@@ -5,7 +5,22 @@ export const topics = {
   orderEvents: 'orders.events.v1',
   inventoryEvents: 'inventory.events.v1',
   paymentEvents: 'payments.events.v1',
+  notificationEvents: 'notifications.events.v1',
 } as const;
+
+/** Consumer groups, one per service (members of a group share partitions; each group sees every event). */
+export const consumerGroups = {
+  inventory: 'inventory-service',
+  payment: 'payment-service',
+  order: 'order-service',
+  notification: 'notification-service',
+  /** The order service's timeline read model: a group of its own, so it can be rebuilt from offset 0. */
+  orderTimeline: 'order-timeline',
+} as const;
+
+/** Every event topic with its partition count, for `EventLog.ensureTopics` at start-up. */
+export const eventTopicSpecs = (): { name: string; partitions: number }[] =>
+  Object.values(topics).map((name) => ({ name, partitions: EVENT_TOPIC_PARTITIONS }));
 
 export type TopicName = (typeof topics)[keyof typeof topics];
 
