@@ -6,6 +6,7 @@ export const orderConfigSchema = z.object({
   PORT: field.port().default(3001),
   DATABASE_URL: field.url({ protocols: ['postgres', 'postgresql'] }),
   RABBITMQ_URL: field.url({ protocols: ['amqp', 'amqps'] }),
+  KAFKA_BROKERS: field.list().default(['127.0.0.1:9092']),
   INVENTORY_URL: field.url({ protocols: ['http', 'https'] }).default('http://127.0.0.1:3002'),
   /** How long a saga step may go unanswered before the saga compensates (forward) or resends (compensation). */
   ORDER_STEP_TIMEOUT_MS: field.durationMs().default(10_000),

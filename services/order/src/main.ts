@@ -1,6 +1,6 @@
 // Composition root of the order service: reads the environment, wires pg, RabbitMQ and inventory, serves, stops in order.
 import { createPgClient } from '@saga/db';
-import { RabbitMqCommandBus } from '@saga/messaging';
+import { KafkaEventLog, RabbitMqCommandBus } from '@saga/messaging';
 import { GracefulShutdown, createLogger, loadConfig, runProcess, startHttpServer, type StartedProcess } from '@saga/platform';
 import { orderConfigSchema } from './config';
 import { HttpPriceCatalog } from './inventory/http-price-catalog';
@@ -14,6 +14,7 @@ async function start(): Promise<StartedProcess> {
   const db = await createPgClient({ connectionString: config.DATABASE_URL, applicationName: 'order', onError: (err) => logger.error({ err }, 'PostgreSQL connection error') });
   logger.info({ applied: await migrateOrderDb(db) }, 'migrations applied');
   const commandBus = await RabbitMqCommandBus.connect({ url: config.RABBITMQ_URL, connectionName: 'order', log: (level, message, extra) => logger[level](extra, message) });
+  const eventLog = await KafkaEventLog.connect({ brokers: config.KAFKA_BROKERS, clientId: 'order', log: (level, message, extra) => logger[level](extra, message) });
   const prices = new HttpPriceCatalog({
     inventoryUrl: () => config.INVENTORY_URL,
     db,
@@ -22,6 +23,7 @@ async function start(): Promise<StartedProcess> {
   const service = createOrderService({
     db,
     commandBus,
+    eventLog,
     prices,
     logger,
     runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: config.ORDER_STEP_TIMEOUT_MS, maxCompensationAttempts: config.ORDER_MAX_COMPENSATION_ATTEMPTS } },
@@ -35,6 +37,7 @@ async function start(): Promise<StartedProcess> {
     .register('http', () => http.stop())
     .register('saga consumer, deadlines and outbox relay', () => service.stop())
     .register('rabbitmq', () => commandBus.close())
+    .register('kafka', () => eventLog.close())
     .register('price catalog breaker', async () => prices.shutdown())
     .register('database', () => db.close());
   logger.info({ port: http.port, inventory: config.INVENTORY_URL }, 'order service listening');

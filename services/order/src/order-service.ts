@@ -1,7 +1,7 @@
 // Builds the order service (API + orchestrator) from adapters chosen by the caller: pg + RabbitMQ in main.ts, twins embedded.
-import { queues as queueNames, routingKeys } from '@saga/contracts';
+import { eventTopicSpecs, queues as queueNames, routingKeys } from '@saga/contracts';
 import type { SqlClient } from '@saga/db';
-import { OutboxRelay, type CommandBus, type Subscription } from '@saga/messaging';
+import { OutboxRelay, type CommandBus, type EventLog, type Subscription } from '@saga/messaging';
 import { createHttpApp, createReadiness, withCorrelation, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import type { SagaRuntime } from './app/apply-saga-input';
@@ -9,12 +9,16 @@ import type { PriceCatalog } from './app/price-catalog.port';
 import { DeadlineScanner } from './app/saga-deadlines';
 import { orderRoutes } from './http/order.routes';
 import { sagaReplyConsumer } from './messaging/saga-replies.handler';
+import { choreographySubscription } from './messaging/order-events.handler';
+import { TimelineProjector } from './app/timeline-projector';
 
 export interface OrderServiceOptions {
   /** Already migrated (migrateOrderDb). Owned by the caller. */
   db: SqlClient;
   /** Owned by the caller, who closes it after stop(). */
   commandBus: CommandBus;
+  /** Kafka (or its twin) for choreography; without it only orchestration is offered. Owned by the caller. */
+  eventLog?: EventLog;
   prices: PriceCatalog;
   logger: Logger;
   runtime: SagaRuntime;
@@ -40,9 +44,11 @@ const participantQueues = [
 
 export function createOrderService(options: OrderServiceOptions): OrderService {
   const { db, commandBus, logger, runtime } = options;
+  const { eventLog } = options;
   const relay = new OutboxRelay({
     db,
     commandBus,
+    ...(eventLog ? { eventLog } : {}),
     log: (level, message, extra) => logger[level](extra, message),
     ...(options.relayPollIntervalMs === undefined ? {} : { pollIntervalMs: options.relayPollIntervalMs }),
   });
@@ -56,7 +62,9 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       withCorrelation(logger, { orderId: saga.orderId, sagaId: saga.sagaId }).warn({ step: timedOut?.step, sagaStatus: saga.status, awaiting: saga.awaiting?.step }, 'saga step deadline passed');
     },
   });
+  const timeline = eventLog ? new TimelineProjector({ db, eventLog }) : undefined;
   let subscription: Subscription | undefined;
+  let choreography: Subscription | undefined;
   let state: 'new' | 'running' | 'stopped' = 'new';
 
   const readiness = createReadiness({
@@ -72,7 +80,14 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     service: 'order',
     logger,
     readiness,
-    routes: orderRoutes({ db, prices: options.prices, runtime, defaultSagaMode: options.defaultSagaMode ?? 'orchestration', supportedSagaModes: ['orchestration'] }),
+    routes: orderRoutes({
+      db,
+      prices: options.prices,
+      runtime,
+      defaultSagaMode: options.defaultSagaMode ?? 'orchestration',
+      supportedSagaModes: eventLog ? ['orchestration', 'choreography'] : ['orchestration'],
+      ...(timeline ? { timeline } : {}),
+    }),
   });
 
   return {
@@ -80,8 +95,14 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     deadlines,
     async start() {
       for (const spec of participantQueues) await commandBus.ensureQueue(spec);
+      // Topics come from the contracts, created idempotently by whichever service starts first.
+      if (eventLog) await eventLog.ensureTopics(eventTopicSpecs());
       await relay.start();
       subscription = await commandBus.consume(sagaReplyConsumer({ db, runtime, logger, queue: queueNames.orderSagaReplies, bindings: [routingKeys.sagaReply] }));
+      if (eventLog) {
+        choreography = await eventLog.subscribe(choreographySubscription({ db, now: runtime.now, logger }));
+        await timeline!.start();
+      }
       // Sagas that were mid-flight when the last process died resume here: overdue steps are acted on at the first scan.
       deadlines.start();
       state = 'running';
@@ -91,6 +112,8 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       state = 'stopped';
       await deadlines.stop();
       await subscription?.close();
+      await choreography?.close();
+      await timeline?.stop();
       await relay.stop();
     },
   };

@@ -1,9 +1,9 @@
 // Use case: place an order — check the idempotency key, price the lines, then write order, saga and first command at once.
 import { createHash, randomUUID } from 'node:crypto';
-import type { OrderLine } from '@saga/contracts';
-import { isUniqueViolation, type SqlClient } from '@saga/db';
+import { OrderCreated, topics, type OrderLine } from '@saga/contracts';
+import { isUniqueViolation, type SqlClient, type SqlExecutor } from '@saga/db';
 import { enqueueOutbox } from '@saga/messaging';
-import { startSaga } from '../domain/order-saga';
+import { startSaga, type NewSaga } from '../domain/order-saga';
 import { priceOrder } from '../domain/price-order';
 import { findAnswer, saveAnswer } from '../store/idempotency-repository';
 import { insertOrder, saveSaga, type SagaMode } from '../store/order-repository';
@@ -65,17 +65,14 @@ export async function placeOrder(deps: PlaceOrderDeps, request: PlaceOrderReques
   const orderId = randomUUID();
   const now = deps.runtime.now();
   const order: PlacedOrder = { orderId, status: 'PENDING', sagaMode: request.sagaMode, totalCents: priced.totalCents };
-  const started = startSaga({ sagaId: randomUUID(), orderId, customerId: request.customerId, lines: request.lines, totalCents: priced.totalCents, paymentToken: request.paymentToken }, now, deps.runtime.timeouts);
-  if (priceList.source === 'cache') {
-    // Said in the order's own history, so nobody wonders later where a stale price came from.
-    started.state.history[0] = { ...started.state.history[0]!, detail: `priced from the last known price list (${priceList.fetchedAt.toISOString()}): inventory unavailable` };
-  }
+  const staleNote = priceList.source === 'cache' ? `priced from the last known price list (${priceList.fetchedAt.toISOString()}): inventory unavailable` : undefined;
   try {
     await deps.db.transaction(async (tx) => {
       await insertOrder(tx, { orderId, customerId: request.customerId, status: 'PENDING', sagaMode: request.sagaMode, items: priced.lines, totalCents: priced.totalCents, failureReason: null, createdAt: now, updatedAt: now });
       if (key) await saveAnswer(tx, request.customerId, key, { requestHash: hash, response: order }, now);
-      await saveSaga(tx, started.state, now, true);
-      await enqueueOutbox(tx, started.commands.map((command) => toOutboxMessage(command, started.state, request.requestId, deps.runtime.now)));
+      const sagaOrder = { orderId, customerId: request.customerId, lines: request.lines, totalCents: priced.totalCents, paymentToken: request.paymentToken };
+      if (request.sagaMode === 'orchestration') await startOrchestration(tx, sagaOrder, now, deps.runtime, request.requestId, staleNote);
+      else await startChoreography(tx, sagaOrder, now, request.requestId);
     });
   } catch (error) {
     // Two requests with one key raced: the other committed first, so answer as it did.
@@ -86,4 +83,25 @@ export async function placeOrder(deps: PlaceOrderDeps, request: PlaceOrderReques
     throw error;
   }
   return { ok: true, order, replayed: false };
+}
+
+type SagaOrder = Omit<NewSaga, 'sagaId'>;
+
+/** Orchestration: the saga row and its first command (ReserveStock), in the order's transaction. */
+async function startOrchestration(tx: SqlExecutor, order: SagaOrder, now: Date, runtime: SagaRuntime, requestId: string | undefined, note: string | undefined): Promise<void> {
+  const started = startSaga({ ...order, sagaId: randomUUID() }, now, runtime.timeouts);
+  // Said in the order's own history, so nobody wonders later where a stale price came from.
+  if (note) started.state.history[0] = { ...started.state.history[0]!, detail: note };
+  await saveSaga(tx, started.state, now, true);
+  await enqueueOutbox(tx, started.commands.map((command) => toOutboxMessage(command, started.state, requestId, runtime.now)));
+}
+
+/** Choreography: no central state, just the fact that the order exists, for the participants to react to. */
+async function startChoreography(tx: SqlExecutor, order: SagaOrder, now: Date, requestId: string | undefined): Promise<void> {
+  const envelope = OrderCreated.create(
+    { ...order, sagaId: order.orderId, currency: 'EUR' },
+    { correlationId: order.orderId, ...(requestId ? { causationId: requestId } : {}) },
+    { now: () => now, newId: randomUUID },
+  );
+  await enqueueOutbox(tx, [{ transport: 'event', topic: topics.orderEvents, key: order.orderId, envelope }]);
 }

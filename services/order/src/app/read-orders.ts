@@ -2,6 +2,8 @@
 import type { SqlClient } from '@saga/db';
 import type { HistoryEntry } from '../domain/order-saga.types';
 import { findOrder, findSagaByOrder, listOrders, type OrderRecord } from '../store/order-repository';
+import { timelineOf, type TimelineEntry } from '../store/timeline-repository';
+import { timelineToHistory, type ChoreographyHistoryEntry } from './timeline-history';
 
 export interface OrderView {
   orderId: string;
@@ -13,10 +15,11 @@ export interface OrderView {
   failureReason?: string;
   createdAt: string;
   updatedAt: string;
-  history: HistoryEntry[];
+  /** The saga's steps: from the saga row (orchestration) or from the Kafka timeline (choreography). */
+  history: (HistoryEntry | ChoreographyHistoryEntry)[];
 }
 
-const view = (order: OrderRecord, history: HistoryEntry[]): OrderView => ({
+const view = (order: OrderRecord, history: OrderView['history']): OrderView => ({
   orderId: order.orderId,
   customerId: order.customerId,
   status: order.status,
@@ -33,8 +36,16 @@ const view = (order: OrderRecord, history: HistoryEntry[]): OrderView => ({
 export async function getOrder(db: SqlClient, customerId: string, orderId: string): Promise<OrderView | undefined> {
   const order = await findOrder(db, orderId);
   if (!order || order.customerId !== customerId) return undefined;
+  if (order.sagaMode === 'choreography') return view(order, timelineToHistory(await timelineOf(db, orderId)));
   const saga = await findSagaByOrder(db, orderId);
   return view(order, saga?.history ?? []);
+}
+
+/** Every event about the order, as the timeline read model holds it (owner only, like the order). */
+export async function getTimeline(db: SqlClient, customerId: string, orderId: string): Promise<TimelineEntry[] | undefined> {
+  const order = await findOrder(db, orderId);
+  if (!order || order.customerId !== customerId) return undefined;
+  return timelineOf(db, orderId);
 }
 
 export interface OrderPage {

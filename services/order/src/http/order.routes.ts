@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { applySagaInput, type SagaRuntime } from '../app/apply-saga-input';
 import { placeOrder } from '../app/place-order';
 import type { PriceCatalog } from '../app/price-catalog.port';
-import { InvalidCursorError, getOrder, listCustomerOrders } from '../app/read-orders';
+import { InvalidCursorError, getOrder, getTimeline, listCustomerOrders } from '../app/read-orders';
+import type { TimelineProjector } from '../app/timeline-projector';
 import { findSagaByOrder } from '../store/order-repository';
 
 export const MAX_ORDER_LINES = 20;
@@ -29,6 +30,8 @@ export interface OrderRoutesDeps {
   runtime: SagaRuntime;
   defaultSagaMode: 'orchestration' | 'choreography';
   supportedSagaModes: readonly string[];
+  /** Present when Kafka is wired: the timeline read model that POST /admin/replay rebuilds. */
+  timeline?: TimelineProjector;
 }
 
 /** Until the gateway verifies tokens, the caller is named by X-User-Id (the gateway will set it after verification). */
@@ -79,6 +82,19 @@ export function orderRoutes(deps: OrderRoutesDeps): (app: Express) => void {
       const order = uuid.safeParse(req.params.orderId).success ? await getOrder(deps.db, customerId, req.params.orderId) : undefined;
       if (!order) throw new NotFoundError(`No order ${req.params.orderId}`, { code: 'ORDER_NOT_FOUND' });
       res.json(order);
+    });
+
+    app.get('/orders/:orderId/timeline', async (req, res) => {
+      const customerId = callerOf(req);
+      const timeline = uuid.safeParse(req.params.orderId).success ? await getTimeline(deps.db, customerId, req.params.orderId) : undefined;
+      if (!timeline) throw new NotFoundError(`No order ${req.params.orderId}`, { code: 'ORDER_NOT_FOUND' });
+      res.json({ orderId: req.params.orderId, events: timeline });
+    });
+
+    // Operator endpoint (the gateway guards /admin): rebuild the timeline read model from the Kafka topics, offset 0.
+    app.post('/admin/replay', async (_req, res) => {
+      if (!deps.timeline) throw new ServiceUnavailableError('This deployment has no event log to replay', { code: 'REPLAY_UNAVAILABLE' });
+      res.status(202).json(await deps.timeline.rebuild());
     });
 
     app.get('/orders', async (req, res) => {

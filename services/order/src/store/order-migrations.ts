@@ -48,6 +48,37 @@ export const orderMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: 'order-002-choreography-and-timeline',
+    sql: `
+      -- Choreography keeps no saga row: a payment failure waits here until the stock is back (C2 before C1).
+      CREATE TABLE choreography_failures (
+        order_id uuid PRIMARY KEY REFERENCES orders (order_id),
+        reason text NOT NULL,
+        recorded_at timestamptz NOT NULL
+      );
+
+      -- The order timeline: every event about an order from every service, a read model rebuilt from Kafka.
+      CREATE TABLE order_timeline (
+        message_id uuid PRIMARY KEY,
+        order_id text NOT NULL,
+        type text NOT NULL,
+        topic text NOT NULL,
+        kafka_partition integer NOT NULL,
+        kafka_offset bigint NOT NULL,
+        occurred_at timestamptz NOT NULL,
+        payload jsonb NOT NULL
+      );
+      CREATE INDEX order_timeline_by_order ON order_timeline (order_id, occurred_at, topic, kafka_offset);
+
+      -- Which consumer group feeds the timeline: a rebuild starts a new generation, read from offset 0.
+      CREATE TABLE timeline_state (
+        id integer PRIMARY KEY CHECK (id = 1),
+        generation integer NOT NULL
+      );
+      INSERT INTO timeline_state (id, generation) VALUES (1, 1);
+    `,
+  },
 ];
 
 /** The outbox/inbox tables (their own history table), then the order service's own. */

@@ -1,0 +1,47 @@
+// Reads a choreographed order's Kafka timeline as saga history, in the same {step, status, at} shape orchestration shows.
+import type { SagaStep, StepStatus } from '../domain/order-saga.types';
+import type { TimelineEntry } from '../store/timeline-repository';
+
+export interface ChoreographyHistoryEntry {
+  step: SagaStep | 'APPROVE_ORDER';
+  status: StepStatus;
+  at: string;
+  detail?: string;
+  /** The domain event the entry comes from. */
+  event: string;
+}
+
+function stepOf(entry: TimelineEntry): Pick<ChoreographyHistoryEntry, 'step' | 'status' | 'detail'> | undefined {
+  const payload = entry.payload;
+  switch (entry.type) {
+    case 'OrderCreated':
+      return { step: 'CREATE_ORDER', status: 'SUCCEEDED' };
+    case 'StockReserved':
+      return { step: 'RESERVE_STOCK', status: 'SUCCEEDED' };
+    case 'StockReservationFailed':
+      return { step: 'RESERVE_STOCK', status: 'FAILED', detail: `${String(payload.reason)}: ${(payload.skus as string[] | undefined)?.join(', ') ?? ''}` };
+    case 'PaymentCompleted':
+      return { step: 'CHARGE_PAYMENT', status: 'SUCCEEDED', detail: String(payload.paymentId) };
+    case 'PaymentFailed':
+      return { step: 'CHARGE_PAYMENT', status: 'FAILED', detail: `${String(payload.reason)}: ${String(payload.message)}` };
+    case 'PaymentRefunded':
+      return { step: 'REFUND_PAYMENT', status: 'SUCCEEDED', detail: `${String(payload.amountCents)} cents` };
+    case 'StockReleased':
+      return { step: 'RELEASE_STOCK', status: 'SUCCEEDED' };
+    case 'OrderApproved':
+      return { step: 'APPROVE_ORDER', status: 'SUCCEEDED' };
+    case 'OrderCancelled':
+      return { step: 'CANCEL_ORDER', status: 'SUCCEEDED', detail: String(payload.reason) };
+    case 'NotificationSent':
+      return { step: payload.kind === 'ORDER_CONFIRMED' ? 'NOTIFY_CONFIRMED' : 'NOTIFY_CANCELLED', status: 'SUCCEEDED' };
+    default:
+      return undefined;
+  }
+}
+
+export function timelineToHistory(timeline: readonly TimelineEntry[]): ChoreographyHistoryEntry[] {
+  return timeline.flatMap((entry) => {
+    const step = stepOf(entry);
+    return step ? [{ ...step, at: entry.occurredAt, event: entry.type }] : [];
+  });
+}

@@ -1,0 +1,98 @@
+// The order service's part of the choreography, alone: it announces orders, settles them from participants' events,
+// and keeps a timeline read model that a replay rebuilds identically. Participants are played by the test.
+import { OrderCreated, PaymentCompleted, PaymentFailed, StockReleased, StockReserved, topics, type MessageEnvelope } from '@saga/contracts';
+import { createPgliteClient, type SqlClient } from '@saga/db';
+import { InMemoryCommandBus, InMemoryEventLog, type ConsumedEvent } from '@saga/messaging';
+import { createLogger } from '@saga/platform';
+import { eventually } from '@saga/resilience';
+import request from 'supertest';
+import { createOrderService, type OrderService } from './order-service';
+import { migrateOrderDb } from './store/order-migrations';
+
+jest.setTimeout(30_000);
+
+describe('order service in choreography (in-memory event log, PGlite)', () => {
+  const eventLog = new InMemoryEventLog();
+  const bus = new InMemoryCommandBus();
+  const orderEvents: ConsumedEvent[] = [];
+  let db: SqlClient;
+  let service: OrderService;
+
+  beforeAll(async () => {
+    db = await createPgliteClient();
+    await migrateOrderDb(db);
+    const prices = { currentPrices: async () => ({ ok: true as const, source: 'live' as const, prices: new Map([['SKU-TEA', 450]]) }) };
+    service = createOrderService({ db, commandBus: bus, eventLog, prices, logger: createLogger({ service: 'test', level: 'silent' }), runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: 60_000, maxCompensationAttempts: 3 } } });
+    await service.start();
+    await eventLog.subscribe({ groupId: 'test-observer', topics: [topics.orderEvents], fromBeginning: true, handle: async (event) => { orderEvents.push(event); } });
+  });
+
+  afterAll(async () => {
+    await service.stop();
+    await eventLog.close();
+    await bus.close();
+    await db.close();
+  });
+
+  const place = async (customer: string) => {
+    const response = await request(service.app).post('/orders').set('X-User-Id', customer).send({ items: [{ sku: 'SKU-TEA', quantity: 2 }], sagaMode: 'choreography', paymentToken: 'tok_visa' });
+    expect(response.status).toBe(202);
+    return response.body.orderId as string;
+  };
+  const publish = (topic: string, envelope: MessageEnvelope) => eventLog.publish(topic, [{ key: envelope.correlationId, envelope }]);
+  const orderOf = async (customer: string, orderId: string) => (await request(service.app).get(`/orders/${orderId}`).set('X-User-Id', customer)).body;
+  const eventsAbout = (orderId: string) => orderEvents.filter((event) => event.key === orderId).map((event) => event.envelope.type);
+  const ref = (orderId: string) => ({ orderId, sagaId: orderId });
+
+  it('announces the order with what participants need, and approves it when the payment completes', async () => {
+    const orderId = await place('alice');
+    const created = await eventually(() => {
+      const found = orderEvents.find((event) => event.key === orderId && OrderCreated.is(event.envelope));
+      expect(found).toBeDefined();
+      return found!.envelope;
+    });
+    expect(created.payload).toEqual({ orderId, sagaId: orderId, customerId: 'alice', lines: [{ sku: 'SKU-TEA', quantity: 2 }], totalCents: 900, currency: 'EUR', paymentToken: 'tok_visa' });
+
+    await publish(topics.inventoryEvents, StockReserved.create({ ...ref(orderId), lines: [{ sku: 'SKU-TEA', quantity: 2 }] }, { correlationId: orderId }));
+    const completed = PaymentCompleted.create({ ...ref(orderId), paymentId: 'p-1', amountCents: 900 }, { correlationId: orderId });
+    await publish(topics.paymentEvents, completed);
+    await publish(topics.paymentEvents, completed); // a duplicate delivery changes nothing
+    await eventually(async () => expect((await orderOf('alice', orderId)).status).toBe('APPROVED'));
+    await eventually(() => expect(eventsAbout(orderId)).toEqual(['OrderCreated', 'OrderApproved']));
+
+    const order = await eventually(async () => {
+      const body = await orderOf('alice', orderId);
+      expect(body.history.map((entry: { step: string }) => entry.step)).toEqual(['CREATE_ORDER', 'RESERVE_STOCK', 'CHARGE_PAYMENT', 'APPROVE_ORDER']);
+      return body;
+    });
+    expect(order).toMatchObject({ sagaMode: 'choreography', totalCents: 900 });
+  });
+
+  it('cancels a declined order only once the stock is back, even if the release is seen first', async () => {
+    const orderId = await place('bob');
+    // The two events travel on different topics: the release may well be consumed before the failure.
+    await publish(topics.inventoryEvents, StockReleased.create({ ...ref(orderId), lines: [{ sku: 'SKU-TEA', quantity: 2 }] }, { correlationId: orderId }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await orderOf('bob', orderId)).status).toBe('PENDING');
+    await publish(topics.paymentEvents, PaymentFailed.create({ ...ref(orderId), reason: 'DECLINED', message: 'card declined' }, { correlationId: orderId }));
+    await eventually(async () => expect(await orderOf('bob', orderId)).toMatchObject({ status: 'CANCELLED', failureReason: 'PAYMENT_DECLINED' }));
+    await eventually(() => expect(eventsAbout(orderId)).toEqual(['OrderCreated', 'OrderCancelled']));
+  });
+
+  it('rebuilds an identical timeline from offset 0', async () => {
+    const orderId = await place('carol');
+    await publish(topics.inventoryEvents, StockReserved.create({ ...ref(orderId), lines: [{ sku: 'SKU-TEA', quantity: 2 }] }, { correlationId: orderId }));
+    await publish(topics.paymentEvents, PaymentCompleted.create({ ...ref(orderId), paymentId: 'p-2', amountCents: 900 }, { correlationId: orderId }));
+    const timeline = () => request(service.app).get(`/orders/${orderId}/timeline`).set('X-User-Id', 'carol').then((response) => response.body.events);
+    const before = await eventually(async () => {
+      const events = await timeline();
+      expect(events.map((event: { type: string }) => event.type)).toEqual(['OrderCreated', 'StockReserved', 'PaymentCompleted', 'OrderApproved']);
+      return events;
+    });
+
+    const replay = await request(service.app).post('/admin/replay');
+    expect(replay.status).toBe(202);
+    expect(replay.body.generation).toBeGreaterThan(1);
+    await eventually(async () => expect(await timeline()).toEqual(before));
+  });
+});

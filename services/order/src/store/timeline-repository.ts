@@ -1,0 +1,67 @@
+// SQL of the order timeline read model: append events (idempotently), read one order's, wipe for a rebuild.
+import type { SqlExecutor } from '@saga/db';
+
+export interface TimelineEntry {
+  messageId: string;
+  orderId: string;
+  type: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  occurredAt: string;
+  payload: Record<string, unknown>;
+}
+
+interface TimelineRow {
+  message_id: string;
+  order_id: string;
+  type: string;
+  topic: string;
+  kafka_partition: number;
+  kafka_offset: string;
+  occurred_at: Date;
+  payload: Record<string, unknown>;
+}
+
+/** A redelivered event is the same row (its messageId): appending twice changes nothing. */
+export async function appendTimeline(tx: SqlExecutor, entry: TimelineEntry): Promise<void> {
+  await tx.query(
+    `INSERT INTO order_timeline (message_id, order_id, type, topic, kafka_partition, kafka_offset, occurred_at, payload)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) ON CONFLICT (message_id) DO NOTHING`,
+    [entry.messageId, entry.orderId, entry.type, entry.topic, entry.partition, entry.offset, new Date(entry.occurredAt), JSON.stringify(entry.payload)],
+  );
+}
+
+export async function timelineOf(tx: SqlExecutor, orderId: string): Promise<TimelineEntry[]> {
+  const { rows } = await tx.query<TimelineRow>(
+    'SELECT * FROM order_timeline WHERE order_id = $1 ORDER BY occurred_at, topic, kafka_offset',
+    [orderId],
+  );
+  return rows.map((row) => ({
+    messageId: row.message_id,
+    orderId: row.order_id,
+    type: row.type,
+    topic: row.topic,
+    partition: row.kafka_partition,
+    offset: String(row.kafka_offset),
+    occurredAt: row.occurred_at.toISOString(),
+    payload: row.payload,
+  }));
+}
+
+export async function currentTimelineGeneration(tx: SqlExecutor): Promise<number> {
+  const { rows } = await tx.query<{ generation: number }>('SELECT generation FROM timeline_state WHERE id = 1');
+  return rows[0]?.generation ?? 1;
+}
+
+/** Empties the read model and moves to the next generation, in one transaction: the new group rebuilds it from offset 0. */
+export async function startTimelineRebuild(tx: SqlExecutor): Promise<number> {
+  await tx.query('DELETE FROM order_timeline');
+  const { rows } = await tx.query<{ generation: number }>('UPDATE timeline_state SET generation = generation + 1 WHERE id = 1 RETURNING generation');
+  return rows[0]!.generation;
+}
+
+export async function timelineSize(tx: SqlExecutor): Promise<number> {
+  const { rows } = await tx.query<{ count: string }>('SELECT count(*) AS count FROM order_timeline');
+  return Number(rows[0]?.count ?? 0);
+}
