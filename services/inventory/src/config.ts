@@ -6,6 +6,8 @@ export const inventoryConfigSchema = z.object({
   PORT: field.port().default(3002),
   DATABASE_URL: field.url({ protocols: ['postgres', 'postgresql'] }),
   RABBITMQ_URL: field.url({ protocols: ['amqp', 'amqps'] }),
+  /** Comma-separated host:port list; the choreographed saga's events. */
+  KAFKA_BROKERS: field.list().default(['127.0.0.1:9092']),
   LOG_LEVEL: field.logLevel().default('info'),
 });
 

@@ -1,13 +1,14 @@
-// Builds the inventory service from adapters chosen by the caller: pg + RabbitMQ in main.ts, PGlite + in-memory bus embedded.
-import { queues as queueNames, routingKeys } from '@saga/contracts';
-import type { SqlClient } from '@saga/db';
-import { OutboxRelay, type CommandBus, type Subscription } from '@saga/messaging';
+// Builds the inventory service from adapters chosen by the caller: pg + RabbitMQ (+ Kafka) in main.ts, PGlite + in-memory twins embedded.
+import { eventTopicSpecs, queues as queueNames, routingKeys } from '@saga/contracts';
+import type { SqlClient, SqlExecutor } from '@saga/db';
+import { OutboxRelay, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import { createInventory, type Inventory } from './app/inventory';
 import { systemClock, type Clock } from './domain/clock';
 import { inventoryRoutes } from './http/inventory.routes';
 import { inventoryCommandConsumer } from './messaging/inventory-commands.handler';
+import { inventoryEventSubscription } from './messaging/inventory-events.handler';
 import { SqlInventoryStore, createSqlTransactions } from './store/sql-inventory-store';
 
 export interface InventoryServiceOptions {
@@ -15,6 +16,10 @@ export interface InventoryServiceOptions {
   db: SqlClient;
   /** Owned by the caller, who closes it after stop(). */
   commandBus: CommandBus;
+  /** Choreography (Kafka). Absent: the service takes part in orchestrated sagas only. Owned by the caller, who closes it after stop(). */
+  eventLog?: EventLog;
+  /** Retries of a failing event handler before the event is dead-lettered (tests use short delays). */
+  eventRetry?: Partial<RetryPolicy>;
   logger: Logger;
   clock?: Clock;
   /** Readiness turns not-ready as soon as this says so (pass GracefulShutdown.isShuttingDown). */
@@ -28,24 +33,26 @@ export interface InventoryService {
   /** The express app: mount it on a server (startHttpServer) or hand it to supertest. */
   app: Express;
   inventory: Inventory;
-  /** Declares the reply queue, starts the outbox relay, then starts consuming commands. */
+  /** Declares the reply queue (and the event topics), starts the outbox relay, then consumes commands (and events). */
   start(): Promise<void>;
-  /** Stops consuming (in-flight commands finish), then stops the relay. Leaves the bus and db open. */
+  /** Stops consuming (in-flight messages finish), then stops the relay. Leaves the bus, the event log and the db open. */
   stop(): Promise<void>;
 }
 
 export function createInventoryService(options: InventoryServiceOptions): InventoryService {
-  const { db, commandBus, logger, clock = systemClock } = options;
+  const { db, commandBus, eventLog, logger, clock = systemClock } = options;
   const commandsQueue = options.queues?.commands ?? queueNames.inventoryCommands;
   const repliesQueue = options.queues?.replies ?? queueNames.orderSagaReplies;
   const inventory = createInventory({ transactions: createSqlTransactions(db), clock });
   const relay = new OutboxRelay({
     db,
     commandBus,
+    ...(eventLog ? { eventLog } : {}),
     log: (level, message, extra) => logger[level](extra, message),
     ...(options.relayPollIntervalMs === undefined ? {} : { pollIntervalMs: options.relayPollIntervalMs }),
   });
   let subscription: Subscription | undefined;
+  let eventSubscription: Subscription | undefined;
   let state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
 
   const readiness = createReadiness({
@@ -68,18 +75,23 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
       state = 'starting';
       // Replies must be routable even if the order service (which consumes them) starts after us.
       await commandBus.ensureQueue({ queue: repliesQueue, bindings: [routingKeys.sagaReply] });
+      // Every topic with its partition count, before the relay publishes to one (auto-creation would pick its own count).
+      await eventLog?.ensureTopics(eventTopicSpecs());
       await relay.start();
-      subscription = await commandBus.consume(
-        inventoryCommandConsumer({ db, inventory, storeOn: (tx) => new SqlInventoryStore(tx), logger, clock, queue: commandsQueue }),
+      const storeOn = (tx: SqlExecutor) => new SqlInventoryStore(tx);
+      subscription = await commandBus.consume(inventoryCommandConsumer({ db, inventory, storeOn, logger, clock, queue: commandsQueue }));
+      eventSubscription = await eventLog?.subscribe(
+        inventoryEventSubscription({ db, inventory, storeOn, logger, clock, ...(options.eventRetry ? { retry: options.eventRetry } : {}) }),
       );
       state = 'running';
-      logger.info({ queue: commandsQueue }, 'inventory consuming commands');
+      logger.info({ queue: commandsQueue, events: eventLog ? 'consuming' : 'off' }, 'inventory consuming commands');
     },
     async stop() {
       if (state === 'stopped') return;
       state = 'stopped';
       // Consumers first: a handler finishing now still enqueues its reply, which the relay then gets to publish.
       await subscription?.close();
+      await eventSubscription?.close();
       await relay.stop();
     },
   };

@@ -1,6 +1,6 @@
-// Composition root: reads the environment, connects PostgreSQL and RabbitMQ, migrates, serves, and shuts down in order.
+// Composition root: reads the environment, connects PostgreSQL, RabbitMQ and Kafka, migrates, serves, and shuts down in order.
 import { createPgClient } from '@saga/db';
-import { RabbitMqCommandBus } from '@saga/messaging';
+import { KafkaEventLog, RabbitMqCommandBus } from '@saga/messaging';
 import { GracefulShutdown, createLogger, installShutdownSignals, loadConfig, startHttpServer, type Logger } from '@saga/platform';
 import { inventoryConfigSchema, type InventoryConfig } from './config';
 import { systemClock } from './domain/clock';
@@ -29,7 +29,14 @@ async function start(config: InventoryConfig, logger: Logger, shutdown: Graceful
   });
   opened.unshift({ name: 'rabbitmq', close: () => commandBus.close() });
 
-  const service = createInventoryService({ db, commandBus, logger, clock: systemClock, isShuttingDown: shutdown.isShuttingDown });
+  const eventLog = await KafkaEventLog.connect({
+    brokers: config.KAFKA_BROKERS,
+    clientId: 'inventory',
+    log: (level, message, extra) => logger[level](extra, message),
+  });
+  opened.unshift({ name: 'kafka', close: () => eventLog.close() });
+
+  const service = createInventoryService({ db, commandBus, eventLog, logger, clock: systemClock, isShuttingDown: shutdown.isShuttingDown });
   opened.unshift({ name: 'consumers and outbox relay', close: () => service.stop() });
   await service.start();
 
@@ -50,7 +57,7 @@ async function main(): Promise<void> {
     for (const { name, close } of opened) await close().catch((error: unknown) => logger.error({ err: error, resource: name }, 'close failed'));
     process.exit(1);
   }
-  // Newest first: HTTP, then consumers and relay, then the broker, then the database.
+  // Newest first: HTTP, then consumers and relay, then the brokers, then the database.
   for (const { name, close } of opened) shutdown.register(name, close);
   installShutdownSignals(shutdown, { logger });
 }

@@ -5,8 +5,18 @@ import { configSchema } from './main';
 const required = { DATABASE_URL: 'postgres://saga:saga@localhost:5432/notification_db', RABBITMQ_URL: 'amqp://guest:guest@localhost:5672' };
 
 describe('notification config', () => {
-  it('defaults to port 3004, the log channel and info logs', () => {
-    expect(loadConfig(configSchema, required)).toEqual({ ...required, PORT: 3004, NOTIFICATION_WEBHOOK_TIMEOUT_MS: 5_000, LOG_LEVEL: 'info' });
+  it('defaults to port 3004, the local Kafka, the log channel and info logs', () => {
+    expect(loadConfig(configSchema, required)).toEqual({
+      ...required,
+      PORT: 3004,
+      KAFKA_BROKERS: ['127.0.0.1:9092'],
+      NOTIFICATION_WEBHOOK_TIMEOUT_MS: 5_000,
+      LOG_LEVEL: 'info',
+    });
+  });
+
+  it('takes a comma-separated list of Kafka brokers', () => {
+    expect(loadConfig(configSchema, { ...required, KAFKA_BROKERS: 'k1:9092, k2:9092' }).KAFKA_BROKERS).toEqual(['k1:9092', 'k2:9092']);
   });
 
   it('takes a webhook URL and its timeout', () => {

@@ -1,6 +1,6 @@
 // Composition root of the notification service: reads the environment, wires real adapters, stops gracefully on SIGTERM.
 import { createPgClient } from '@saga/db';
-import { RabbitMqCommandBus } from '@saga/messaging';
+import { KafkaEventLog, RabbitMqCommandBus } from '@saga/messaging';
 import {
   createLogger,
   field,
@@ -22,6 +22,8 @@ export const configSchema = z.object({
   PORT: field.port().default(3004),
   DATABASE_URL: field.url({ protocols: ['postgres', 'postgresql'] }),
   RABBITMQ_URL: field.url({ protocols: ['amqp', 'amqps'] }),
+  /** Comma-separated host:port list. An empty list (possible from code only) runs the orchestrated saga alone. */
+  KAFKA_BROKERS: field.list().default(['127.0.0.1:9092']),
   /** When set, notifications are POSTed there instead of being logged. */
   NOTIFICATION_WEBHOOK_URL: field.url({ protocols: ['http', 'https'] }).optional(),
   NOTIFICATION_WEBHOOK_TIMEOUT_MS: field.durationMs().default(5_000),
@@ -32,7 +34,7 @@ export type NotificationConfig = z.infer<typeof configSchema>;
 
 export interface RunningNotificationService {
   port: number;
-  /** Stops HTTP, then consumers and relay, then RabbitMQ, then the pool; main() wires it to SIGTERM/SIGINT. */
+  /** Stops HTTP, then consumers and relay, then RabbitMQ and Kafka, then the pool; main() wires it to SIGTERM/SIGINT. */
   shutdown: GracefulShutdown;
 }
 
@@ -57,7 +59,13 @@ export async function start(config: NotificationConfig, logger: Logger): Promise
       log: (level, message, extra) => logger[level](extra, message),
     });
     opened.push(() => commandBus.close());
-    const service = createNotificationService({ db, commandBus, channels: channelsFor(config, logger), logger });
+    const eventLog = config.KAFKA_BROKERS.length === 0 ? undefined : await KafkaEventLog.connect({
+      brokers: config.KAFKA_BROKERS,
+      clientId: 'notification',
+      log: (level, message, extra) => logger[level](extra, message),
+    });
+    if (eventLog) opened.push(() => eventLog.close());
+    const service = createNotificationService({ db, commandBus, ...(eventLog ? { eventLog } : {}), channels: channelsFor(config, logger), logger });
     await service.start();
     opened.push(() => service.stop());
     const http = await startHttpServer(service.app, { port: config.PORT });
@@ -66,6 +74,7 @@ export async function start(config: NotificationConfig, logger: Logger): Promise
       .register('http', () => http.stop())
       .register('notification', () => service.stop())
       .register('rabbitmq', () => commandBus.close())
+      .register('kafka', async () => eventLog?.close())
       .register('database', () => db.close());
     logger.info({ port: http.port, channel: config.NOTIFICATION_WEBHOOK_URL ? 'webhook' : 'log' }, 'notification service listening');
     return { port: http.port, shutdown };

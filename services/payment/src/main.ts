@@ -1,6 +1,7 @@
 // Composition root of the payment service: the only place that reads the environment and picks the adapters.
 import { createPgClient } from '@saga/db';
-import { RabbitMqCommandBus } from '@saga/messaging';
+import { EVENT_TOPIC_PARTITIONS } from '@saga/contracts';
+import { KafkaEventLog, RabbitMqCommandBus } from '@saga/messaging';
 import { createLogger, field, GracefulShutdown, loadConfig, startHttpServer, runProcess } from '@saga/platform';
 import { z } from 'zod';
 import { createPaymentService } from './payment-service';
@@ -10,6 +11,8 @@ const configSchema = z.object({
   PORT: field.port().default(3003),
   DATABASE_URL: field.url({ protocols: ['postgres', 'postgresql'] }),
   RABBITMQ_URL: field.url({ protocols: ['amqp', 'amqps'] }),
+  /** Comma-separated host:port list. An empty list (possible from code only) runs the orchestrated saga alone. */
+  KAFKA_BROKERS: field.list().default(['127.0.0.1:9092']),
   PAYMENT_PROVIDER_URL: field.url({ protocols: ['http', 'https'] }).default('http://127.0.0.1:4010'),
   PROVIDER_TIMEOUT_MS: field.durationMs().default(2000),
   OUTBOX_POLL_MS: field.durationMs().default(1000),
@@ -30,12 +33,20 @@ export async function start(config: PaymentConfig = loadConfig(configSchema)) {
     connectionName: 'payment',
     log: (level, message, extra) => logger[level](extra, message),
   });
+  const eventLog = config.KAFKA_BROKERS.length === 0 ? undefined : await KafkaEventLog.connect({
+    brokers: config.KAFKA_BROKERS,
+    clientId: 'payment',
+    // Payment reads two topics; a StockReserved retrying while its OrderCreated is not recorded must not hold the
+    // orders.events.v1 partitions back (kafkajs hands each partition of a fetch to one of this many workers).
+    partitionsConsumedConcurrently: 2 * EVENT_TOPIC_PARTITIONS,
+    log: (level, message, extra) => logger[level](extra, message),
+  });
   const provider = createHttpPaymentProvider({
     baseUrl: config.PAYMENT_PROVIDER_URL,
     timeoutMs: config.PROVIDER_TIMEOUT_MS,
     breaker: { onStateChange: (state, name) => logger.warn({ breaker: name, state }, 'circuit breaker changed state') },
   });
-  const service = createPaymentService({ db, commandBus, provider, logger, outboxPollIntervalMs: config.OUTBOX_POLL_MS });
+  const service = createPaymentService({ db, commandBus, ...(eventLog ? { eventLog } : {}), provider, logger, outboxPollIntervalMs: config.OUTBOX_POLL_MS });
   await service.start();
   const server = await startHttpServer(service.app, { port: config.PORT });
 
@@ -44,6 +55,7 @@ export async function start(config: PaymentConfig = loadConfig(configSchema)) {
     .register('http', () => server.stop())
     .register('payment service', () => service.stop())
     .register('rabbitmq', () => commandBus.close())
+    .register('kafka', async () => eventLog?.close())
     .register('payment provider breaker', () => provider.shutdown())
     .register('database', () => db.close());
   logger.info({ port: server.port, provider: config.PAYMENT_PROVIDER_URL }, 'payment service listening');

@@ -46,6 +46,10 @@ beforeAll(async () => {
     PORT: 0,
     DATABASE_URL: withPath(adminUrl, run),
     RABBITMQ_URL: withPath(rabbitUrl, run),
+    // No Kafka here: topics and consumer groups are fixed names, and joining 'payment-service' would take partitions
+    // (and their events) from a platform the e2e suite may be running at the same time. The event side is covered by
+    // payment-events.test.ts (in-memory event log) and the e2e suite.
+    KAFKA_BROKERS: [],
     PAYMENT_PROVIDER_URL: provider.url,
     PROVIDER_TIMEOUT_MS: 2_000,
     OUTBOX_POLL_MS: 200,

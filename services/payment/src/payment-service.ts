@@ -1,8 +1,9 @@
-// The payment participant as one unit: HTTP app, command consumer and outbox relay over injected db, bus and provider.
+// The payment participant as one unit: HTTP app, command consumer, event consumer and outbox relay over injected db, bus,
+// event log and provider.
 import { randomUUID } from 'node:crypto';
-import { queues, routingKeys } from '@saga/contracts';
+import { eventTopicSpecs, queues, routingKeys } from '@saga/contracts';
 import type { SqlClient } from '@saga/db';
-import { OutboxRelay, type CommandBus, type RetryPolicy, type Subscription } from '@saga/messaging';
+import { OutboxRelay, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import { chargePaymentUseCase } from './app/charge-payment.use-case';
@@ -11,11 +12,14 @@ import type { PaymentProvider } from './app/payment-provider.port';
 import { refundPaymentUseCase } from './app/refund-payment.use-case';
 import { paymentRoutes } from './http/payments.routes';
 import { paymentCommandConsumer } from './messaging/payment-command.handler';
+import { paymentEventSubscription } from './messaging/payment-events.handler';
 import { migratePaymentDb } from './store/payment-migrations';
 
 export interface PaymentServiceOptions {
   db: SqlClient;
   commandBus: CommandBus;
+  /** Choreography (Kafka). Absent: orchestrated sagas only. The caller owns it and closes it after stop(). */
+  eventLog?: EventLog;
   provider: PaymentProvider;
   logger: Logger;
   clock?: Clock;
@@ -24,30 +28,41 @@ export interface PaymentServiceOptions {
   outboxPollIntervalMs?: number;
   /** Retries of a failing command (e.g. a refund while the provider is down) before it is dead-lettered. */
   commandRetry?: Partial<RetryPolicy>;
+  /** Retries of a failing event (e.g. a StockReserved whose OrderCreated is not recorded yet); default as for commands. */
+  eventRetry?: Partial<RetryPolicy>;
   prefetch?: number;
 }
 
 export interface PaymentService {
   app: Express;
-  /** Migrates, declares the reply queue, starts the relay and the command consumer. */
+  /** Migrates, declares the reply queue (and the event topics), starts the relay and the consumers. */
   start(): Promise<void>;
-  /** Stops consuming (handlers in flight finish), then the relay. The db and the bus belong to the caller. */
+  /** Stops consuming (handlers in flight finish), then the relay. The db, the bus and the event log belong to the caller. */
   stop(): Promise<void>;
 }
 
-/** Refunds must outlast a provider outage of a few seconds (the breaker stays open 10 s by default). */
-const defaultCommandRetry: Partial<RetryPolicy> = { maxAttempts: 12, initialDelayMs: 200, maxDelayMs: 5_000 };
+/**
+ * Refunds must outlast a provider outage of a few seconds (the breaker stays open 10 s by default); events use it too,
+ * and a StockReserved waiting for its OrderCreated gets about 18 s on average (36 s at most) before it is dead-lettered.
+ */
+const defaultRetry: Partial<RetryPolicy> = { maxAttempts: 12, initialDelayMs: 200, maxDelayMs: 5_000 };
 
 export function createPaymentService(options: PaymentServiceOptions): PaymentService {
-  const { db, commandBus, provider, logger } = options;
+  const { db, commandBus, eventLog, provider, logger } = options;
   const deps = { db, provider, logger, clock: options.clock ?? systemClock, newId: options.newId ?? randomUUID };
   const relay = new OutboxRelay({
     db,
     commandBus,
+    ...(eventLog ? { eventLog } : {}),
     log: (level, message, extra) => logger[level]({ ...extra, component: 'outbox-relay' }, message),
     ...(options.outboxPollIntervalMs === undefined ? {} : { pollIntervalMs: options.outboxPollIntervalMs }),
   });
+  // One charge flow for both transports: a ChargePayment command and a StockReserved event end up here.
+  const charge = chargePaymentUseCase(deps);
+  // And one refund flow: a RefundPayment command (orchestration) or an OrderCancelled after a timed-out charge (choreography).
+  const refund = refundPaymentUseCase(deps);
   let subscription: Subscription | undefined;
+  let eventSubscription: Subscription | undefined;
   let running = false;
   let stopping = false;
 
@@ -68,12 +83,17 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
       await migratePaymentDb(db);
       // Replies are routed to the orchestrator's queue: declare it, so none is unroutable if the order service starts later.
       await commandBus.ensureQueue({ queue: queues.orderSagaReplies, bindings: [routingKeys.sagaReply] });
+      // Every event topic with its partition count, before the relay publishes to one (auto-creation would pick its own).
+      await eventLog?.ensureTopics(eventTopicSpecs());
       await relay.start();
       subscription = await commandBus.consume(
         paymentCommandConsumer(
-          { charge: chargePaymentUseCase(deps), refund: refundPaymentUseCase(deps) },
-          { retry: options.commandRetry ?? defaultCommandRetry, ...(options.prefetch === undefined ? {} : { prefetch: options.prefetch }) },
+          { charge, refund },
+          { retry: options.commandRetry ?? defaultRetry, ...(options.prefetch === undefined ? {} : { prefetch: options.prefetch }) },
         ),
+      );
+      eventSubscription = await eventLog?.subscribe(
+        paymentEventSubscription({ db, charge, refund, clock: deps.clock, logger, retry: options.eventRetry ?? defaultRetry }),
       );
       running = true;
       logger.info('payment service started');
@@ -81,6 +101,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     async stop() {
       stopping = true;
       await subscription?.close();
+      await eventSubscription?.close();
       await relay.stop();
       running = false;
     },

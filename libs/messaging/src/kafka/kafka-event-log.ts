@@ -53,6 +53,9 @@ export class KafkaEventLog implements EventLog {
   }
 
   async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
+    const existing = new Set(await this.admin.listTopics());
+    for (const spec of specs) if (existing.has(spec.name)) this.knownTopics.add(spec.name);
+    // Asking to create a topic that exists makes the broker answer an error that kafkajs logs; ask only for new ones.
     const missing = specs.filter((spec) => !this.knownTopics.has(spec.name));
     if (missing.length === 0) return;
     // createTopics leaves existing topics alone, so every instance of a service may call this at start-up.

@@ -1,7 +1,8 @@
-// Test harness: the whole service in-process on PGlite and the in-memory bus, with the order side's reply queue consumed.
-import { queues, routingKeys, type MessageEnvelope } from '@saga/contracts';
+// Test harness: the whole service in-process on PGlite, the in-memory bus and event log, with the order side's reply queue
+// and the inventory's event topic consumed.
+import { queues, routingKeys, topics, type MessageEnvelope } from '@saga/contracts';
 import { createPgliteClient, type SqlClient } from '@saga/db';
-import { InMemoryCommandBus, type ConsumedCommand } from '@saga/messaging';
+import { InMemoryCommandBus, InMemoryEventLog, type ConsumedCommand, type ConsumedEvent } from '@saga/messaging';
 import { createLogger } from '@saga/platform';
 import { createInventoryService, type InventoryService } from '../inventory-service';
 import { catalogSeedSql, migrateInventoryDb } from '../store/inventory-migrations';
@@ -11,9 +12,12 @@ export const FIXED_NOW = new Date('2030-06-01T12:00:00.000Z');
 export interface InventoryHarness {
   db: SqlClient;
   bus: InMemoryCommandBus;
+  eventLog: InMemoryEventLog;
   service: InventoryService;
   /** Everything that reached order.saga-replies, in arrival order. */
   replies: ConsumedCommand[];
+  /** Everything published on inventory.events.v1, in arrival order (as another service's consumer group sees it). */
+  events: ConsumedEvent[];
   availableOf(sku: string): Promise<number>;
   /** Back to the seeded catalog, with no reservations: tests stay independent while sharing one PGlite. */
   reset(): Promise<void>;
@@ -24,9 +28,25 @@ export async function startInventoryHarness(): Promise<InventoryHarness> {
   const db = await createPgliteClient();
   await migrateInventoryDb(db);
   const bus = new InMemoryCommandBus();
+  const eventLog = new InMemoryEventLog();
   const logger = createLogger({ service: 'inventory', level: 'silent' });
-  const service = createInventoryService({ db, commandBus: bus, logger, clock: () => FIXED_NOW, relayPollIntervalMs: 50 });
+  const service = createInventoryService({
+    db,
+    commandBus: bus,
+    eventLog,
+    logger,
+    clock: () => FIXED_NOW,
+    relayPollIntervalMs: 50,
+    eventRetry: { maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20 },
+  });
   await service.start();
+  const events: ConsumedEvent[] = [];
+  const eventSubscription = await eventLog.subscribe({
+    groupId: 'test-observer',
+    topics: [topics.inventoryEvents],
+    fromBeginning: true,
+    handle: async (event) => void events.push(event),
+  });
   const replies: ConsumedCommand[] = [];
   const replySubscription = await bus.consume({
     queue: queues.orderSagaReplies,
@@ -38,8 +58,10 @@ export async function startInventoryHarness(): Promise<InventoryHarness> {
   return {
     db,
     bus,
+    eventLog,
     service,
     replies,
+    events,
     async availableOf(sku) {
       const { rows } = await db.query<{ available: number }>('SELECT available FROM products WHERE sku = $1', [sku]);
       if (!rows[0]) throw new Error(`no product ${sku}`);
@@ -51,11 +73,14 @@ export async function startInventoryHarness(): Promise<InventoryHarness> {
         await tx.exec(catalogSeedSql);
       });
       replies.length = 0;
+      events.length = 0;
     },
     async close() {
       await service.stop();
       await replySubscription.close();
+      await eventSubscription.close();
       await bus.close();
+      await eventLog.close();
       await db.close();
     },
   };
@@ -67,3 +92,7 @@ export { eventually } from '@saga/resilience';
 /** Replies about one order, as the orchestrator would pick them out. */
 export const repliesFor = (replies: readonly ConsumedCommand[], orderId: string): MessageEnvelope[] =>
   replies.map((reply) => reply.envelope).filter((envelope) => envelope.correlationId === orderId);
+
+/** Inventory events about one order, as the other services' consumers would see them. */
+export const eventsFor = (events: readonly ConsumedEvent[], orderId: string): ConsumedEvent[] =>
+  events.filter((event) => event.envelope.correlationId === orderId);

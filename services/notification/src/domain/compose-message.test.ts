@@ -27,6 +27,9 @@ describe('describeReason', () => {
     ['DECLINED', 'the payment was declined'],
     ['PROVIDER_UNAVAILABLE', 'the payment service was unavailable'],
     ['TIMEOUT', 'the payment could not be confirmed in time'],
+    ['PAYMENT_DECLINED', 'the payment was declined'],
+    ['PAYMENT_TIMEOUT', 'the payment could not be confirmed in time'],
+    ['INVENTORY_TIMEOUT', 'we could not confirm the items were in stock in time'],
   ])('turns the code %s into words', (code, text) => {
     expect(describeReason(code)).toBe(text);
   });

@@ -13,6 +13,11 @@ const reasonTexts: Record<string, string> = {
   DECLINED: 'the payment was declined',
   PROVIDER_UNAVAILABLE: 'the payment service was unavailable',
   TIMEOUT: 'the payment could not be confirmed in time',
+  // The order service's failure reasons (what OrderCancelled and the orchestrator's notice carry).
+  PAYMENT_DECLINED: 'the payment was declined',
+  PAYMENT_PROVIDER_UNAVAILABLE: 'the payment service was unavailable',
+  PAYMENT_TIMEOUT: 'the payment could not be confirmed in time',
+  INVENTORY_TIMEOUT: 'we could not confirm the items were in stock in time',
 };
 
 const codeWithDetail = /^([A-Z][A-Z_]*)(?::\s*(.+))?$/s;

@@ -1,8 +1,9 @@
 // RabbitMQ adapter of "notify": decodes SendNotification, runs the use case once per message, replies NotificationSent.
-import { NotificationSent, queues, routingKeys, SendNotification, type EnvelopeFactoryDeps } from '@saga/contracts';
+import { queues, routingKeys, SendNotification, type EnvelopeFactoryDeps } from '@saga/contracts';
 import type { SqlClient } from '@saga/db';
 import { enqueueOutbox, handleOnce, PoisonMessageError, type CommandConsumer, type RetryPolicy } from '@saga/messaging';
 import type { Notify } from '../app/notify.use-case';
+import { notificationSentEnvelope } from './notification-sent';
 
 /** Name under which handled messages are recorded in processed_messages. */
 export const NOTIFICATION_CONSUMER = 'notification.commands';
@@ -33,16 +34,12 @@ export function sendNotificationConsumer({ db, notify, envelopes, retry, prefetc
       const parsed = SendNotification.parse(command.envelope);
       // A command that breaks its contract will never succeed: dead-letter it now, no retries.
       if (!parsed.ok) throw new PoisonMessageError(parsed.reason);
-      const { payload, messageId, traceparent } = parsed.message;
+      const { payload } = parsed.message;
       const replyTo = command.replyTo ?? routingKeys.sagaReply;
       await notify(payload, {
         runOnce: (effect) => handleOnce(db, NOTIFICATION_CONSUMER, command.envelope, effect),
         announce: (tx, notification) => {
-          const reply = NotificationSent.create(
-            { orderId: payload.orderId, sagaId: payload.sagaId, kind: payload.kind, notificationId: notification.notificationId },
-            { correlationId: payload.orderId, causationId: messageId, ...(traceparent === undefined ? {} : { traceparent }) },
-            envelopes,
-          );
+          const reply = notificationSentEnvelope(payload, notification, parsed.message, envelopes);
           return enqueueOutbox(tx, [{ transport: 'command', routingKey: replyTo, envelope: reply }]);
         },
       });

@@ -14,7 +14,7 @@ export interface PaymentCommandHandlers {
 }
 
 /** Validates against the contract; a message that breaks it can never succeed, so it is dead-lettered at once. */
-function parseOrPoison<P>(contract: MessageContract<string, P>, envelope: MessageEnvelope): MessageEnvelope<P> {
+export function parseOrPoison<P>(contract: MessageContract<string, P>, envelope: MessageEnvelope): MessageEnvelope<P> {
   const parsed = contract.parse(envelope);
   if (!parsed.ok) throw new PoisonMessageError(parsed.reason);
   return parsed.message;

@@ -24,6 +24,21 @@ export const paymentMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Choreography: OrderCreated carries what a charge needs, StockReserved (another topic) says when to charge.
+    id: 'payment-002-charge-requests',
+    sql: `
+      CREATE TABLE charge_requests (
+        order_id text PRIMARY KEY,
+        saga_id text NOT NULL,
+        customer_id text NOT NULL,
+        amount_cents integer NOT NULL CHECK (amount_cents > 0),
+        currency text NOT NULL,
+        payment_token text NOT NULL,
+        created_at timestamptz NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The outbox/inbox tables (their own history table), then payment's own. */

@@ -1,11 +1,11 @@
-// Component-test harness (tests only, not built): the payment service on PGlite and the in-memory bus, calling the REAL
+// Component-test harness (tests only, not built): the payment service on PGlite, the in-memory bus and event log, calling the REAL
 // simulated provider over HTTP on port 0. The provider lives in its own service folder; importing it here, from tests,
 // stands in for "start the external provider", as a docker container would elsewhere.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ChargePayment, queues, RefundPayment, routingKeys, type MessageEnvelope } from '@saga/contracts';
+import { ChargePayment, queues, RefundPayment, routingKeys, topics, type MessageEnvelope } from '@saga/contracts';
 import type { SqlClient } from '@saga/db';
-import { InMemoryCommandBus } from '@saga/messaging';
+import { InMemoryCommandBus, InMemoryEventLog, type ConsumedEvent } from '@saga/messaging';
 import { createLogger, startHttpServer, type HttpServerHandle } from '@saga/platform';
 import { createProviderApp, type ProviderAppOptions } from '@saga/payment-provider-service/provider-app';
 import type { PaymentProvider } from '../app/payment-provider.port';
@@ -46,10 +46,14 @@ export function countingProvider(inner: PaymentProvider) {
 export interface Scenario {
   service: PaymentService;
   bus: InMemoryCommandBus;
+  eventLog: InMemoryEventLog;
   adapter: HttpPaymentProvider;
   calls: ReturnType<typeof countingProvider>['calls'];
   replies: MessageEnvelope[];
   repliesFor(orderId: string): MessageEnvelope[];
+  /** Everything published on payments.events.v1, as another service's consumer group sees it. */
+  events: ConsumedEvent[];
+  eventsFor(orderId: string): ConsumedEvent[];
   stop(): Promise<void>;
 }
 
@@ -60,25 +64,34 @@ export async function startScenario(db: SqlClient, providerUrl: string, adapterO
   const bus = new InMemoryCommandBus();
   const replies: MessageEnvelope[] = [];
   await bus.consume({ queue: queues.orderSagaReplies, bindings: [routingKeys.sagaReply], handle: async ({ envelope }) => void replies.push(envelope) });
+  const eventLog = new InMemoryEventLog();
+  const events: ConsumedEvent[] = [];
+  await eventLog.subscribe({ groupId: 'test-observer', topics: [topics.paymentEvents], fromBeginning: true, handle: async (event) => void events.push(event) });
   const service = createPaymentService({
     db,
     commandBus: bus,
+    eventLog,
     provider,
     logger: silentLogger,
     outboxPollIntervalMs: 50,
     commandRetry: { maxAttempts: 30, initialDelayMs: 20, maxDelayMs: 100 },
+    eventRetry: { maxAttempts: 30, initialDelayMs: 20, maxDelayMs: 100 },
   });
   await service.start();
   return {
     service,
     bus,
+    eventLog,
     adapter,
     calls,
     replies,
     repliesFor: (orderId) => replies.filter((reply) => reply.correlationId === orderId),
+    events,
+    eventsFor: (orderId) => events.filter((event) => event.envelope.correlationId === orderId),
     async stop() {
       await service.stop();
       await bus.close();
+      await eventLog.close();
       adapter.shutdown();
     },
   };
