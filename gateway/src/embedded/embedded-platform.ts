@@ -1,0 +1,105 @@
+// The whole platform in one process: the four services and the payment provider on PGlite and the in-memory twins.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createPgliteClient, type SqlClient } from '@saga/db';
+import { InMemoryCommandBus, InMemoryEventLog } from '@saga/messaging';
+import { startHttpServer, type HttpServerHandle, type Logger } from '@saga/platform';
+import { createInventoryService } from '@saga/inventory-service/inventory-service';
+import { migrateInventoryDb } from '@saga/inventory-service/store/inventory-migrations';
+import { LogChannel } from '@saga/notification-service/channels/log.channel';
+import { createNotificationService } from '@saga/notification-service/notification-service';
+import { HttpPriceCatalog } from '@saga/order-service/inventory/http-price-catalog';
+import { createOrderService } from '@saga/order-service/order-service';
+import { migrateOrderDb } from '@saga/order-service/store/order-migrations';
+import { createProviderApp } from '@saga/payment-provider-service/provider-app';
+import { createPaymentService } from '@saga/payment-service/payment-service';
+import { createHttpPaymentProvider } from '@saga/payment-service/provider/http-payment-provider';
+
+export interface EmbeddedOptions {
+  /** PGlite keeps each service's database in a folder here, so a restart keeps the orders. Absent: in memory. */
+  dataDir?: string;
+  ports: { order: number; inventory: number; payment: number; notification: number; provider: number };
+  host: string;
+  logger: Logger;
+  stepTimeoutMs: number;
+  defaultSagaMode: 'orchestration' | 'choreography';
+}
+
+export interface EmbeddedPlatform {
+  urls: Record<keyof EmbeddedOptions['ports'], string>;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<EmbeddedPlatform> {
+  const { logger, host } = options;
+  const stops: (() => Promise<void>)[] = [];
+  const database = async (name: string): Promise<SqlClient> => {
+    const dataDir = options.dataDir ? join(options.dataDir, name) : undefined;
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    const db = await createPgliteClient(dataDir ? { dataDir } : {});
+    stops.unshift(() => db.close());
+    return db;
+  };
+  const serve = async (name: string, app: Parameters<typeof startHttpServer>[0], port: number): Promise<HttpServerHandle> => {
+    const server = await startHttpServer(app, { port, host });
+    stops.unshift(() => server.stop(2_000));
+    logger.info({ service: name, port: server.port }, 'listening');
+    return server;
+  };
+  const child = (service: string) => logger.child({ service });
+
+  try {
+    // One broker twin of each kind, shared by every service, as Kafka and RabbitMQ would be.
+    const commandBus = new InMemoryCommandBus();
+    const eventLog = new InMemoryEventLog();
+    stops.unshift(async () => {
+      await commandBus.close();
+      await eventLog.close();
+    });
+    const [orderDb, inventoryDb, paymentDb, notificationDb] = await Promise.all(['order', 'inventory', 'payment', 'notification'].map(database));
+
+    const provider = await serve('payment-provider', createProviderApp({ clock: { now: () => new Date() } }), options.ports.provider);
+    await migrateInventoryDb(inventoryDb!);
+    const inventory = createInventoryService({ db: inventoryDb!, commandBus, eventLog, logger: child('inventory') });
+    const paymentProvider = createHttpPaymentProvider({ baseUrl: `http://127.0.0.1:${provider.port}`, timeoutMs: 2_000 });
+    const payment = createPaymentService({ db: paymentDb!, commandBus, eventLog, provider: paymentProvider, logger: child('payment') });
+    const notification = createNotificationService({ db: notificationDb!, commandBus, eventLog, channels: [new LogChannel(child('notification'))], logger: child('notification') });
+    const inventoryServer = await serve('inventory', inventory.app, options.ports.inventory);
+    await migrateOrderDb(orderDb!);
+    const prices = new HttpPriceCatalog({ inventoryUrl: () => `http://127.0.0.1:${inventoryServer.port}`, db: orderDb! });
+    const order = createOrderService({
+      db: orderDb!,
+      commandBus,
+      eventLog,
+      prices,
+      logger: child('order'),
+      defaultSagaMode: options.defaultSagaMode,
+      runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: options.stepTimeoutMs, maxCompensationAttempts: 20 } },
+    });
+    stops.unshift(async () => {
+      prices.shutdown();
+      paymentProvider.shutdown();
+    });
+    for (const service of [inventory, payment, notification, order]) {
+      await service.start();
+      stops.unshift(() => service.stop());
+    }
+    const servers = {
+      order: await serve('order', order.app, options.ports.order),
+      inventory: inventoryServer,
+      payment: await serve('payment', payment.app, options.ports.payment),
+      notification: await serve('notification', notification.app, options.ports.notification),
+      provider,
+    };
+    const urls = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${server.port}`])) as EmbeddedPlatform['urls'];
+    return { urls, stop: () => runAll(stops, logger) };
+  } catch (error) {
+    await runAll(stops, logger);
+    throw error;
+  }
+}
+
+/** Stops in reverse start order: HTTP first, then consumers and relays, then brokers, then databases. */
+async function runAll(stops: (() => Promise<void>)[], logger: Logger): Promise<void> {
+  for (const stop of stops.splice(0)) await stop().catch((err: unknown) => logger.error({ err }, 'stop failed'));
+}
