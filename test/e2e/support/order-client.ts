@@ -2,7 +2,17 @@
 
 export type SagaMode = 'orchestration' | 'choreography';
 export type OrderStatus = 'PENDING' | 'APPROVED' | 'CANCELLED';
-export type SagaStep = 'CREATE_ORDER' | 'RESERVE_STOCK' | 'CHARGE_PAYMENT' | 'NOTIFY_CONFIRMED' | 'REFUND_PAYMENT' | 'RELEASE_STOCK' | 'CANCEL_ORDER' | 'NOTIFY_CANCELLED';
+export type SagaStep =
+  | 'CREATE_ORDER'
+  | 'RESERVE_STOCK'
+  | 'CHARGE_PAYMENT'
+  | 'NOTIFY_CONFIRMED'
+  | 'REFUND_PAYMENT'
+  | 'RELEASE_STOCK'
+  | 'CANCEL_ORDER'
+  | 'NOTIFY_CANCELLED'
+  /** Choreography only: the order service's OrderApproved. */
+  | 'APPROVE_ORDER';
 export type StepStatus = 'STARTED' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'RETRIED' | 'LATE_REPLY';
 export type FailureReason = 'OUT_OF_STOCK' | 'UNKNOWN_SKU' | 'PAYMENT_DECLINED' | 'PAYMENT_PROVIDER_UNAVAILABLE' | 'PAYMENT_TIMEOUT' | 'INVENTORY_TIMEOUT';
 
@@ -34,7 +44,20 @@ export interface OrderView {
   items: OrderItem[];
   totalCents: number;
   failureReason?: FailureReason;
-  history: { step: SagaStep; status: StepStatus; at: string; detail?: string }[];
+  /** Orchestration: from the saga row. Choreography: from the timeline read model, with the event each entry comes from. */
+  history: { step: SagaStep; status: StepStatus; at: string; detail?: string; event?: string }[];
+}
+
+/** One Kafka event about an order, as the order service's timeline read model holds it. */
+export interface TimelineEvent {
+  messageId: string;
+  orderId: string;
+  type: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  occurredAt: string;
+  payload: Record<string, unknown>;
 }
 
 export interface ErrorBody {
@@ -116,6 +139,16 @@ export async function placeOrderAccepted(baseUrl: string, request: PlaceOrderReq
 
 export function getOrder(baseUrl: string, customerId: string, orderId: string): Promise<OrderView> {
   return getOk(`${baseUrl}/orders/${encodeURIComponent(orderId)}`, { 'x-user-id': customerId });
+}
+
+/** GET /orders/:id/timeline: every event about a choreographed order, from every producer's topic. */
+export function getTimeline(baseUrl: string, customerId: string, orderId: string): Promise<{ orderId: string; events: TimelineEvent[] }> {
+  return getOk(`${baseUrl}/orders/${encodeURIComponent(orderId)}/timeline`, { 'x-user-id': customerId });
+}
+
+/** POST /admin/replay: the order service rebuilds its timeline read model under a new consumer group. */
+export async function replayTimeline(baseUrl: string): Promise<HttpAnswer<{ generation: number } | ErrorBody>> {
+  return call(`${baseUrl}/admin/replay`, { method: 'POST' });
 }
 
 export function listOrders(baseUrl: string, customerId: string): Promise<{ items: OrderView[]; nextCursor?: string }> {

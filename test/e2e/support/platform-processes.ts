@@ -1,13 +1,22 @@
 // The whole platform for one e2e run, every service its own OS process against the real brokers, in a private
-// RabbitMQ vhost and private PostgreSQL databases, so runs never meet each other's queues or rows.
+// RabbitMQ vhost and private PostgreSQL databases, so runs never meet each other's queues or rows. Kafka's topics and
+// consumer groups have fixed names, so platforms run one at a time (a lock file) and each starts the services'
+// groups at the log's end (support/kafka-namespace.ts).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createDatabases, createVhost, defaultEndpoints, deleteVhost, dropDatabases, withPath, type InfraEndpoints } from './infra-admin';
+import { prepareKafkaForRun, type TopicOffsets } from './kafka-namespace';
+import { acquirePlatformLock, type PlatformLock } from './platform-lock';
 import { freePort, logTail, ServiceProcess } from './service-process';
 
 export type ServiceName = 'provider' | 'inventory' | 'payment' | 'notification' | 'order';
+/** A service's first process is named after it; extra instances (`extraInstances`) are `inventory#2`, `inventory#3`… */
+export type InstanceName = ServiceName | `${ServiceName}#${number}`;
+
+/** How long startPlatform waits for another run's platform to stop (E2E_PLATFORM_LOCK_TIMEOUT_MS); callers' hook timeouts must cover it. */
+export const PLATFORM_LOCK_TIMEOUT_MS = Number(process.env.E2E_PLATFORM_LOCK_TIMEOUT_MS ?? 20 * 60_000);
 
 const repoRoot = resolve(__dirname, '../../..');
 const serviceDirs: Record<ServiceName, string> = {
@@ -18,6 +27,9 @@ const serviceDirs: Record<ServiceName, string> = {
   order: 'services/order',
 };
 const withDatabase: readonly ServiceName[] = ['inventory', 'payment', 'notification', 'order'];
+/** Services that join Kafka consumer groups: a platform with any of them positions the groups first. */
+const withKafka: readonly ServiceName[] = ['inventory', 'payment', 'notification', 'order'];
+const lockFile = join(repoRoot, '.local/e2e-platform.lock');
 /** Start order: the order service needs the others' queues and the inventory's URL. */
 const startWaves: readonly (readonly ServiceName[])[] = [['provider', 'inventory', 'payment', 'notification'], ['order']];
 
@@ -30,6 +42,13 @@ export interface PlatformOptions {
   services?: readonly ServiceName[];
   readyTimeoutMs?: number;
   endpoints?: Partial<InfraEndpoints>;
+  /**
+   * More processes of a service, e.g. `{ inventory: 1 }` adds `inventory#2`: same environment (database, vhost,
+   * Kafka groups), its own port, started and stopped with the first. The first instance keeps the service's URL.
+   */
+  extraInstances?: Partial<Record<ServiceName, number>>;
+  /** How long to wait for another platform (another jest worker, a bench) to stop; default PLATFORM_LOCK_TIMEOUT_MS. */
+  lockTimeoutMs?: number;
 }
 
 export interface Platform {
@@ -40,14 +59,25 @@ export interface Platform {
   readonly vhost: string;
   readonly databases: readonly string[];
   readonly logDir: string;
+  /** The Kafka the services use (KAFKA_BROKERS). */
+  readonly kafkaBrokers: readonly string[];
+  /**
+   * Where this run's part of each event topic begins (the services' groups were positioned here before they
+   * started): a test's own consumer positioned here sees this run's events and no earlier run's.
+   */
+  readonly kafkaStart: TopicOffsets;
+  /** Every process of the platform, extra instances included. */
+  readonly instances: readonly InstanceName[];
   /** The service's own database, e.g. to look at a killed service's state. */
   databaseUrl(service: ServiceName): string;
-  kill(service: ServiceName, signal?: NodeJS.Signals): Promise<void>;
+  /** URL of one process (for extra instances; `urls` has each service's first). */
+  instanceUrl(instance: InstanceName): string;
+  kill(instance: InstanceName, signal?: NodeJS.Signals): Promise<void>;
   /** Same port, same environment; resolves once /health/ready answers 200. */
-  restart(service: ServiceName): Promise<void>;
-  isRunning(service: ServiceName): boolean;
+  restart(instance: InstanceName): Promise<void>;
+  isRunning(instance: InstanceName): boolean;
   /** OS pid of a running service (benchmarks read its memory from /proc). */
-  pid(service: ServiceName): number | undefined;
+  pid(instance: InstanceName): number | undefined;
   /** Where to look when something failed: the log directory, crashes, and each log's last lines. */
   describe(): string;
   stop(): Promise<void>;
@@ -76,6 +106,35 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const scripts = Object.fromEntries(services.map((service) => [service, requireBuilt(service)])) as Record<ServiceName, string>;
   const endpoints = { ...defaultEndpoints(), ...options.endpoints };
   const run = `e2e_${randomBytes(4).toString('hex')}`;
+  // One platform at a time: Kafka groups are shared (see platform-lock.ts). Released by stop(), or by the watchdog.
+  const lock = await acquirePlatformLock(lockFile, { pid: realProcess.pid, run }, {
+    timeoutMs: options.lockTimeoutMs ?? PLATFORM_LOCK_TIMEOUT_MS,
+    onWait: (holder) => console.log(`e2e run ${run} waits for the platform of ${holder ? `run ${holder.run} (pid ${holder.pid}, since ${holder.since})` : 'another run'} to stop`),
+  });
+  try {
+    return await startLocked(options, services, scripts, endpoints, run, lock);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+/** Instance names of a service: itself, then `service#2`… for its extra instances. */
+function instancesOf(service: ServiceName, options: PlatformOptions): InstanceName[] {
+  const extra = options.extraInstances?.[service] ?? 0;
+  return [service, ...Array.from({ length: extra }, (_, i) => `${service}#${i + 2}` as InstanceName)];
+}
+
+const serviceOf = (instance: InstanceName): ServiceName => instance.split('#')[0] as ServiceName;
+
+async function startLocked(
+  options: PlatformOptions,
+  services: readonly ServiceName[],
+  scripts: Record<ServiceName, string>,
+  endpoints: InfraEndpoints,
+  run: string,
+  lock: PlatformLock,
+): Promise<Platform> {
   const logDir = join(repoRoot, '.local/logs/e2e', run);
   mkdirSync(logDir, { recursive: true });
   const databaseOf = (service: ServiceName) => `${run}_${service}`;
@@ -83,27 +142,33 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const rabbitUrl = withPath(endpoints.rabbitUrl, run);
   const stateFile = join(logDir, 'platform.json');
 
-  const ports = {} as Record<ServiceName, number>;
-  for (const service of Object.keys(serviceDirs) as ServiceName[]) ports[service] = await freePort();
-  const urls = Object.fromEntries(Object.entries(ports).map(([service, port]) => [service, `http://127.0.0.1:${port}`])) as Record<ServiceName, string>;
+  const instances = services.flatMap((service) => instancesOf(service, options));
+  const ports = {} as Record<InstanceName, number>;
+  for (const instance of [...(Object.keys(serviceDirs) as ServiceName[]), ...instances.filter((name) => name.includes('#'))]) ports[instance] = await freePort();
+  const instanceUrl = (instance: InstanceName) => `http://127.0.0.1:${ports[instance]}`;
+  const urls = Object.fromEntries((Object.keys(serviceDirs) as ServiceName[]).map((service) => [service, instanceUrl(service)])) as Record<ServiceName, string>;
 
-  const envOf = (service: ServiceName): Record<string, string> => ({
+  const envOf = (service: ServiceName, instance: InstanceName): Record<string, string> => ({
     ...baseEnv(),
-    PORT: String(ports[service]),
+    PORT: String(ports[instance]),
     // E2E_LOG_LEVEL=info (or debug) when a failure needs more than warnings to explain.
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
     ...(service === 'provider' ? {} : { RABBITMQ_URL: rabbitUrl }),
+    ...(withKafka.includes(service) ? { KAFKA_BROKERS: endpoints.kafkaBrokers.join(',') } : {}),
     ...(withDatabase.includes(service) ? { DATABASE_URL: withPath(endpoints.adminDatabaseUrl, databaseOf(service)) } : {}),
     ...(service === 'payment' ? { PAYMENT_PROVIDER_URL: urls.provider } : {}),
     ...(service === 'order' ? { INVENTORY_URL: urls.inventory, ORDER_STEP_TIMEOUT_MS: String(options.stepTimeoutMs ?? 5_000) } : {}),
     ...options.env?.[service],
   });
-  const processes = new Map<ServiceName, ServiceProcess>(
-    services.map((service) => [service, new ServiceProcess({ name: service, script: scripts[service], port: ports[service], env: envOf(service), logFile: join(logDir, `${service}.log`) })]),
+  const processes = new Map<InstanceName, ServiceProcess>(
+    instances.map((instance) => {
+      const service = serviceOf(instance);
+      return [instance, new ServiceProcess({ name: instance, script: scripts[service], port: ports[instance], env: envOf(service, instance), logFile: join(logDir, `${instance}.log`) })];
+    }),
   );
-  const processOf = (service: ServiceName): ServiceProcess => {
-    const found = processes.get(service);
-    if (!found) throw new Error(`${service} is not part of this platform (options.services)`);
+  const processOf = (instance: InstanceName): ServiceProcess => {
+    const found = processes.get(instance);
+    if (!found) throw new Error(`${instance} is not part of this platform (options.services, options.extraInstances)`);
     return found;
   };
 
@@ -115,6 +180,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       vhost: run,
       adminDatabaseUrl: endpoints.adminDatabaseUrl,
       managementUrl: endpoints.managementUrl,
+      lockFile: lock.file,
     }));
   const killChildrenNow = () => processes.forEach((p) => p.killNow());
 
@@ -127,9 +193,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       await dropDatabases(endpoints.adminDatabaseUrl, databases).catch((error: unknown) => problems.push(`drop databases: ${String(error)}`));
       await deleteVhost(endpoints.managementUrl, run).catch((error: unknown) => problems.push(`delete vhost: ${String(error)}`));
       rmSync(stateFile, { force: true });
+      lock.release();
       if (problems.length > 0) throw new Error(`e2e platform ${run} was not cleaned up completely: ${problems.join('; ')}`);
     })());
 
+  let kafkaStart: TopicOffsets = {};
   const platform: Platform = {
     run,
     urls,
@@ -137,20 +205,29 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     vhost: run,
     databases,
     logDir,
+    kafkaBrokers: endpoints.kafkaBrokers,
+    get kafkaStart() {
+      return kafkaStart;
+    },
+    instances,
     databaseUrl: (service) => withPath(endpoints.adminDatabaseUrl, databaseOf(service)),
-    kill: async (service, signal = 'SIGKILL') => {
-      await processOf(service).kill(signal);
+    instanceUrl: (instance) => {
+      processOf(instance);
+      return instanceUrl(instance);
+    },
+    kill: async (instance, signal = 'SIGKILL') => {
+      await processOf(instance).kill(signal);
       saveState();
     },
-    restart: async (service) => {
-      const target = processOf(service);
+    restart: async (instance) => {
+      const target = processOf(instance);
       await target.kill('SIGTERM');
       target.start();
       saveState();
       await target.waitReady(options.readyTimeoutMs ?? 30_000);
     },
-    isRunning: (service) => processOf(service).isRunning(),
-    pid: (service) => processOf(service).pid,
+    isRunning: (instance) => processOf(instance).isRunning(),
+    pid: (instance) => processOf(instance).pid,
     describe: () => {
       const crashes = [...processes.values()].flatMap((p) => p.unexpectedExits);
       const tails = [...processes.values()].map((p) => `--- ${p.spec.name} (${p.spec.logFile}) ---\n${logTail(p.spec.logFile, 8)}`);
@@ -162,13 +239,17 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   // Safety nets: children die with this process, and a detached watchdog cleans up if it dies without stop().
   realProcess.on('exit', killChildrenNow);
   saveState();
-  spawn(process.execPath, [join(__dirname, 'watchdog.cjs'), String(realProcess.pid), stateFile], { detached: true, stdio: 'ignore' }).unref();
+  const watchdog = spawn(process.execPath, [join(__dirname, 'watchdog.cjs'), String(realProcess.pid), stateFile], { detached: true, stdio: 'ignore' });
+  watchdog.unref();
+  if (watchdog.pid !== undefined) lock.setWatchdog(watchdog.pid);
 
   try {
+    // Before any service joins a group: no one else in the groups, each group starts at the log's end.
+    if (services.some((service) => withKafka.includes(service))) kafkaStart = await prepareKafkaForRun(endpoints.kafkaBrokers);
     await createVhost(endpoints, run); // before any service starts: they declare their queues in it
     await createDatabases(endpoints.adminDatabaseUrl, databases);
     for (const wave of startWaves) {
-      const starting = wave.filter((service) => processes.has(service)).map(processOf);
+      const starting = wave.filter((service) => services.includes(service)).flatMap((service) => instancesOf(service, options)).map(processOf);
       starting.forEach((p) => p.start());
       saveState();
       await Promise.all(starting.map((p) => p.waitReady(options.readyTimeoutMs ?? 30_000)));

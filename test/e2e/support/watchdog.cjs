@@ -1,8 +1,9 @@
 // Safety net for one e2e run, started detached by platform-processes.ts: when the test process dies without
 // stopping its platform (worker killed, crash, Ctrl-C), it SIGKILLs the services still running, drops the
-// run's databases and deletes its vhost. It exits on its own when the state file disappears (a normal stop).
+// run's databases and deletes its vhost, then releases the platform lock the dead process held (so the next run
+// starts only once this one is cleaned up). It exits on its own when the state file disappears (a normal stop).
 /* global fetch, setInterval, clearInterval */
-const { existsSync, readFileSync } = require('node:fs');
+const { existsSync, readFileSync, rmSync } = require('node:fs');
 
 const [parentPid, stateFile] = process.argv.slice(2).map((arg, i) => (i === 0 ? Number(arg) : arg));
 
@@ -37,6 +38,17 @@ async function cleanUp(state) {
   await fetch(`${base.origin}/api/vhosts/${state.vhost}`, { method: 'DELETE', headers: { authorization: `Basic ${auth}` } });
 }
 
+/** The lock (platform-lock.ts) is removed only if the dead process still holds it for this run. */
+function releaseLock(state) {
+  if (!state.lockFile) return;
+  try {
+    const holder = JSON.parse(readFileSync(state.lockFile, 'utf8'));
+    if (holder.pid === parentPid && holder.run === state.vhost) rmSync(state.lockFile, { force: true });
+  } catch {
+    // gone, or not ours
+  }
+}
+
 const timer = setInterval(() => {
   if (!existsSync(stateFile)) {
     clearInterval(timer);
@@ -45,8 +57,13 @@ const timer = setInterval(() => {
   if (alive(parentPid)) return;
   clearInterval(timer);
   const state = JSON.parse(readFileSync(stateFile, 'utf8'));
-  cleanUp(state).then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
+  cleanUp(state)
+    .then(
+      () => 0,
+      () => 1,
+    )
+    .then((code) => {
+      releaseLock(state);
+      process.exit(code);
+    });
 }, 500);
