@@ -9,7 +9,7 @@ import { OrderCreated, StockReserved, topics, type MessageEnvelope } from '@saga
 import { KafkaEventLog } from '@saga/messaging';
 import { eventually } from '@saga/resilience';
 import { Client } from 'pg';
-import { groupMembers, kafkaAdminClient, positionGroup, timelineGroup, withKafkaAdmin } from './support/kafka-namespace';
+import { groupMembers, kafkaAdminClient, positionGroup, withKafkaAdmin } from './support/kafka-namespace';
 import {
   getOrder,
   getTimeline,
@@ -146,13 +146,13 @@ function countLines(logFile: string, text: string): number {
   return existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter((line) => line.includes(text)).length : 0;
 }
 
-/** The order database's current timeline generation (the order service's own state; it may be mid-restart). */
-async function timelineGeneration(): Promise<number> {
+/** The order database's current timeline generation and its consumer group (the order service's own state). */
+async function timelineGeneration(): Promise<{ generation: number; groupId: string }> {
   const client = new Client({ connectionString: p().databaseUrl('order') });
   await client.connect();
   try {
-    const { rows } = await client.query<{ generation: number }>('SELECT generation FROM timeline_state WHERE id = 1');
-    return rows[0]!.generation;
+    const { rows } = await client.query<{ generation: number; group_id: string }>('SELECT generation, group_id FROM timeline_state WHERE id = 1');
+    return { generation: rows[0]!.generation, groupId: rows[0]!.group_id };
   } finally {
     await client.end();
   }
@@ -414,9 +414,11 @@ describe('choreographed saga', () => {
     }
     const histories = await Promise.all(placed.map(({ orderId }) => getOrder(p().urls.order, customerId, orderId).then((order) => order.history)));
 
-    const generation = await timelineGeneration();
+    const { generation, groupId } = await timelineGeneration();
     const answer = await replayTimeline(p().urls.order);
-    expect(answer).toEqual({ status: 202, body: { generation: generation + 1 } });
+    expect(answer).toMatchObject({ status: 202, body: { generation: generation + 1 } });
+    // A new consumer group, never used before: it reads from offset 0, it cannot resume anyone's offsets.
+    expect((answer.body as { groupId: string }).groupId).not.toBe(groupId);
 
     // Events keep flowing during the rebuild: an order placed now completes and shows up in the new timeline too.
     const during = await placeOrderAccepted(p().urls.order, { customerId, items: [{ sku: 'SKU-TEA', quantity: 1 }], ...choreographed });
@@ -431,7 +433,7 @@ describe('choreographed saga', () => {
 
   scenario('poison event on orders.events.v1: dead-lettered by every group that reads it, with the reason; the next order completes', async () => {
     const poison = `not an envelope: e2e ${p().run} ${randomUUID()} {`;
-    const groups = ['inventory-service', 'payment-service', 'notification-service', timelineGroup(await timelineGeneration())];
+    const groups = ['inventory-service', 'payment-service', 'notification-service', (await timelineGeneration()).groupId];
     const producer = kafkaAdminClient(p().kafkaBrokers, 'e2e-poison').producer();
     await producer.connect();
     try {

@@ -21,7 +21,7 @@ import {
   type OrderView,
   type PlacedOrder,
 } from './support/order-client';
-import { startPlatform, withServiceLogs, type Platform } from './support/platform-processes';
+import { PLATFORM_LOCK_TIMEOUT_MS, startPlatform, withServiceLogs, type Platform } from './support/platform-processes';
 
 jest.setTimeout(120_000);
 
@@ -80,9 +80,10 @@ async function sagaStatuses(orderIds: string[]): Promise<Record<string, number>>
   }
 }
 
+// beforeAll may first wait for another file's platform (one platform at a time: support/platform-lock.ts).
 beforeAll(async () => {
   platform = await startPlatform();
-}, 120_000);
+}, PLATFORM_LOCK_TIMEOUT_MS + 120_000);
 
 afterAll(async () => {
   await platform?.stop();

@@ -7,16 +7,13 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 /** Offsets per topic: partition → next offset. */
 export type TopicOffsets = Record<string, { partition: number; offset: string }[]>;
 
-/** How the order service names its timeline groups (`order-timeline.g<generation>`, services/order/src/messaging). */
-export const timelineGroup = (generation: number): string => `${consumerGroups.orderTimeline}.g${generation}`;
-
-/** Timeline generations a run may reach with POST /admin/replay (a fresh order database starts at 1). */
-export const TIMELINE_GENERATIONS_PER_RUN = 10;
-
-/** Every group the services join, with the timeline generations a run may use. */
+/**
+ * Every group the services join with a fixed name. The order timeline's group is unique per order database and
+ * per rebuild (it always reads from offset 0), so it is not among them: it cannot inherit another run's offsets.
+ */
 export function serviceGroups(): string[] {
-  const { orderTimeline: _base, ...perService } = consumerGroups;
-  return [...Object.values(perService), ...Array.from({ length: TIMELINE_GENERATIONS_PER_RUN }, (_, i) => timelineGroup(i + 1))];
+  const { orderTimeline: _timeline, ...perService } = consumerGroups;
+  return Object.values(perService);
 }
 
 export function kafkaAdminClient(brokers: readonly string[], clientId = 'e2e-harness'): Kafka {

@@ -147,7 +147,7 @@ export function getTimeline(baseUrl: string, customerId: string, orderId: string
 }
 
 /** POST /admin/replay: the order service rebuilds its timeline read model under a new consumer group. */
-export async function replayTimeline(baseUrl: string): Promise<HttpAnswer<{ generation: number } | ErrorBody>> {
+export async function replayTimeline(baseUrl: string): Promise<HttpAnswer<{ generation: number; groupId: string } | ErrorBody>> {
   return call(`${baseUrl}/admin/replay`, { method: 'POST' });
 }
 

@@ -2,29 +2,28 @@
 import type { SqlClient } from '@saga/db';
 import type { EventLog, Subscription } from '@saga/messaging';
 import { timelineSubscription } from '../messaging/order-events.handler';
-import { currentTimelineGeneration, startTimelineRebuild } from '../store/timeline-repository';
+import { currentTimelineGeneration, startTimelineRebuild, type TimelineGeneration } from '../store/timeline-repository';
 
 export class TimelineProjector {
   private subscription?: Subscription;
-  private generation = 0;
 
   constructor(private readonly deps: { db: SqlClient; eventLog: EventLog }) {}
 
   async start(): Promise<void> {
-    this.generation = await currentTimelineGeneration(this.deps.db);
-    this.subscription = await this.deps.eventLog.subscribe(timelineSubscription({ db: this.deps.db, generation: this.generation }));
+    const { groupId } = await currentTimelineGeneration(this.deps.db);
+    this.subscription = await this.deps.eventLog.subscribe(timelineSubscription({ db: this.deps.db, groupId }));
   }
 
   /**
    * Stops the current projection, empties the table and reads every topic again from offset 0 under a new consumer
    * group. Events keep flowing meanwhile: they are in the log, so the new group reaches them too.
    */
-  async rebuild(): Promise<{ generation: number }> {
+  async rebuild(): Promise<TimelineGeneration> {
     await this.subscription?.close();
     this.subscription = undefined;
-    this.generation = await this.deps.db.transaction((tx) => startTimelineRebuild(tx));
-    this.subscription = await this.deps.eventLog.subscribe(timelineSubscription({ db: this.deps.db, generation: this.generation }));
-    return { generation: this.generation };
+    const next = await this.deps.db.transaction((tx) => startTimelineRebuild(tx));
+    this.subscription = await this.deps.eventLog.subscribe(timelineSubscription({ db: this.deps.db, groupId: next.groupId }));
+    return next;
   }
 
   async stop(): Promise<void> {

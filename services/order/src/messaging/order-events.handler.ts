@@ -25,10 +25,10 @@ export function choreographySubscription(deps: { db: SqlClient; now: () => Date;
   };
 }
 
-/** Every event about an order, from every producer, into the timeline; the group's generation makes it rebuildable. */
-export function timelineSubscription(deps: { db: SqlClient; generation: number }): EventSubscription {
+/** Every event about an order, from every producer, into the timeline; a new group per rebuild makes it rebuildable. */
+export function timelineSubscription(deps: { db: SqlClient; groupId: string }): EventSubscription {
   return {
-    groupId: `${consumerGroups.orderTimeline}.g${deps.generation}`,
+    groupId: deps.groupId,
     topics: Object.values(topics),
     fromBeginning: true,
     handle: async ({ envelope, topic, partition, offset }) => {

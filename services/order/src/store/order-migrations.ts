@@ -79,6 +79,16 @@ export const orderMigrations: readonly Migration[] = [
       INSERT INTO timeline_state (id, generation) VALUES (1, 1);
     `,
   },
+  {
+    id: 'order-003-timeline-group-per-rebuild',
+    sql: `
+      -- A consumer group name per rebuild, unique across databases: a fresh database (or a rebuild) must never
+      -- resume another incarnation's committed offsets on a long-lived Kafka; it has to read from offset 0.
+      ALTER TABLE timeline_state ADD COLUMN group_id text;
+      UPDATE timeline_state SET group_id = 'order-timeline.g' || generation || '.' || substr(md5(random()::text), 1, 12);
+      ALTER TABLE timeline_state ALTER COLUMN group_id SET NOT NULL;
+    `,
+  },
 ];
 
 /** The outbox/inbox tables (their own history table), then the order service's own. */

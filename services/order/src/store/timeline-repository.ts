@@ -1,4 +1,6 @@
 // SQL of the order timeline read model: append events (idempotently), read one order's, wipe for a rebuild.
+import { randomUUID } from 'node:crypto';
+import { consumerGroups } from '@saga/contracts';
 import type { SqlExecutor } from '@saga/db';
 
 export interface TimelineEntry {
@@ -49,16 +51,25 @@ export async function timelineOf(tx: SqlExecutor, orderId: string): Promise<Time
   }));
 }
 
-export async function currentTimelineGeneration(tx: SqlExecutor): Promise<number> {
-  const { rows } = await tx.query<{ generation: number }>('SELECT generation FROM timeline_state WHERE id = 1');
-  return rows[0]?.generation ?? 1;
+export interface TimelineGeneration {
+  generation: number;
+  /** The Kafka consumer group that feeds this generation: unique, so it always starts from offset 0. */
+  groupId: string;
+}
+
+export async function currentTimelineGeneration(tx: SqlExecutor): Promise<TimelineGeneration> {
+  const { rows } = await tx.query<{ generation: number; group_id: string }>('SELECT generation, group_id FROM timeline_state WHERE id = 1');
+  return { generation: rows[0]!.generation, groupId: rows[0]!.group_id };
 }
 
 /** Empties the read model and moves to the next generation, in one transaction: the new group rebuilds it from offset 0. */
-export async function startTimelineRebuild(tx: SqlExecutor): Promise<number> {
+export async function startTimelineRebuild(tx: SqlExecutor): Promise<TimelineGeneration> {
   await tx.query('DELETE FROM order_timeline');
-  const { rows } = await tx.query<{ generation: number }>('UPDATE timeline_state SET generation = generation + 1 WHERE id = 1 RETURNING generation');
-  return rows[0]!.generation;
+  const { rows } = await tx.query<{ generation: number; group_id: string }>(
+    `UPDATE timeline_state SET generation = generation + 1, group_id = $1 || (generation + 1) || '.' || $2 WHERE id = 1 RETURNING generation, group_id`,
+    [`${consumerGroups.orderTimeline}.g`, randomUUID().replaceAll('-', '').slice(0, 12)],
+  );
+  return { generation: rows[0]!.generation, groupId: rows[0]!.group_id };
 }
 
 export async function timelineSize(tx: SqlExecutor): Promise<number> {
