@@ -115,6 +115,7 @@ export class KafkaEventLog implements EventLog {
         // Not committed: after a restart or rebalance the group starts again at this event.
         if (outcome.kind === 'stopped') return;
         if (outcome.kind === 'dead-letter') {
+          this.options.log?.('warn', 'event dead-lettered', { group: subscription.groupId, topic, partition, offset: message.offset, reason: outcome.reason, deadLetterTopic });
           await this.producer.send({
             topic: deadLetterTopic,
             acks: -1,

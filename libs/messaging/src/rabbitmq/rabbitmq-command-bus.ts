@@ -235,6 +235,7 @@ export class RabbitMqCommandBus implements CommandBus {
       return;
     }
     if (outcome.kind === 'dead-letter') {
+      this.options.log?.('warn', 'command dead-lettered', { queue: consumer.spec.queue, routingKey: message.fields.routingKey, reason: outcome.reason, messageId: outcome.messageId });
       // Park it with the reason first, then ack: a crash in between leaves a duplicate letter, never a lost one.
       await this.publish(this.deadLetterExchange, '', message.content, {
         ...(outcome.messageId ? { messageId: outcome.messageId } : {}),
