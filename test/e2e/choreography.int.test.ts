@@ -13,43 +13,29 @@ import { groupMembers, kafkaAdminClient, positionGroup, withKafkaAdmin } from '.
 import {
   getOrder,
   getTimeline,
-  listNotifications,
   listPayments,
-  listProducts,
   placeOrderAccepted,
   replayTimeline,
   stockLevels,
   waitForFinalStatus,
-  type OrderItem,
   type OrderView,
-  type PaymentView,
   type PlaceOrderRequest,
   type PlacedOrder,
   type SagaStep,
   type TimelineEvent,
 } from './support/order-client';
-import { PLATFORM_LOCK_TIMEOUT_MS, startPlatform, withServiceLogs, type Platform } from './support/platform-processes';
+import { PLATFORM_LOCK_TIMEOUT_MS, startPlatform, type Platform } from './support/platform-processes';
+import { countBy, expectBooksBalance, expectNoDeclinedCardApproved, expectOneNotification, expectStockConserved, settle, stepIndex } from './support/saga-invariants';
+import { customer, describeOrderOutcomes, describeProviderDown, e2eHarness, sleep, type SagaModeSpec } from './support/saga-scenarios';
 
 jest.setTimeout(180_000);
 
 let platform: Platform | undefined;
-const p = (): Platform => {
-  if (!platform) throw new Error('the platform did not start: see the beforeAll error');
-  return platform;
-};
-const scenario = (name: string, body: () => Promise<void>, timeoutMs?: number) => it(name, withServiceLogs(() => platform, body), timeoutMs);
-const customer = (name: string) => `cust-${name}-${randomBytes(3).toString('hex')}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const { p, scenario } = e2eHarness(() => platform);
 const choreographed = { sagaMode: 'choreography' as const };
 /** beforeAll may first wait for another file's platform (one platform at a time: support/platform-lock.ts). */
 const startTimeoutMs = PLATFORM_LOCK_TIMEOUT_MS + 120_000;
-
-async function priceOf(items: OrderItem[]): Promise<number> {
-  const prices = new Map((await listProducts(p().urls.inventory)).map((product) => [product.sku, product.priceCents]));
-  return items.reduce((sum, item) => sum + (prices.get(item.sku) ?? NaN) * item.quantity, 0);
-}
-
-const stepIndex = (order: OrderView, step: SagaStep, status = 'SUCCEEDED') => order.history.findIndex((entry) => entry.step === step && entry.status === status);
+const notificationTimeoutMs = 20_000;
 
 /**
  * The order once its history shows every one of `steps`. A choreographed order's history is read from the timeline,
@@ -79,31 +65,41 @@ async function timelineOfTypes(customerId: string, orderId: string, types: reado
   }, timeoutMs, 200);
 }
 
-async function expectOneNotification(orderId: string, kind: 'ORDER_CONFIRMED' | 'ORDER_CANCELLED'): Promise<void> {
-  await eventually(async () => {
-    const notifications = await listNotifications(p().urls.notification, orderId);
-    expect({ orderId, notifications: notifications.map((n) => ({ kind: n.kind, status: n.status })) }).toEqual({ orderId, notifications: [{ kind, status: 'SENT' }] });
-  }, 20_000, 200);
-}
-
-/** Money that left the customer and did not come back. */
-const netCharged = (payments: PaymentView[]) =>
-  payments.filter((x) => x.status === 'CHARGED' || x.status === 'REFUNDED').reduce((sum, x) => sum + x.amountCents - x.refundedCents, 0);
-
-/** After a failed scenario: lets its orders end so they do not move the stock under the next one; logs how they ended. */
-async function settle(customerOf: (orderId: string) => string, placed: PlacedOrder[], timeoutMs = 60_000): Promise<void> {
-  const ended = await Promise.all(
-    placed.map(({ orderId }) =>
-      waitForFinalStatus(p().urls.order, customerOf(orderId), orderId, timeoutMs).then(
-        (order) => `${order.sagaMode} ${order.status}${order.failureReason ? ` ${order.failureReason}` : ''}`,
-        () => 'still PENDING',
-      ),
-    ),
-  );
-  console.log(`orders after the scenario: ${JSON.stringify(countBy(ended))}`);
-}
-
-const countBy = (values: string[]) => values.reduce<Record<string, number>>((all, value) => ({ ...all, [value]: (all[value] ?? 0) + 1 }), {});
+/** The choreographed saga: its history comes from the timeline (APPROVE_ORDER included), once it has caught up. */
+const choreography: SagaModeSpec = {
+  mode: 'choreography',
+  notificationTimeoutMs,
+  money: 'net',
+  titles: {
+    happy: 'happy path: APPROVED, stock taken once, one charge for the total, one confirmation, history from the timeline',
+    declined: 'payment declined: stock released (C2) before the order is cancelled (C1), payment DECLINED never CHARGED',
+  },
+  history: {
+    approved: async (customerId, final, items) => {
+      expect(final).toMatchObject({ items });
+      const order = await orderWithSteps(customerId, final.orderId, approvedSteps);
+      for (const entry of order.history) expect(entry).toEqual({ step: expect.any(String), status: expect.any(String), at: expect.any(String), event: expect.any(String), ...(entry.detail === undefined ? {} : { detail: expect.any(String) }) });
+      const positions = approvedSteps.map((step) => stepIndex(order, step));
+      expect({ positions, inOrder: positions.every((at, i) => at >= 0 && (i === 0 || at > positions[i - 1]!)) }).toEqual({ positions, inOrder: true });
+      expect(order.history.filter((entry) => entry.status !== 'SUCCEEDED')).toEqual([]);
+    },
+    outOfStock: async (customerId, final) => {
+      const order = await orderWithSteps(customerId, final.orderId, ['CREATE_ORDER', 'RESERVE_STOCK', 'CANCEL_ORDER', 'NOTIFY_CANCELLED']);
+      expect(stepIndex(order, 'RESERVE_STOCK', 'FAILED')).toBeGreaterThan(stepIndex(order, 'CREATE_ORDER'));
+      expect(stepIndex(order, 'CANCEL_ORDER')).toBeGreaterThan(stepIndex(order, 'RESERVE_STOCK', 'FAILED'));
+      expect(order.history.filter((entry) => entry.step === 'CHARGE_PAYMENT' || entry.step === 'RELEASE_STOCK')).toEqual([]);
+    },
+    declined: async (customerId, final) => {
+      const order = await orderWithSteps(customerId, final.orderId, declinedSteps);
+      const charge = stepIndex(order, 'CHARGE_PAYMENT', 'FAILED');
+      const released = stepIndex(order, 'RELEASE_STOCK');
+      const cancelled = stepIndex(order, 'CANCEL_ORDER');
+      expect({ charge, released, cancelled, order: charge >= 0 && charge < released && released < cancelled }).toEqual({ charge, released, cancelled, order: true });
+      expect(order.history[cancelled]!.detail).toBe('PAYMENT_DECLINED');
+      expect(stepIndex(order, 'REFUND_PAYMENT')).toBe(-1); // declined: no money moved, nothing to refund
+    },
+  },
+};
 
 /**
  * The invariants every batch of orders must keep, whatever crashed meanwhile: every order final, a declined card
@@ -115,29 +111,10 @@ async function expectConsistent(requests: PlaceOrderRequest[], placed: PlacedOrd
   console.log(
     `outcomes: ${JSON.stringify(countBy(finals.map((order, i) => `${order.sagaMode} ${requests[i]!.paymentToken ?? 'tok_visa'} → ${order.status}${order.failureReason ? ` ${order.failureReason}` : ''}`)))}`,
   );
-  expect(finals.filter((order, i) => requests[i]!.paymentToken === 'tok_chargeDeclined' && order.status === 'APPROVED').map((order) => order.orderId)).toEqual([]);
-
+  expectNoDeclinedCardApproved(requests, finals);
   const skus = [...new Set(requests.flatMap((request) => request.items.map((item) => item.sku)))].sort();
-  const taken = (sku: string) =>
-    finals.filter((order) => order.status === 'APPROVED').flatMap((order) => order.items).filter((item) => item.sku === sku).reduce((sum, item) => sum + item.quantity, 0);
-  await eventually(async () => {
-    const stock = await stockLevels(p().urls.inventory);
-    expect(Object.fromEntries(skus.map((sku) => [sku, stock[sku]]))).toEqual(Object.fromEntries(skus.map((sku) => [sku, initial[sku]! - taken(sku)])));
-  }, 15_000, 250);
-
-  for (const order of finals) {
-    const payments = await listPayments(p().urls.payment, order.orderId);
-    if (order.status === 'APPROVED') {
-      expect({ orderId: order.orderId, charged: payments.filter((x) => x.status === 'CHARGED').map((x) => x.amountCents), net: netCharged(payments) }).toEqual({
-        orderId: order.orderId,
-        charged: [order.totalCents],
-        net: order.totalCents,
-      });
-    } else {
-      expect({ orderId: order.orderId, net: netCharged(payments) }).toEqual({ orderId: order.orderId, net: 0 });
-    }
-  }
-  for (const order of finals) await expectOneNotification(order.orderId, order.status === 'APPROVED' ? 'ORDER_CONFIRMED' : 'ORDER_CANCELLED');
+  await expectStockConserved(p(), skus, initial, finals, { timeoutMs: 15_000, intervalMs: 250 });
+  await expectBooksBalance(p(), finals, 'net', notificationTimeoutMs);
   return finals;
 }
 
@@ -187,118 +164,9 @@ describe('choreographed saga', () => {
     platform = undefined;
   }, 60_000);
 
-  scenario('happy path: APPROVED, stock taken once, one charge for the total, one confirmation, history from the timeline', async () => {
-    const customerId = customer('happy');
-    const items = [{ sku: 'SKU-APPLE', quantity: 3 }, { sku: 'SKU-TEA', quantity: 2 }];
-    const initial = await stockLevels(p().urls.inventory);
-    const expectedTotal = await priceOf(items);
+  describeOrderOutcomes(choreography, () => platform);
 
-    const placed = await placeOrderAccepted(p().urls.order, { customerId, items, ...choreographed });
-    expect(placed).toEqual({ orderId: expect.any(String), status: 'PENDING', sagaMode: 'choreography', totalCents: expectedTotal });
-
-    const final = await waitForFinalStatus(p().urls.order, customerId, placed.orderId, 30_000);
-    expect(final).toMatchObject({ orderId: placed.orderId, customerId, status: 'APPROVED', sagaMode: 'choreography', totalCents: expectedTotal, items });
-    expect(final.failureReason).toBeUndefined();
-
-    const stock = await stockLevels(p().urls.inventory);
-    expect({ apple: stock['SKU-APPLE'], tea: stock['SKU-TEA'] }).toEqual({ apple: initial['SKU-APPLE']! - 3, tea: initial['SKU-TEA']! - 2 });
-    const payments = await listPayments(p().urls.payment, placed.orderId);
-    expect(payments.map((x) => ({ status: x.status, amountCents: x.amountCents }))).toEqual([{ status: 'CHARGED', amountCents: expectedTotal }]);
-    await expectOneNotification(placed.orderId, 'ORDER_CONFIRMED');
-
-    const order = await orderWithSteps(customerId, placed.orderId, approvedSteps);
-    for (const entry of order.history) expect(entry).toEqual({ step: expect.any(String), status: expect.any(String), at: expect.any(String), event: expect.any(String), ...(entry.detail === undefined ? {} : { detail: expect.any(String) }) });
-    const positions = approvedSteps.map((step) => stepIndex(order, step));
-    expect({ positions, inOrder: positions.every((at, i) => at >= 0 && (i === 0 || at > positions[i - 1]!)) }).toEqual({ positions, inOrder: true });
-    expect(order.history.filter((entry) => entry.status !== 'SUCCEEDED')).toEqual([]);
-  });
-
-  scenario('out of stock: CANCELLED OUT_OF_STOCK, stock unchanged, no payment, one cancellation notice', async () => {
-    const customerId = customer('oos');
-    const initial = await stockLevels(p().urls.inventory);
-    const items = [{ sku: 'SKU-RARE', quantity: initial['SKU-RARE']! + 1 }];
-
-    const placed = await placeOrderAccepted(p().urls.order, { customerId, items, ...choreographed });
-    const final = await waitForFinalStatus(p().urls.order, customerId, placed.orderId, 30_000);
-    expect(final).toMatchObject({ status: 'CANCELLED', failureReason: 'OUT_OF_STOCK' });
-
-    await expectOneNotification(placed.orderId, 'ORDER_CANCELLED');
-    expect(await stockLevels(p().urls.inventory)).toEqual(initial);
-    expect(await listPayments(p().urls.payment, placed.orderId)).toEqual([]);
-    const order = await orderWithSteps(customerId, placed.orderId, ['CREATE_ORDER', 'RESERVE_STOCK', 'CANCEL_ORDER', 'NOTIFY_CANCELLED']);
-    expect(stepIndex(order, 'RESERVE_STOCK', 'FAILED')).toBeGreaterThan(stepIndex(order, 'CREATE_ORDER'));
-    expect(stepIndex(order, 'CANCEL_ORDER')).toBeGreaterThan(stepIndex(order, 'RESERVE_STOCK', 'FAILED'));
-    expect(order.history.filter((entry) => entry.step === 'CHARGE_PAYMENT' || entry.step === 'RELEASE_STOCK')).toEqual([]);
-  });
-
-  scenario('payment declined: stock released (C2) before the order is cancelled (C1), payment DECLINED never CHARGED', async () => {
-    const customerId = customer('declined');
-    const items = [{ sku: 'SKU-COFFEE', quantity: 2 }];
-    const initial = await stockLevels(p().urls.inventory);
-
-    const placed = await placeOrderAccepted(p().urls.order, { customerId, items, paymentToken: 'tok_chargeDeclined', ...choreographed });
-    const final = await waitForFinalStatus(p().urls.order, customerId, placed.orderId, 30_000);
-    expect(final).toMatchObject({ status: 'CANCELLED', failureReason: 'PAYMENT_DECLINED' });
-    // The order cancels on StockReleased: once it is CANCELLED, the stock is back.
-    expect(await stockLevels(p().urls.inventory)).toEqual(initial);
-    expect((await listPayments(p().urls.payment, placed.orderId)).map((x) => x.status)).toEqual(['DECLINED']);
-    await expectOneNotification(placed.orderId, 'ORDER_CANCELLED');
-
-    const order = await orderWithSteps(customerId, placed.orderId, declinedSteps);
-    const charge = stepIndex(order, 'CHARGE_PAYMENT', 'FAILED');
-    const released = stepIndex(order, 'RELEASE_STOCK');
-    const cancelled = stepIndex(order, 'CANCEL_ORDER');
-    expect({ charge, released, cancelled, order: charge >= 0 && charge < released && released < cancelled }).toEqual({ charge, released, cancelled, order: true });
-    expect(order.history[cancelled]!.detail).toBe('PAYMENT_DECLINED');
-    expect(stepIndex(order, 'REFUND_PAYMENT')).toBe(-1); // declined: no money moved, nothing to refund
-  });
-
-  describe('payment provider down', () => {
-    scenario('every order is cancelled promptly (PAYMENT_PROVIDER_UNAVAILABLE or PAYMENT_TIMEOUT) and its stock comes back', async () => {
-      const customerId = customer('provider-down');
-      const initial = await stockLevels(p().urls.inventory);
-      let placed: PlacedOrder[] = [];
-      await p().kill('provider');
-      try {
-        const started = Date.now();
-        placed = await Promise.all(Array.from({ length: 8 }, () => placeOrderAccepted(p().urls.order, { customerId, items: [{ sku: 'SKU-BREAD', quantity: 1 }], ...choreographed })));
-        const outcomes = await Promise.all(
-          placed.map(async ({ orderId }) => {
-            try {
-              const order = await waitForFinalStatus(p().urls.order, customerId, orderId, 20_000);
-              return { orderId, status: order.status, failureReason: order.failureReason };
-            } catch (error) {
-              const order = await getOrder(p().urls.order, customerId, orderId).catch(() => undefined);
-              return { orderId, status: order?.status ?? 'UNKNOWN', failureReason: order?.failureReason, stuck: order?.history.slice(-4) ?? String(error) };
-            }
-          }),
-        );
-        console.log(`provider down: ${placed.length} orders final after ${Date.now() - started} ms`);
-        expect(outcomes).toEqual(placed.map(({ orderId }) => ({ orderId, status: 'CANCELLED', failureReason: expect.stringMatching(/^(PAYMENT_PROVIDER_UNAVAILABLE|PAYMENT_TIMEOUT)$/) })));
-        expect(await stockLevels(p().urls.inventory)).toEqual(initial);
-        for (const { orderId } of placed) expect({ orderId, net: netCharged(await listPayments(p().urls.payment, orderId)) }).toEqual({ orderId, net: 0 });
-        for (const { orderId } of placed) await expectOneNotification(orderId, 'ORDER_CANCELLED');
-      } finally {
-        if (!p().isRunning('provider')) await p().restart('provider');
-        await settle(() => customerId, placed);
-      }
-    }, 180_000);
-
-    scenario('once the provider is back, a new order is APPROVED', async () => {
-      const customerId = customer('provider-back');
-      if (!p().isRunning('provider')) await p().restart('provider');
-      // The payment service's breaker may still be open for a few seconds, so the first orders may be refused.
-      const attempts: { status: string; failureReason?: string }[] = [];
-      const deadline = Date.now() + 45_000;
-      while (Date.now() < deadline && attempts.at(-1)?.status !== 'APPROVED') {
-        const { orderId } = await placeOrderAccepted(p().urls.order, { customerId, items: [{ sku: 'SKU-BREAD', quantity: 1 }], ...choreographed });
-        const order = await waitForFinalStatus(p().urls.order, customerId, orderId, 30_000);
-        attempts.push({ status: order.status, ...(order.failureReason ? { failureReason: order.failureReason } : {}) });
-        if (order.status !== 'APPROVED') await sleep(2_000);
-      }
-      expect(attempts.at(-1)).toEqual({ status: 'APPROVED' });
-    }, 120_000);
-  });
+  describeProviderDown(choreography, () => platform);
 
   scenario('the same OrderCreated delivered twice: stock taken once, one StockReserved', async () => {
     const initial = await stockLevels(p().urls.inventory);
@@ -389,7 +257,7 @@ describe('choreographed saga', () => {
       console.log(`mixed load: ${finals.length} orders placed and checked in ${Date.now() - started} ms`);
       expect(countBy(finals.map((order) => order.sagaMode))).toEqual({ orchestration: 50, choreography: 50 });
     } finally {
-      await settle((orderId) => requests[placed.findIndex((order) => order.orderId === orderId)]!.customerId, placed);
+      await settle(p(), (orderId) => requests[placed.findIndex((order) => order.orderId === orderId)]!.customerId, placed);
     }
   }, 300_000);
 
@@ -462,7 +330,7 @@ describe('choreographed saga', () => {
     const customerId = customer('after-poison');
     const placed = await placeOrderAccepted(p().urls.order, { customerId, items: [{ sku: 'SKU-APPLE', quantity: 1 }], ...choreographed });
     expect(await waitForFinalStatus(p().urls.order, customerId, placed.orderId, 30_000)).toMatchObject({ status: 'APPROVED' });
-    await expectOneNotification(placed.orderId, 'ORDER_CONFIRMED');
+    await expectOneNotification(p(), placed.orderId, 'ORDER_CONFIRMED', notificationTimeoutMs);
   }, 120_000);
 });
 

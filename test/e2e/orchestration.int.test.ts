@@ -6,67 +6,47 @@ import { RabbitMqCommandBus } from '@saga/messaging';
 import { eventually } from '@saga/resilience';
 import { Client } from 'pg';
 import {
-  getOrder,
-  listNotifications,
   listOrders,
-  listPayments,
-  listProducts,
   placeOrder,
   placeOrderAccepted,
   postOrderRaw,
   stockLevels,
   waitForFinalStatus,
   type ErrorBody,
-  type OrderItem,
-  type OrderView,
   type PlacedOrder,
 } from './support/order-client';
 import { PLATFORM_LOCK_TIMEOUT_MS, startPlatform, withServiceLogs, type Platform } from './support/platform-processes';
+import { countBy, expectBooksBalance, expectNoDeclinedCardApproved, expectStockConserved, stepIndex } from './support/saga-invariants';
+import { customer, describeOrderOutcomes, describeProviderDown, e2eHarness, sleep, type SagaModeSpec } from './support/saga-scenarios';
 
 jest.setTimeout(120_000);
 
 let platform: Platform | undefined;
-const p = (): Platform => {
-  if (!platform) throw new Error('the platform did not start: see the beforeAll error');
-  return platform;
-};
-const scenario = (name: string, body: () => Promise<void>, timeoutMs?: number) => it(name, withServiceLogs(() => platform, body), timeoutMs);
-const customer = (name: string) => `cust-${name}-${randomBytes(3).toString('hex')}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const { p, scenario } = e2eHarness(() => platform);
 const orchestrated = { sagaMode: 'orchestration' as const };
 
-/** What the order should cost, from the catalog's prices. */
-async function priceOf(items: OrderItem[]): Promise<number> {
-  const prices = new Map((await listProducts(p().urls.inventory)).map((product) => [product.sku, product.priceCents]));
-  return items.reduce((sum, item) => sum + (prices.get(item.sku) ?? NaN) * item.quantity, 0);
-}
-
-const stepIndex = (order: OrderView, step: string, status: string) => order.history.findIndex((entry) => entry.step === step && entry.status === status);
-
-/** The one notification an order ends with (its kind must match), once the notification service has it. */
-async function expectOneNotification(orderId: string, kind: 'ORDER_CONFIRMED' | 'ORDER_CANCELLED'): Promise<void> {
-  await eventually(async () => {
-    const notifications = await listNotifications(p().urls.notification, orderId);
-    expect(notifications.map((n) => ({ kind: n.kind, status: n.status }))).toEqual([{ kind, status: 'SENT' }]);
-  }, 15_000, 200);
-}
-
-/**
- * After a failed scenario: gives its orders time to end, so their sagas do not change the stock under the next
- * scenario, and says how they ended (shown with the failure).
- */
-async function settle(customerId: string, placed: PlacedOrder[], timeoutMs = 60_000): Promise<void> {
-  const ended = await Promise.all(
-    placed.map(({ orderId }) =>
-      waitForFinalStatus(p().urls.order, customerId, orderId, timeoutMs).then(
-        (order) => `${order.status}${order.failureReason ? ` ${order.failureReason}` : ''}`,
-        () => 'still PENDING',
-      ),
-    ),
-  );
-  const counts = ended.reduce<Record<string, number>>((all, status) => ({ ...all, [status]: (all[status] ?? 0) + 1 }), {});
-  console.log(`orders of ${customerId} after the scenario: ${JSON.stringify(counts)}`);
-}
+/** The orchestrated saga: its history is the saga's own, in the order the orchestrator ran the steps. */
+const orchestration: SagaModeSpec = {
+  mode: 'orchestration',
+  notificationTimeoutMs: 15_000,
+  money: 'no-charge',
+  titles: {
+    happy: 'happy path: APPROVED, stock taken once, one charge for the total, one confirmation',
+    declined: 'payment declined: stock released before the order is cancelled, payment DECLINED never CHARGED',
+  },
+  history: {
+    approved: async (_customerId, order) => {
+      expect(stepIndex(order, 'CHARGE_PAYMENT', 'SUCCEEDED')).toBeGreaterThan(stepIndex(order, 'RESERVE_STOCK', 'SUCCEEDED'));
+    },
+    outOfStock: async () => undefined,
+    declined: async (_customerId, order) => {
+      const released = stepIndex(order, 'RELEASE_STOCK', 'SUCCEEDED');
+      const cancelled = stepIndex(order, 'CANCEL_ORDER', 'SUCCEEDED');
+      expect({ released: released >= 0, cancelled: cancelled >= 0, releasedFirst: released < cancelled }).toEqual({ released: true, cancelled: true, releasedFirst: true });
+      expect(stepIndex(order, 'REFUND_PAYMENT', 'STARTED')).toBe(-1); // declined: no money moved, nothing to refund
+    },
+  },
+};
 
 /** Straight from the order database (its service may be dead): how many sagas are in which state. */
 async function sagaStatuses(orderIds: string[]): Promise<Record<string, number>> {
@@ -89,60 +69,7 @@ afterAll(async () => {
   await platform?.stop();
 }, 60_000);
 
-scenario('happy path: APPROVED, stock taken once, one charge for the total, one confirmation', async () => {
-  const customerId = customer('happy');
-  const items = [{ sku: 'SKU-APPLE', quantity: 3 }, { sku: 'SKU-TEA', quantity: 2 }];
-  const initial = await stockLevels(p().urls.inventory);
-  const expectedTotal = await priceOf(items);
-
-  const placed = await placeOrderAccepted(p().urls.order, { customerId, items, ...orchestrated });
-  expect(placed).toEqual({ orderId: expect.any(String), status: 'PENDING', sagaMode: 'orchestration', totalCents: expectedTotal });
-
-  const order = await waitForFinalStatus(p().urls.order, customerId, placed.orderId, 30_000);
-  expect(order).toMatchObject({ orderId: placed.orderId, customerId, status: 'APPROVED', sagaMode: 'orchestration', totalCents: expectedTotal });
-  expect(order.failureReason).toBeUndefined();
-  expect(stepIndex(order, 'CHARGE_PAYMENT', 'SUCCEEDED')).toBeGreaterThan(stepIndex(order, 'RESERVE_STOCK', 'SUCCEEDED'));
-
-  const stock = await stockLevels(p().urls.inventory);
-  expect({ apple: stock['SKU-APPLE'], tea: stock['SKU-TEA'] }).toEqual({ apple: initial['SKU-APPLE']! - 3, tea: initial['SKU-TEA']! - 2 });
-  const payments = await listPayments(p().urls.payment, placed.orderId);
-  expect(payments.map((x) => ({ status: x.status, amountCents: x.amountCents }))).toEqual([{ status: 'CHARGED', amountCents: expectedTotal }]);
-  await expectOneNotification(placed.orderId, 'ORDER_CONFIRMED');
-});
-
-scenario('out of stock: CANCELLED OUT_OF_STOCK, stock unchanged, no payment, one cancellation notice', async () => {
-  const customerId = customer('oos');
-  const initial = await stockLevels(p().urls.inventory);
-  const items = [{ sku: 'SKU-RARE', quantity: initial['SKU-RARE']! + 1 }];
-
-  const placed = await placeOrderAccepted(p().urls.order, { customerId, items, ...orchestrated });
-  const order = await waitForFinalStatus(p().urls.order, customerId, placed.orderId, 30_000);
-  expect(order).toMatchObject({ status: 'CANCELLED', failureReason: 'OUT_OF_STOCK' });
-
-  await expectOneNotification(placed.orderId, 'ORDER_CANCELLED');
-  expect(await stockLevels(p().urls.inventory)).toEqual(initial);
-  expect(await listPayments(p().urls.payment, placed.orderId)).toEqual([]);
-});
-
-scenario('payment declined: stock released before the order is cancelled, payment DECLINED never CHARGED', async () => {
-  const customerId = customer('declined');
-  const items = [{ sku: 'SKU-COFFEE', quantity: 2 }];
-  const initial = await stockLevels(p().urls.inventory);
-
-  const placed = await placeOrderAccepted(p().urls.order, { customerId, items, paymentToken: 'tok_chargeDeclined', ...orchestrated });
-  const order = await waitForFinalStatus(p().urls.order, customerId, placed.orderId, 30_000);
-  expect(order).toMatchObject({ status: 'CANCELLED', failureReason: 'PAYMENT_DECLINED' });
-  const released = stepIndex(order, 'RELEASE_STOCK', 'SUCCEEDED');
-  const cancelled = stepIndex(order, 'CANCEL_ORDER', 'SUCCEEDED');
-  expect({ released: released >= 0, cancelled: cancelled >= 0, releasedFirst: released < cancelled }).toEqual({ released: true, cancelled: true, releasedFirst: true });
-  expect(stepIndex(order, 'REFUND_PAYMENT', 'STARTED')).toBe(-1); // declined: no money moved, nothing to refund
-
-  // Cancelled means the stock is already back (C2 runs before C1).
-  expect(await stockLevels(p().urls.inventory)).toEqual(initial);
-  const payments = await listPayments(p().urls.payment, placed.orderId);
-  expect(payments.map((x) => x.status)).toEqual(['DECLINED']);
-  await expectOneNotification(placed.orderId, 'ORDER_CANCELLED');
-});
+describeOrderOutcomes(orchestration, () => platform);
 
 scenario('duplicate ReserveStock (same messageId, twice): stock taken once, one reply', async () => {
   const initial = await stockLevels(p().urls.inventory);
@@ -241,58 +168,7 @@ describe('bad input is refused and creates no order', () => {
   });
 });
 
-describe('payment provider down', () => {
-  scenario('every order is cancelled promptly (PAYMENT_PROVIDER_UNAVAILABLE or PAYMENT_TIMEOUT) and its stock comes back', async () => {
-    const customerId = customer('provider-down');
-    const initial = await stockLevels(p().urls.inventory);
-    let placed: PlacedOrder[] = [];
-    await p().kill('provider');
-    try {
-      placed = await Promise.all(
-        Array.from({ length: 8 }, () => placeOrderAccepted(p().urls.order, { customerId, items: [{ sku: 'SKU-BREAD', quantity: 1 }], ...orchestrated })),
-      );
-      const outcomes = await Promise.all(
-        placed.map(async ({ orderId }) => {
-          try {
-            const order = await waitForFinalStatus(p().urls.order, customerId, orderId, 20_000);
-            return { orderId, status: order.status, failureReason: order.failureReason };
-          } catch (error) {
-            const order = await getOrder(p().urls.order, customerId, orderId).catch(() => undefined);
-            return { orderId, status: order?.status ?? 'UNKNOWN', failureReason: order?.failureReason, stuck: order?.history.slice(-4) ?? String(error) };
-          }
-        }),
-      );
-      expect(outcomes).toEqual(
-        placed.map(({ orderId }) => ({ orderId, status: 'CANCELLED', failureReason: expect.stringMatching(/^(PAYMENT_PROVIDER_UNAVAILABLE|PAYMENT_TIMEOUT)$/) })),
-      );
-      expect(await stockLevels(p().urls.inventory)).toEqual(initial);
-      for (const { orderId } of placed) {
-        expect((await listPayments(p().urls.payment, orderId)).filter((payment) => payment.status === 'CHARGED')).toEqual([]);
-      }
-      for (const { orderId } of placed) await expectOneNotification(orderId, 'ORDER_CANCELLED');
-    } finally {
-      // Whatever happened, the next scenarios get a running provider and a quiet platform.
-      if (!p().isRunning('provider')) await p().restart('provider');
-      await settle(customerId, placed);
-    }
-  }, 180_000);
-
-  scenario('once the provider is back, a new order is APPROVED', async () => {
-    const customerId = customer('provider-back');
-    if (!p().isRunning('provider')) await p().restart('provider');
-    // The payment service's breaker may still be open for a few seconds (10 s reset), so the first orders may
-    // be refused; within 45 s a new order goes through.
-    const attempts: { status: string; failureReason?: string }[] = [];
-    const deadline = Date.now() + 45_000;
-    while (Date.now() < deadline && attempts.at(-1)?.status !== 'APPROVED') {
-      const { orderId } = await placeOrderAccepted(p().urls.order, { customerId, items: [{ sku: 'SKU-BREAD', quantity: 1 }], ...orchestrated });
-      const order = await waitForFinalStatus(p().urls.order, customerId, orderId, 30_000);
-      attempts.push({ status: order.status, ...(order.failureReason ? { failureReason: order.failureReason } : {}) });
-      if (order.status !== 'APPROVED') await sleep(2_000);
-    }
-    expect(attempts.at(-1)).toEqual({ status: 'APPROVED' });
-  }, 120_000);
-});
+describeProviderDown(orchestration, () => platform);
 
 scenario('SIGKILL of the order service mid-saga: every order ends, and stock, payments and orders agree', async () => {
   const customerId = customer('sigkill');
@@ -312,22 +188,9 @@ scenario('SIGKILL of the order service mid-saga: every order ends, and stock, pa
 
   const finals = await Promise.all(placed.map(({ orderId }) => waitForFinalStatus(p().urls.order, customerId, orderId, 60_000)));
   const outcomes = finals.map((order, i) => `${requests[i]!.paymentToken} → ${order.status}${order.failureReason ? ` ${order.failureReason}` : ''}`);
-  console.log(`after the restart: ${JSON.stringify(outcomes.reduce<Record<string, number>>((all, o) => ({ ...all, [o]: (all[o] ?? 0) + 1 }), {}))}`);
-  const declinedTokenApproved = finals.filter((order, i) => requests[i]!.paymentToken === 'tok_chargeDeclined' && order.status === 'APPROVED');
-  expect(declinedTokenApproved).toEqual([]);
+  console.log(`after the restart: ${JSON.stringify(countBy(outcomes))}`);
+  expectNoDeclinedCardApproved(requests, finals);
 
-  const approved = finals.filter((order) => order.status === 'APPROVED');
-  const taken = (sku: string) => approved.flatMap((order) => order.items).filter((item) => item.sku === sku).reduce((sum, item) => sum + item.quantity, 0);
-  await eventually(async () => {
-    const stock = await stockLevels(p().urls.inventory);
-    expect(Object.fromEntries(skus.map((sku) => [sku, stock[sku]]))).toEqual(Object.fromEntries(skus.map((sku) => [sku, initial[sku]! - taken(sku)])));
-  }, 10_000, 200);
-
-  for (const order of finals) {
-    const payments = await listPayments(p().urls.payment, order.orderId);
-    const charged = payments.filter((payment) => payment.status === 'CHARGED');
-    if (order.status === 'APPROVED') expect({ orderId: order.orderId, charged: charged.map((x) => x.amountCents) }).toEqual({ orderId: order.orderId, charged: [order.totalCents] });
-    else expect({ orderId: order.orderId, charged }).toEqual({ orderId: order.orderId, charged: [] });
-  }
-  for (const order of finals) await expectOneNotification(order.orderId, order.status === 'APPROVED' ? 'ORDER_CONFIRMED' : 'ORDER_CANCELLED');
+  await expectStockConserved(p(), skus, initial, finals, { timeoutMs: 10_000, intervalMs: 200 });
+  await expectBooksBalance(p(), finals, 'no-charge', orchestration.notificationTimeoutMs);
 }, 180_000);

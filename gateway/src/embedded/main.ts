@@ -1,6 +1,8 @@
 // `npm start`: the embedded platform — every service in this one process, no infrastructure; prints how to try it.
 import { z } from 'zod';
-import { GracefulShutdown, createLogger, field, loadConfig, runProcess, type StartedProcess } from '@saga/platform';
+import { GracefulShutdown, createLogger, field, loadConfig, runProcess, startHttpServer, type StartedProcess } from '@saga/platform';
+import { loadGatewayConfig } from '../config';
+import { createGatewayApp } from '../gateway-app';
 import { startEmbeddedPlatform } from './embedded-platform';
 
 const configSchema = z.object({
@@ -18,6 +20,8 @@ const configSchema = z.object({
 
 async function start(): Promise<StartedProcess> {
   const config = loadConfig(configSchema, process.env);
+  // Fail on bad gateway settings (JWT_SECRET, limits) before anything starts.
+  loadGatewayConfig({ ...process.env });
   const logger = createLogger({ service: 'embedded', level: config.LOG_LEVEL });
   const platform = await startEmbeddedPlatform({
     dataDir: config.SAGA_DATA_DIR,
@@ -27,20 +31,32 @@ async function start(): Promise<StartedProcess> {
     defaultSagaMode: config.DEFAULT_SAGA_MODE,
     ports: { order: config.ORDER_PORT, inventory: config.INVENTORY_PORT, payment: config.PAYMENT_PORT, notification: config.NOTIFICATION_PORT, provider: config.PROVIDER_PORT },
   });
-  const shutdown = new GracefulShutdown({ logger }).register('embedded platform', () => platform.stop());
   const { order, inventory, payment, notification } = platform.urls;
+  // The front door: the same gateway as in every other deployment, its upstreams the in-process services.
+  const gatewayConfig = loadGatewayConfig({ ...process.env, PORT: process.env.PORT ?? '8080', HOST: config.HOST, ORDER_URL: order, INVENTORY_URL: inventory, PAYMENT_URL: payment, NOTIFICATION_URL: notification });
+  const gateway = createGatewayApp(gatewayConfig, { logger });
+  const gatewayServer = await startHttpServer(gateway.app, { port: gatewayConfig.PORT, host: gatewayConfig.HOST });
+  const api = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${gatewayServer.port}`;
+  const shutdown = new GracefulShutdown({ logger })
+    .register('gateway', async () => {
+      await gatewayServer.stop(2_000);
+      gateway.close();
+    })
+    .register('embedded platform', () => platform.stop());
   console.log(
     [
       '',
-      'saga-platform is running in ONE process (PGlite databases in ' + config.SAGA_DATA_DIR + ', in-memory Kafka and RabbitMQ twins).',
-      `  order ${order}   inventory ${inventory}   payment ${payment}   notification ${notification}`,
-      '  (the API gateway with JWT login on :8080 comes with the gateway issue; until then, name yourself with X-User-Id)',
+      `saga-platform is running in ONE process: ${api}`,
+      `  PGlite databases in ${config.SAGA_DATA_DIR}, in-memory Kafka and RabbitMQ twins; services behind the gateway:`,
+      `  order ${order}  inventory ${inventory}  payment ${payment}  notification ${notification}`,
+      '',
+      'Demo users: alice / alice-secret and bob / bob-secret (customers), admin / admin-secret (admin).',
       '',
       'Try:',
-      `  curl -s ${inventory}/products`,
-      `  curl -s -X POST ${order}/orders -H 'X-User-Id: alice' -H 'content-type: application/json' -d '{"items":[{"sku":"SKU-APPLE","quantity":2}],"sagaMode":"choreography"}'`,
-      `  curl -s ${order}/orders -H 'X-User-Id: alice'        # then GET ${order}/orders/<orderId> for the saga history`,
-      `  (a declined card: add "paymentToken":"tok_chargeDeclined" and watch RELEASE_STOCK run before CANCEL_ORDER)`,
+      `  TOKEN=$(curl -s -X POST ${api}/auth/token -H 'content-type: application/json' -d '{"username":"alice","password":"alice-secret"}' | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')`,
+      `  curl -s -X POST ${api}/api/orders -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"items":[{"sku":"SKU-APPLE","quantity":2}],"sagaMode":"choreography"}'`,
+      `  curl -s ${api}/api/orders -H "authorization: Bearer $TOKEN"      # then /api/orders/<orderId> for the saga history`,
+      '  (a declined card: add "paymentToken":"tok_chargeDeclined" and watch RELEASE_STOCK run before CANCEL_ORDER)',
       '',
       'Ctrl-C stops it.',
     ].join('\n'),

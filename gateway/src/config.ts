@@ -1,0 +1,76 @@
+// The gateway's configuration: port, static upstream URLs (Consul comes later), JWT issuer settings, limits.
+import { z } from 'zod';
+import { field, loadConfig, type Env } from '@saga/platform';
+
+/** Clearly a development secret: anything deployed must set JWT_SECRET. */
+export const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0123456789';
+
+export interface DemoUser {
+  username: string;
+  password: string;
+  roles: string[];
+}
+
+const byteUnits = { b: 1, kb: 1024, mb: 1024 * 1024 } as const;
+const bytesPattern = /^(\d+)\s*(b|kb|mb)?$/i;
+
+/** "100kb" -> 102400; a bare number is bytes. */
+const bytes = () =>
+  z
+    .string()
+    .trim()
+    .regex(bytesPattern, 'expected a size such as 102400, 100kb or 1mb')
+    .transform((s) => {
+      const [, amount = '0', unit = 'b'] = bytesPattern.exec(s) ?? [];
+      return Number(amount) * byteUnits[unit.toLowerCase() as keyof typeof byteUnits];
+    });
+
+const positiveInt = () => z.string().trim().regex(/^\d+$/, 'expected a whole number').transform(Number).refine((n) => n > 0, 'expected a number above 0');
+
+/** "alice:alice-secret:customer,admin:admin-secret:admin|customer" — username:password:roles (roles separated by "|"). */
+const demoUsers = () =>
+  z
+    .string()
+    .transform((s, ctx) => {
+      const users: DemoUser[] = [];
+      for (const entry of s.split(',').map((e) => e.trim()).filter((e) => e.length > 0)) {
+        const [username, password, roles] = entry.split(':');
+        if (!username || !password || !roles) {
+          ctx.addIssue({ code: 'custom', message: 'expected username:password:role[|role...] entries separated by commas' });
+          return z.NEVER;
+        }
+        users.push({ username, password, roles: roles.split('|').filter((r) => r.length > 0) });
+      }
+      return users;
+    });
+
+export const gatewayConfigSchema = z.object({
+  PORT: field.port().default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  ORDER_URL: field.url({ protocols: ['http', 'https'] }).default('http://127.0.0.1:3001'),
+  INVENTORY_URL: field.url({ protocols: ['http', 'https'] }).default('http://127.0.0.1:3002'),
+  PAYMENT_URL: field.url({ protocols: ['http', 'https'] }).default('http://127.0.0.1:3003'),
+  NOTIFICATION_URL: field.url({ protocols: ['http', 'https'] }).default('http://127.0.0.1:3004'),
+  // HS256 needs at least 256 bits of key.
+  JWT_SECRET: z.string().min(32, 'expected at least 32 characters (HS256 needs a 256-bit key)').default(DEV_JWT_SECRET),
+  JWT_ISSUER: z.string().min(1).default('saga-platform'),
+  JWT_AUDIENCE: z.string().min(1).default('saga-api'),
+  JWT_TTL_S: positiveInt().default(900),
+  RATE_LIMIT_MAX: positiveInt().default(100),
+  RATE_LIMIT_WINDOW_MS: field.durationMs().default(10_000),
+  AUTH_RATE_LIMIT_MAX: positiveInt().default(10),
+  UPSTREAM_TIMEOUT_MS: field.durationMs().default(5000),
+  BODY_LIMIT: bytes().default(100 * 1024),
+  DEMO_USERS: demoUsers().default([
+    { username: 'alice', password: 'alice-secret', roles: ['customer'] },
+    { username: 'bob', password: 'bob-secret', roles: ['customer'] },
+    { username: 'admin', password: 'admin-secret', roles: ['admin'] },
+  ]),
+  LOG_LEVEL: field.logLevel().default('info'),
+});
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+
+export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
+  return loadConfig(gatewayConfigSchema, env);
+}

@@ -1,0 +1,386 @@
+// The gateway against fake upstreams (small express apps on port 0 that echo what they received).
+import { once } from 'node:events';
+import http from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { SignJWT } from 'jose';
+import request from 'supertest';
+import { loadGatewayConfig, type GatewayConfig } from './config';
+import { createGatewayApp, type GatewayApp, type GatewayDeps } from './gateway-app';
+
+interface Echo {
+  name: string;
+  url: string;
+  port: number;
+  hits: string[];
+  server: Server;
+  stop(): Promise<void>;
+}
+
+async function startEcho(name: string, port = 0): Promise<Echo> {
+  const hits: string[] = [];
+  const app = express();
+  app.use(express.raw({ type: () => true, limit: '10mb' }));
+  app.use((req, res) => {
+    hits.push(req.originalUrl);
+    if (req.path.endsWith('/slow')) {
+      setTimeout(() => {
+        if (!res.writableEnded && !res.destroyed) res.json({ slow: true });
+      }, 1500).unref();
+      return;
+    }
+    if (req.path.endsWith('/boom')) {
+      res.status(500).json({ error: { code: 'BOOM' } });
+      return;
+    }
+    const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    res.json({ upstream: name, method: req.method, path: req.originalUrl, headers: req.headers, body });
+  });
+  const server = app.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    name,
+    url: `http://127.0.0.1:${actual}`,
+    port: actual,
+    hits,
+    server,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const SECRET = 'test-secret-test-secret-test-secret-0123';
+const key = new TextEncoder().encode(SECRET);
+const b64url = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+
+let order: Echo;
+let inventory: Echo;
+let payment: Echo;
+let notification: Echo;
+let config: GatewayConfig;
+let gateway: GatewayApp;
+const others: GatewayApp[] = [];
+
+function makeConfig(extra: Record<string, string> = {}): GatewayConfig {
+  return loadGatewayConfig({
+    ORDER_URL: order.url,
+    INVENTORY_URL: inventory.url,
+    PAYMENT_URL: payment.url,
+    NOTIFICATION_URL: notification.url,
+    JWT_SECRET: SECRET,
+    UPSTREAM_TIMEOUT_MS: '300',
+    BODY_LIMIT: '1kb',
+    RATE_LIMIT_MAX: '1000',
+    AUTH_RATE_LIMIT_MAX: '1000',
+    LOG_LEVEL: 'silent',
+    ...extra,
+  });
+}
+
+function makeGateway(extra: Record<string, string> = {}, deps: GatewayDeps = {}): GatewayApp {
+  const g = createGatewayApp(makeConfig(extra), deps);
+  others.push(g);
+  return g;
+}
+
+async function login(g: GatewayApp, username: string, password: string): Promise<string> {
+  const res = await request(g.app).post('/auth/token').send({ username, password }).expect(200);
+  return (res.body as { access_token: string }).access_token;
+}
+
+let alice: string;
+let admin: string;
+
+beforeAll(async () => {
+  [order, inventory, payment, notification] = await Promise.all(['order', 'inventory', 'payment', 'notification'].map((n) => startEcho(n)));
+  config = makeConfig();
+  gateway = createGatewayApp(config);
+  alice = await login(gateway, 'alice', 'alice-secret');
+  admin = await login(gateway, 'admin', 'admin-secret');
+});
+
+afterAll(async () => {
+  gateway.close();
+  for (const g of others) g.close();
+  await Promise.all([order, inventory, payment, notification].map((e) => e.stop()));
+});
+
+describe('POST /auth/token', () => {
+  it('issues an HS256 token with sub, roles, iss, aud, exp, iat, nbf', async () => {
+    const res = await request(gateway.app).post('/auth/token').send({ username: 'bob', password: 'bob-secret' }).expect(200);
+    expect(res.body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 900 });
+    const [header, payload] = (res.body.access_token as string).split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>);
+    expect(header).toMatchObject({ alg: 'HS256' });
+    expect(payload).toMatchObject({ sub: 'bob', roles: ['customer'], iss: 'saga-platform', aud: 'saga-api' });
+    expect(payload).toHaveProperty('exp');
+    expect(payload).toHaveProperty('iat');
+    expect(payload).toHaveProperty('nbf');
+  });
+
+  it.each([
+    ['wrong password', { username: 'alice', password: 'nope' }],
+    ['unknown user', { username: 'mallory', password: 'alice-secret' }],
+  ])('401 INVALID_CREDENTIALS for a %s', async (_case, body) => {
+    const res = await request(gateway.app).post('/auth/token').send(body).expect(401);
+    expect(res.body.error.code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('400 for a malformed body', async () => {
+    await request(gateway.app).post('/auth/token').send({ username: 'alice' }).expect(400);
+  });
+});
+
+describe('JWT verification', () => {
+  const sign = (claims: Record<string, unknown>, opts: { secret?: Uint8Array; aud?: string; iss?: string; exp?: number | string } = {}) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('alice')
+      .setIssuer(opts.iss ?? 'saga-platform')
+      .setAudience(opts.aud ?? 'saga-api')
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 3600)
+      .setExpirationTime(opts.exp ?? '15m')
+      .sign(opts.secret ?? key);
+
+  it('401 without a token, with a Bearer challenge', async () => {
+    const res = await request(gateway.app).get('/api/orders').expect(401);
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="saga-api"/);
+    expect(res.body.error.code).toBe('MISSING_TOKEN');
+    expect(order.hits).not.toContain('/orders');
+  });
+
+  const cases: [string, () => Promise<string>, RegExp][] = [
+    ['malformed', async () => 'Bearer not-a-jwt', /malformed|not a Bearer/],
+    ['forged signature', async () => 'Bearer ' + (await sign({ roles: ['admin'] }, { secret: new TextEncoder().encode('another-secret-another-secret-0123456') })), /signature/],
+    ['expired', async () => 'Bearer ' + (await sign({ roles: [] }, { exp: Math.floor(Date.now() / 1000) - 60 })), /expired/],
+    [
+      'alg none',
+      async () => {
+        const now = Math.floor(Date.now() / 1000);
+        return `Bearer ${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: 'admin', roles: ['admin'], iss: 'saga-platform', aud: 'saga-api', iat: now, exp: now + 600 })}.`;
+      },
+      /algorithm|malformed/,
+    ],
+    ['wrong audience', async () => 'Bearer ' + (await sign({ roles: [] }, { aud: 'someone-else' })), /aud/],
+    ['wrong issuer', async () => 'Bearer ' + (await sign({ roles: [] }, { iss: 'evil' })), /iss/],
+  ];
+
+  it.each(cases)('401 invalid_token for a %s token', async (_case, makeHeader, description) => {
+    const res = await request(gateway.app).get('/api/orders').set('Authorization', await makeHeader()).expect(401);
+    const challenge = res.headers['www-authenticate'] as string;
+    expect(challenge).toMatch(/^Bearer realm="saga-api", error="invalid_token", error_description="[^"]+"$/);
+    expect(challenge).toMatch(description);
+    expect(res.body.error.code).toBe('INVALID_TOKEN');
+  });
+
+  it('a token within the clock tolerance is accepted', async () => {
+    const token = await sign({ roles: ['customer'] }, { exp: Math.floor(Date.now() / 1000) - 2 });
+    await request(gateway.app).get('/api/orders').set('Authorization', `Bearer ${token}`).expect(200);
+  });
+});
+
+describe('authorization and identity headers', () => {
+  it('403 FORBIDDEN for a customer on an admin route; the upstream is not called', async () => {
+    const res = await request(gateway.app).post('/api/admin/replay').set('Authorization', `Bearer ${alice}`).expect(403);
+    expect(res.body.error.code).toBe('FORBIDDEN');
+    expect(order.hits).not.toContain('/admin/replay');
+  });
+
+  it('admin reaches admin routes', async () => {
+    const replay = await request(gateway.app).post('/api/admin/replay').set('Authorization', `Bearer ${admin}`).expect(200);
+    expect(replay.body).toMatchObject({ upstream: 'order', path: '/admin/replay' });
+    const restock = await request(gateway.app).post('/api/admin/restock').set('Authorization', `Bearer ${admin}`).expect(200);
+    expect(restock.body).toMatchObject({ upstream: 'inventory', path: '/admin/restock' });
+    const faults = await request(gateway.app).put('/api/admin/faults/payment').set('Authorization', `Bearer ${admin}`).expect(200);
+    expect(faults.body).toMatchObject({ upstream: 'payment', path: '/admin/faults' });
+  });
+
+  it('strips client identity headers and sets them from the token; passes request id and traceparent', async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const res = await request(gateway.app)
+      .get('/api/orders')
+      .set('Authorization', `Bearer ${alice}`)
+      .set('X-User-Id', 'admin')
+      .set('X-User-Roles', 'admin')
+      .set('X-User-Email', 'evil@example.com')
+      .set('X-Request-Id', 'req-123')
+      .set('traceparent', traceparent)
+      .expect(200);
+    const headers = res.body.headers as Record<string, string>;
+    expect(headers['x-user-id']).toBe('alice');
+    expect(headers['x-user-roles']).toBe('customer');
+    expect(headers['x-user-email']).toBeUndefined();
+    expect(headers['x-request-id']).toBe('req-123');
+    expect(headers.traceparent).toBe(traceparent);
+    expect(res.headers['x-request-id']).toBe('req-123');
+  });
+
+  it('generates a request id when none is given', async () => {
+    const res = await request(gateway.app).get('/api/orders').set('Authorization', `Bearer ${alice}`).expect(200);
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.body.headers['x-request-id']).toBe(res.headers['x-request-id']);
+  });
+});
+
+describe('routing', () => {
+  it.each([
+    ['/api/orders', 'order', '/orders'],
+    ['/api/orders/o-1?limit=5', 'order', '/orders/o-1?limit=5'],
+    ['/api/inventory/products', 'inventory', '/products'],
+    ['/api/inventory/products/SKU-APPLE', 'inventory', '/products/SKU-APPLE'],
+    ['/api/payments/p-1', 'payment', '/payments/p-1'],
+    ['/api/notifications?orderId=o-1', 'notification', '/notifications?orderId=o-1'],
+  ])('%s -> %s %s', async (path, upstream, target) => {
+    const res = await request(gateway.app).get(path).set('Authorization', `Bearer ${alice}`).expect(200);
+    expect(res.body).toMatchObject({ upstream, path: target });
+  });
+
+  it('404 for an unknown /api route; 400 for dot segments', async () => {
+    await request(gateway.app).get('/api/unknown').set('Authorization', `Bearer ${alice}`).expect(404);
+    await request(gateway.app).get('/api/orders/%2e%2e/admin/replay').set('Authorization', `Bearer ${alice}`).expect(400);
+  });
+
+  it('passes a JSON body through intact', async () => {
+    const body = { items: [{ sku: 'SKU-APPLE', quantity: 2 }], note: 'é ünïcode ✓' };
+    const res = await request(gateway.app).post('/api/orders').set('Authorization', `Bearer ${alice}`).set('Idempotency-Key', 'k-1').send(body).expect(200);
+    expect(res.body.method).toBe('POST');
+    expect(JSON.parse(res.body.body as string)).toEqual(body);
+    expect(res.body.headers['idempotency-key']).toBe('k-1');
+  });
+
+  it('413 for a body over the limit (Content-Length), without calling the upstream', async () => {
+    const before = order.hits.length;
+    const res = await request(gateway.app)
+      .post('/api/orders')
+      .set('Authorization', `Bearer ${alice}`)
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ blob: 'x'.repeat(2000) }))
+      .expect(413);
+    expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(order.hits.length).toBe(before);
+  });
+  it('413 for a chunked body that streams past the limit (no Content-Length)', async () => {
+    const server = gateway.app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const status = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = http.request(
+          { host: '127.0.0.1', port, method: 'POST', path: '/api/orders', headers: { authorization: `Bearer ${alice}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' } },
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => (body += c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        const chunk = 'x'.repeat(400);
+        let sent = 0;
+        const tick = () => {
+          if (sent++ < 5 && !req.destroyed) {
+            req.write(chunk);
+            setTimeout(tick, 20);
+          } else req.end();
+        };
+        tick();
+      });
+      expect(status.status).toBe(413);
+      expect(JSON.parse(status.body).error.code).toBe('PAYLOAD_TOO_LARGE');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});
+
+describe('health', () => {
+  it('live and ready', async () => {
+    await request(gateway.app).get('/health/live').expect(200);
+    const ready = await request(gateway.app).get('/health/ready').expect(200);
+    expect(ready.body.status).toBe('ready');
+  });
+
+  it('not ready while an upstream is down', async () => {
+    const g = makeGateway({ NOTIFICATION_URL: 'http://127.0.0.1:1' });
+    const res = await request(g.app).get('/health/ready').expect(503);
+    expect(res.body).toMatchObject({ status: 'not-ready', upstreams: { order: 'up', notification: expect.stringMatching(/^down/) } });
+  });
+});
+
+describe('rate limiting', () => {
+  it('429 after the per-user limit, with draft-8 headers and Retry-After; other users unaffected', async () => {
+    const g = makeGateway({ RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_MS: '10s' });
+    const token = await login(g, 'alice', 'alice-secret');
+    const bob = await login(g, 'bob', 'bob-secret');
+    for (let i = 0; i < 3; i++) {
+      const ok = await request(g.app).get('/api/orders').set('Authorization', `Bearer ${token}`).expect(200);
+      expect(ok.headers['ratelimit-policy']).toMatch(/q=3; w=10/);
+      expect(ok.headers.ratelimit).toMatch(/r=\d+; t=\d+/);
+    }
+    const limited = await request(g.app).get('/api/orders').set('Authorization', `Bearer ${token}`).expect(429);
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.headers.ratelimit).toMatch(/r=0/);
+    expect(limited.headers['ratelimit-policy']).toBeDefined();
+    await request(g.app).get('/api/orders').set('Authorization', `Bearer ${bob}`).expect(200);
+  });
+
+  it('the stricter per-IP limit on /auth/token', async () => {
+    const g = makeGateway({ AUTH_RATE_LIMIT_MAX: '2' });
+    await request(g.app).post('/auth/token').send({ username: 'alice', password: 'x' }).expect(401);
+    await request(g.app).post('/auth/token').send({ username: 'alice', password: 'x' }).expect(401);
+    const res = await request(g.app).post('/auth/token').send({ username: 'alice', password: 'alice-secret' }).expect(429);
+    expect(res.headers['retry-after']).toBeDefined();
+  });
+});
+
+describe('upstream failures', () => {
+  it('upstream slow -> 504 UPSTREAM_TIMEOUT', async () => {
+    const started = Date.now();
+    const res = await request(gateway.app).get('/api/orders/slow').set('Authorization', `Bearer ${alice}`).expect(504);
+    expect(res.body.error.code).toBe('UPSTREAM_TIMEOUT');
+    expect(Date.now() - started).toBeLessThan(1200);
+  });
+
+  it('upstream 5xx is passed through', async () => {
+    const res = await request(gateway.app).get('/api/orders/boom').set('Authorization', `Bearer ${alice}`).expect(500);
+    expect(res.body.error.code).toBe('BOOM');
+  });
+
+  it('upstream down -> 503 fast; the breaker opens, skips the upstream, and recovers after the reset timeout', async () => {
+    const flaky = await startEcho('payment');
+    const port = flaky.port;
+    const g = makeGateway({ PAYMENT_URL: flaky.url }, { breaker: { volumeThreshold: 2, errorThresholdPercentage: 50, resetTimeoutMs: 500 } });
+    const token = await login(g, 'alice', 'alice-secret');
+    const call = () => request(g.app).get('/api/payments/p-1').set('Authorization', `Bearer ${token}`);
+
+    await call().expect(200);
+    await flaky.stop();
+    for (let i = 0; i < 3; i++) {
+      const started = Date.now();
+      const res = await call().expect(503);
+      expect(res.body.error.code).toBe('UPSTREAM_UNAVAILABLE');
+      expect(Date.now() - started).toBeLessThan(500);
+    }
+    expect(g.proxies.payment.breaker.state()).toBe('open');
+
+    // Back up, but the breaker is still open: answers 503 without calling it.
+    const revived = await startEcho('payment', port);
+    try {
+      await call().expect(503);
+      expect(revived.hits).toEqual([]);
+
+      await new Promise((r) => setTimeout(r, 600));
+      await call().expect(200);
+      expect(revived.hits).toEqual(['/payments/p-1']);
+      expect(g.proxies.payment.breaker.state()).toBe('closed');
+    } finally {
+      await revived.stop();
+    }
+  });
+});

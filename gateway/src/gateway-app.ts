@@ -1,0 +1,229 @@
+// The API gateway: demo token issuer, JWT check, per-user rate limits, admin role check, and one breaker-guarded
+// streaming proxy per upstream. Built on express directly (not createHttpApp): createHttpApp parses JSON bodies
+// before the routes, and a proxied body must stream through untouched. Same error body shape, same AppErrors.
+import { randomUUID } from 'node:crypto';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
+import {
+  AppError,
+  BadRequestError,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+  TooManyRequestsError,
+  UnauthorizedError,
+  createLogger,
+  type Logger,
+} from '@saga/platform';
+import { InvalidTokenError, authenticate, checkCredentials, createTokenIssuer, createTokenVerifier, identityOf } from './auth';
+import type { GatewayConfig } from './config';
+import { createUpstreamProxy, type Route, type UpstreamName, type UpstreamProxy, type UpstreamProxyOptions } from './upstream-proxy';
+
+export interface GatewayDeps {
+  logger?: Logger;
+  /** For tests: breaker tuning (thresholds, reset timeout). */
+  breaker?: UpstreamProxyOptions['breaker'];
+  /** Used by /health/ready to probe the upstreams. */
+  fetch?: typeof fetch;
+}
+
+export interface GatewayApp {
+  app: Express;
+  proxies: Record<UpstreamName, UpstreamProxy>;
+  /** Stops the breakers' timers. */
+  close(): void;
+}
+
+const UPSTREAMS: UpstreamName[] = ['order', 'inventory', 'payment', 'notification'];
+
+/** Gateway path -> upstream path. Order matters: admin routes first. */
+const routeTable: { pattern: RegExp; upstream: UpstreamName; rewrite: (rest: string) => string; admin: boolean }[] = [
+  { pattern: /^\/api\/admin\/replay(\/.*)?$/, upstream: 'order', rewrite: (rest) => '/admin/replay' + rest, admin: true },
+  { pattern: /^\/api\/admin\/restock(\/.*)?$/, upstream: 'inventory', rewrite: (rest) => '/admin/restock' + rest, admin: true },
+  ...UPSTREAMS.map((upstream) => ({
+    pattern: new RegExp(`^/api/admin/faults/${upstream}(/.*)?$`),
+    upstream,
+    rewrite: (rest: string) => '/admin/faults' + rest,
+    admin: true,
+  })),
+  { pattern: /^\/api\/orders(\/.*)?$/, upstream: 'order', rewrite: (rest) => '/orders' + rest, admin: false },
+  { pattern: /^\/api\/inventory(\/.*)?$/, upstream: 'inventory', rewrite: (rest) => rest || '/', admin: false },
+  { pattern: /^\/api\/payments(\/.*)?$/, upstream: 'payment', rewrite: (rest) => '/payments' + rest, admin: false },
+  { pattern: /^\/api\/notifications(\/.*)?$/, upstream: 'notification', rewrite: (rest) => '/notifications' + rest, admin: false },
+];
+
+/** Resolves a request URL (path and query) to its upstream route, keeping the query string. */
+export function resolveRoute(url: string): Route | undefined {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  const query = q === -1 ? '' : url.slice(q);
+  for (const entry of routeTable) {
+    const match = entry.pattern.exec(path);
+    if (match) return { upstream: entry.upstream, target: entry.rewrite(match[1] ?? '') + query, admin: entry.admin };
+  }
+  return undefined;
+}
+
+/** Dot segments (also percent-encoded) and encoded slashes could walk out of the routed prefix upstream. */
+const suspiciousPath = /(^|\/)(\.|%2e){1,2}(\/|$)|%2f|%5c|\\/i;
+
+const acceptableRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function requestIds(): RequestHandler {
+  return (req, res, next) => {
+    const incoming = req.get('x-request-id');
+    const id = incoming && acceptableRequestId.test(incoming) ? incoming : randomUUID();
+    req.headers['x-request-id'] = id; // forwarded upstream
+    res.setHeader('X-Request-Id', id);
+    next();
+  };
+}
+
+function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (res.headersSent) return next(err);
+    let appError: AppError | undefined = err instanceof AppError ? err : undefined;
+    // body-parser errors on /auth/token.
+    const type = (err as { type?: unknown } | null)?.type;
+    if (!appError && type === 'entity.too.large') appError = new PayloadTooLargeError();
+    if (!appError && type === 'entity.parse.failed') appError = new BadRequestError('Malformed JSON in request body', { code: 'MALFORMED_JSON' });
+    if (!appError) {
+      logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
+      res.status(500).json({ error: { code: 'INTERNAL', message: 'Internal server error' } });
+      return;
+    }
+    if (appError instanceof InvalidTokenError) res.setHeader('WWW-Authenticate', appError.challenge);
+    res.status(appError.status).json(appError.toBody());
+  };
+}
+
+const tokenRequestSchema = z.object({ username: z.string().min(1).max(128), password: z.string().max(1024) });
+
+export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}): GatewayApp {
+  const logger = deps.logger ?? createLogger({ service: 'gateway', level: config.LOG_LEVEL });
+  const doFetch = deps.fetch ?? fetch;
+  const urls: Record<UpstreamName, string> = {
+    order: config.ORDER_URL,
+    inventory: config.INVENTORY_URL,
+    payment: config.PAYMENT_URL,
+    notification: config.NOTIFICATION_URL,
+  };
+  const proxies = Object.fromEntries(
+    UPSTREAMS.map((name) => [
+      name,
+      createUpstreamProxy({
+        name,
+        url: urls[name],
+        timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+        bodyLimit: config.BODY_LIMIT,
+        logger,
+        route: resolveRoute,
+        ...(deps.breaker && { breaker: deps.breaker }),
+      }),
+    ]),
+  ) as Record<UpstreamName, UpstreamProxy>;
+
+  const issue = createTokenIssuer(config);
+  const verify = createTokenVerifier(config);
+
+  const app = express();
+  app.disable('x-powered-by');
+  // Deliberately false: the gateway is the edge, so req.ip is the socket's peer. Trusting X-Forwarded-For here
+  // would let any client pick its own rate-limit key. Behind a load balancer, set this to that hop count.
+  app.set('trust proxy', false);
+  app.use(requestIds());
+
+  app.get('/health/live', (_req, res) => {
+    res.json({ status: 'ok', service: 'gateway' });
+  });
+
+  // Ready when every upstream's /health/ready answers 200 within 1 s; cached for 2 s so probes don't fan out.
+  let readyCache: { at: number; report: Promise<{ ready: boolean; upstreams: Record<string, string> }> } | undefined;
+  const probe = async () => {
+    const results = await Promise.all(
+      UPSTREAMS.map(async (name) => {
+        try {
+          const r = await doFetch(new URL('/health/ready', urls[name]), { signal: AbortSignal.timeout(1000) });
+          await r.body?.cancel();
+          return [name, r.status === 200 ? 'up' : `down (${r.status})`] as const;
+        } catch (err) {
+          return [name, `down (${err instanceof Error ? err.message : String(err)})`] as const;
+        }
+      }),
+    );
+    return { ready: results.every(([, s]) => s === 'up'), upstreams: Object.fromEntries(results) };
+  };
+  app.get('/health/ready', async (_req, res) => {
+    if (!readyCache || Date.now() - readyCache.at > 2000) readyCache = { at: Date.now(), report: probe() };
+    const { ready, upstreams } = await readyCache.report;
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', upstreams });
+  });
+
+  const limitExceeded: RequestHandler = (_req, _res, next) => next(new TooManyRequestsError('Rate limit exceeded', { code: 'RATE_LIMITED' }));
+
+  // Per IP, stricter: the only unauthenticated route, and the one password guessing would hit.
+  const authLimiter = rateLimit({
+    windowMs: config.RATE_LIMIT_WINDOW_MS,
+    limit: config.AUTH_RATE_LIMIT_MAX,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    identifier: 'auth',
+    handler: limitExceeded,
+  });
+
+  app.post('/auth/token', authLimiter, express.json({ limit: config.BODY_LIMIT }), async (req, res) => {
+    const parsed = tokenRequestSchema.safeParse(req.body);
+    if (!parsed.success) throw new BadRequestError('Expected {"username": string, "password": string}', { code: 'VALIDATION_FAILED' });
+    const user = checkCredentials(config.DEMO_USERS, parsed.data.username, parsed.data.password);
+    if (!user) throw new UnauthorizedError('Invalid username or password', { code: 'INVALID_CREDENTIALS' });
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(await issue(user));
+  });
+
+  // Per user (the token's subject); runs after authentication.
+  const userLimiter = rateLimit({
+    windowMs: config.RATE_LIMIT_WINDOW_MS,
+    limit: config.RATE_LIMIT_MAX,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    identifier: 'user',
+    keyGenerator: (_req, res) => `user:${identityOf(res)?.sub ?? ''}`,
+    handler: limitExceeded,
+  });
+
+  const api = express.Router();
+  api.use(authenticate(verify));
+  api.use(userLimiter);
+  app.use('/api', api);
+
+  // Routing, authorization and the body limit; then the proxy of the route's upstream (no body parsing here).
+  app.use('/api', (req, res, next) => {
+    const url = req.originalUrl;
+    if (suspiciousPath.test(url.split('?')[0] ?? '')) throw new BadRequestError('Path not allowed', { code: 'BAD_PATH' });
+    const route = resolveRoute(url);
+    if (!route) throw new NotFoundError(`No route for ${req.method} ${req.path}`);
+    if (route.admin && !identityOf(res)?.roles.includes('admin')) throw new ForbiddenError('Role admin required');
+    const length = req.headers['content-length'];
+    if (length !== undefined && Number(length) > config.BODY_LIMIT) {
+      res.setHeader('Connection', 'close');
+      throw new PayloadTooLargeError(`Request body exceeds the limit of ${config.BODY_LIMIT} bytes`);
+    }
+    // Mounted at /api, express strips the prefix from req.url; the proxies match on the full URL.
+    req.url = url;
+    return proxies[route.upstream].handle(req, res, next);
+  });
+
+  app.use((req, _res, next) => {
+    next(new NotFoundError(`No route for ${req.method} ${req.path}`));
+  });
+  app.use(errorHandler(logger));
+
+  return {
+    app,
+    proxies,
+    close: () => {
+      for (const p of Object.values(proxies)) p.breaker.shutdown();
+    },
+  };
+}

@@ -1,0 +1,19 @@
+// Composition root of the standalone gateway: config, app, server, graceful shutdown.
+import { GracefulShutdown, createLogger, runProcess, startHttpServer, type StartedProcess } from '@saga/platform';
+import { DEV_JWT_SECRET, loadGatewayConfig } from './config';
+import { createGatewayApp } from './gateway-app';
+
+async function start(): Promise<StartedProcess> {
+  const config = loadGatewayConfig(process.env);
+  const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
+  if (config.JWT_SECRET === DEV_JWT_SECRET) logger.warn('JWT_SECRET is the built-in development secret: set it before deploying');
+  const gateway = createGatewayApp(config, { logger });
+  const server = await startHttpServer(gateway.app, { port: config.PORT, host: config.HOST });
+  logger.info({ port: server.port }, 'gateway listening');
+  const shutdown = new GracefulShutdown({ logger })
+    .register('http server', () => server.stop())
+    .register('circuit breakers', () => Promise.resolve(gateway.close()));
+  return { shutdown, logger };
+}
+
+runProcess(start);

@@ -1,0 +1,152 @@
+// One streaming proxy per upstream service, each behind its own circuit breaker.
+//
+// Proxying streams, so the breaker cannot wrap a value-returning call: instead each proxied request is one
+// breaker call, a promise that resolves when the upstream's response headers arrive with a status below 500,
+// and rejects on a proxy error (connection refused, reset), a 5xx, or the breaker's timeout (time to response
+// headers, UPSTREAM_TIMEOUT_MS), which also destroys the upstream request. An open breaker answers 503 at once.
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { NextFunction, Request, Response } from 'express';
+import { createProxyMiddleware, type Plugin } from 'http-proxy-middleware';
+import { AppError, PayloadTooLargeError, ServiceUnavailableError, type Logger } from '@saga/platform';
+import { BreakerOpenError, BreakerTimeoutError, createBreaker, type Breaker, type BreakerOptions } from '@saga/resilience';
+
+export type UpstreamName = 'order' | 'inventory' | 'payment' | 'notification';
+
+export interface Route {
+  upstream: UpstreamName;
+  /** The upstream path (with the query string) for a gateway path. */
+  target: string;
+  admin: boolean;
+}
+
+/** Upstream returned a 5xx: its response is still passed to the client, but it counts as a failure. */
+export class UpstreamStatusError extends Error {
+  override readonly name = 'UpstreamStatusError';
+  constructor(readonly upstream: string, readonly status: number) {
+    super(`${upstream} answered ${status}`);
+  }
+}
+
+/** Per proxied request: how the breaker call learns the outcome, and the upstream request to cancel. */
+interface Pending {
+  settle: (error?: unknown) => void;
+  proxyReq?: ClientRequest;
+  tooLarge?: boolean;
+}
+
+export interface UpstreamProxyOptions {
+  name: UpstreamName;
+  url: string;
+  timeoutMs: number;
+  bodyLimit: number;
+  logger: Logger;
+  /** Resolves the route for a request; the same table the dispatcher uses (used as pathFilter / pathRewrite). */
+  route: (url: string) => Route | undefined;
+  breaker?: Partial<Omit<BreakerOptions<unknown, unknown>, 'name' | 'timeoutMs' | 'fallback'>>;
+}
+
+export interface UpstreamProxy {
+  name: UpstreamName;
+  breaker: Breaker<{ req: Request; res: Response }, void>;
+  handle: (req: Request, res: Response, next: NextFunction) => Promise<void>;
+}
+
+export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProxy {
+  const { name, url, timeoutMs, bodyLimit, logger, route } = options;
+  const pending = new WeakMap<IncomingMessage, Pending>();
+
+  const events: Plugin<Request, Response> = (proxyServer) => {
+    proxyServer.on('proxyReq', (proxyReq: ClientRequest, req: IncomingMessage) => {
+      const p = pending.get(req);
+      if (!p) return;
+      p.proxyReq = proxyReq;
+      // Bodies without Content-Length (chunked) are counted as they stream; Content-Length was checked before.
+      if (req.headers['content-length'] === undefined) {
+        let seen = 0;
+        req.on('data', (chunk: Buffer) => {
+          seen += chunk.length;
+          if (seen > bodyLimit && !p.tooLarge) {
+            p.tooLarge = true;
+            p.settle(new PayloadTooLargeError(`Request body exceeds the limit of ${bodyLimit} bytes`));
+            proxyReq.destroy();
+          }
+        });
+      }
+    });
+    proxyServer.on('proxyRes', (proxyRes: IncomingMessage, req: IncomingMessage) => {
+      const status = proxyRes.statusCode ?? 502;
+      pending.get(req)?.settle(status >= 500 ? new UpstreamStatusError(name, status) : undefined);
+    });
+    proxyServer.on('error', (err: Error, req: IncomingMessage) => {
+      pending.get(req)?.settle(err);
+    });
+    // The client went away: not the upstream's fault.
+    proxyServer.on('econnreset', (_err: Error, req: IncomingMessage) => {
+      pending.get(req)?.settle();
+    });
+  };
+
+  const proxy = createProxyMiddleware<Request, Response>({
+    target: url,
+    changeOrigin: true,
+    xfwd: true,
+    // Our own plugin replaces the defaults: errors become breaker failures and one JSON error body, not HPM's text page.
+    ejectPlugins: true,
+    plugins: [events],
+    pathFilter: (path) => route(path)?.upstream === name,
+    pathRewrite: (path) => route(path)?.target ?? path,
+  });
+
+  const breaker = createBreaker<{ req: Request; res: Response }, void>(
+    ({ req, res }, signal) =>
+      new Promise<void>((resolve, reject) => {
+        let settled = false;
+        const p: Pending = {
+          settle: (error) => {
+            if (settled) return;
+            settled = true;
+            if (error === undefined) resolve();
+            else reject(error);
+          },
+        };
+        pending.set(req, p);
+        signal.addEventListener('abort', () => p.proxyReq?.destroy(), { once: true });
+        res.on('close', () => p.settle());
+        proxy(req, res, (err?: unknown) => p.settle(err ?? new Error(`${name}: request not proxied`))).catch((err: unknown) => p.settle(err));
+      }),
+    {
+      name,
+      timeoutMs,
+      // A body over the limit is the client's fault, not the upstream's.
+      isBusinessFailure: (err) => err instanceof PayloadTooLargeError,
+      ...options.breaker,
+      onStateChange: (state) => logger.warn({ upstream: name, state }, `circuit breaker ${name} ${state}`),
+    },
+  );
+
+  const handle = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    try {
+      await breaker.fire({ req, res });
+    } catch (err) {
+      if (res.headersSent) {
+        // A 5xx already streamed to the client, or a failure mid-body: nothing more to say.
+        if (!(err instanceof UpstreamStatusError)) res.destroy();
+        return;
+      }
+      if (err instanceof PayloadTooLargeError) {
+        res.setHeader('Connection', 'close');
+        return next(err);
+      }
+      if (err instanceof BreakerTimeoutError) {
+        return next(new AppError(504, 'UPSTREAM_TIMEOUT', `${name} did not answer within ${timeoutMs} ms`));
+      }
+      if (err instanceof BreakerOpenError) {
+        return next(new ServiceUnavailableError(`${name} is unavailable (circuit open)`, { code: 'UPSTREAM_UNAVAILABLE' }));
+      }
+      logger.warn({ err, upstream: name }, 'upstream call failed');
+      next(new ServiceUnavailableError(`${name} is unavailable`, { code: 'UPSTREAM_UNAVAILABLE' }));
+    }
+  };
+
+  return { name, breaker, handle };
+}

@@ -1,0 +1,104 @@
+// The checks every batch of orders must pass in either saga mode, whatever crashed meanwhile: a declined card never
+// approved, stock conserved (initial − what approved orders took), one charge of the total per approved order, no
+// money kept for a cancelled one, one final notification of the right kind per order.
+import { eventually } from '@saga/resilience';
+import {
+  listNotifications,
+  listPayments,
+  listProducts,
+  stockLevels,
+  waitForFinalStatus,
+  type OrderItem,
+  type OrderView,
+  type PaymentView,
+  type PlaceOrderRequest,
+  type PlacedOrder,
+  type SagaStep,
+} from './order-client';
+import type { Platform } from './platform-processes';
+
+/** How a scenario proves that an order kept no money: no CHARGED payment at all, or charges all refunded (net 0). */
+export type MoneyCheck = 'no-charge' | 'net';
+
+export const countBy = (values: string[]) => values.reduce<Record<string, number>>((all, value) => ({ ...all, [value]: (all[value] ?? 0) + 1 }), {});
+
+export const stepIndex = (order: OrderView, step: SagaStep, status = 'SUCCEEDED') => order.history.findIndex((entry) => entry.step === step && entry.status === status);
+
+/** What the order should cost, from the catalog's prices. */
+export async function priceOf(platform: Platform, items: OrderItem[]): Promise<number> {
+  const prices = new Map((await listProducts(platform.urls.inventory)).map((product) => [product.sku, product.priceCents]));
+  return items.reduce((sum, item) => sum + (prices.get(item.sku) ?? NaN) * item.quantity, 0);
+}
+
+/** Money that left the customer and did not come back. */
+export const netCharged = (payments: PaymentView[]) =>
+  payments.filter((x) => x.status === 'CHARGED' || x.status === 'REFUNDED').reduce((sum, x) => sum + x.amountCents - x.refundedCents, 0);
+
+/** The one notification an order ends with (its kind must match), once the notification service has it. */
+export async function expectOneNotification(platform: Platform, orderId: string, kind: 'ORDER_CONFIRMED' | 'ORDER_CANCELLED', timeoutMs: number): Promise<void> {
+  await eventually(async () => {
+    const notifications = await listNotifications(platform.urls.notification, orderId);
+    expect({ orderId, notifications: notifications.map((n) => ({ kind: n.kind, status: n.status })) }).toEqual({ orderId, notifications: [{ kind, status: 'SENT' }] });
+  }, timeoutMs, 200);
+}
+
+/** An approved order: charged once, for its total (and, with `net`, kept exactly that). */
+export async function expectChargedOnce(platform: Platform, order: OrderView, money: MoneyCheck): Promise<void> {
+  const payments = await listPayments(platform.urls.payment, order.orderId);
+  const charged = payments.filter((x) => x.status === 'CHARGED').map((x) => x.amountCents);
+  if (money === 'net') {
+    expect({ orderId: order.orderId, charged, net: netCharged(payments) }).toEqual({ orderId: order.orderId, charged: [order.totalCents], net: order.totalCents });
+  } else {
+    expect({ orderId: order.orderId, charged }).toEqual({ orderId: order.orderId, charged: [order.totalCents] });
+  }
+}
+
+/** A cancelled order kept no money: no CHARGED payment (`no-charge`), or whatever was charged was refunded (`net`). */
+export async function expectNoMoneyKept(platform: Platform, orderId: string, money: MoneyCheck): Promise<void> {
+  const payments = await listPayments(platform.urls.payment, orderId);
+  if (money === 'net') expect({ orderId, net: netCharged(payments) }).toEqual({ orderId, net: 0 });
+  else expect({ orderId, charged: payments.filter((payment) => payment.status === 'CHARGED') }).toEqual({ orderId, charged: [] });
+}
+
+/** A declined card never ends APPROVED. */
+export function expectNoDeclinedCardApproved(requests: PlaceOrderRequest[], finals: OrderView[]): void {
+  expect(finals.filter((order, i) => requests[i]!.paymentToken === 'tok_chargeDeclined' && order.status === 'APPROVED').map((order) => order.orderId)).toEqual([]);
+}
+
+/** Per sku, stock = initial − what the approved orders among `finals` took (eventually: releases may still be in flight). */
+export async function expectStockConserved(
+  platform: Platform,
+  skus: string[],
+  initial: Record<string, number>,
+  finals: OrderView[],
+  wait: { timeoutMs: number; intervalMs: number },
+): Promise<void> {
+  const taken = (sku: string) =>
+    finals.filter((order) => order.status === 'APPROVED').flatMap((order) => order.items).filter((item) => item.sku === sku).reduce((sum, item) => sum + item.quantity, 0);
+  await eventually(async () => {
+    const stock = await stockLevels(platform.urls.inventory);
+    expect(Object.fromEntries(skus.map((sku) => [sku, stock[sku]]))).toEqual(Object.fromEntries(skus.map((sku) => [sku, initial[sku]! - taken(sku)])));
+  }, wait.timeoutMs, wait.intervalMs);
+}
+
+/** Every final order: one charge of the total if approved, no money kept otherwise; then one notification of the right kind each. */
+export async function expectBooksBalance(platform: Platform, finals: OrderView[], money: MoneyCheck, notificationTimeoutMs: number): Promise<void> {
+  for (const order of finals) {
+    if (order.status === 'APPROVED') await expectChargedOnce(platform, order, money);
+    else await expectNoMoneyKept(platform, order.orderId, money);
+  }
+  for (const order of finals) await expectOneNotification(platform, order.orderId, order.status === 'APPROVED' ? 'ORDER_CONFIRMED' : 'ORDER_CANCELLED', notificationTimeoutMs);
+}
+
+/** After a failed scenario: lets its orders end so they do not move the stock under the next one; logs how they ended. */
+export async function settle(platform: Platform, customerOf: (orderId: string) => string, placed: PlacedOrder[], timeoutMs = 60_000): Promise<void> {
+  const ended = await Promise.all(
+    placed.map(({ orderId }) =>
+      waitForFinalStatus(platform.urls.order, customerOf(orderId), orderId, timeoutMs).then(
+        (order) => `${order.sagaMode} ${order.status}${order.failureReason ? ` ${order.failureReason}` : ''}`,
+        () => 'still PENDING',
+      ),
+    ),
+  );
+  console.log(`orders after the scenario: ${JSON.stringify(countBy(ended))}`);
+}
