@@ -59,6 +59,8 @@ export const gatewayConfigSchema = z.object({
   RATE_LIMIT_MAX: positiveInt().default(100),
   RATE_LIMIT_WINDOW_MS: field.durationMs().default(10_000),
   AUTH_RATE_LIMIT_MAX: positiveInt().default(10),
+  // Set: the rate-limit counters live in Redis, shared by every gateway replica. Unset: in this process's memory.
+  REDIS_URL: field.url({ protocols: ['redis', 'rediss'] }).optional(),
   UPSTREAM_TIMEOUT_MS: field.durationMs().default(5000),
   BODY_LIMIT: bytes().default(100 * 1024),
   DEMO_USERS: demoUsers().default([

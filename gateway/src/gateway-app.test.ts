@@ -105,8 +105,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  gateway.close();
-  for (const g of others) g.close();
+  await gateway.close();
+  await Promise.all(others.map((g) => g.close()));
   await Promise.all([order, inventory, payment, notification].map((e) => e.stop()));
 });
 
@@ -336,6 +336,32 @@ describe('rate limiting', () => {
     await request(g.app).post('/auth/token').send({ username: 'alice', password: 'x' }).expect(401);
     const res = await request(g.app).post('/auth/token').send({ username: 'alice', password: 'alice-secret' }).expect(429);
     expect(res.headers['retry-after']).toBeDefined();
+  });
+
+  it('without REDIS_URL the counters live in memory; readiness has no redis check', async () => {
+    expect(config.REDIS_URL).toBeUndefined();
+    expect(gateway.rateLimit.kind).toBe('memory');
+    expect(gateway.rateLimit.store('api')).toBeUndefined();
+    const ready = await request(gateway.app).get('/health/ready').expect(200);
+    expect(ready.body.checks).toBeUndefined();
+  });
+
+  it('REDIS_URL set but Redis unreachable: fails open (allowed, counted), ready but degraded, close() ends the client', async () => {
+    const g = createGatewayApp(makeConfig({ REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_MAX: '1', AUTH_RATE_LIMIT_MAX: '1' }));
+    try {
+      expect(g.rateLimit.kind).toBe('redis');
+      const token = await login(g, 'alice', 'alice-secret');
+      await login(g, 'alice', 'alice-secret'); // over the auth limit of 1, but not counted
+      for (let i = 0; i < 3; i++) {
+        const res = await request(g.app).get('/api/orders').set('Authorization', `Bearer ${token}`).expect(200);
+        expect(res.headers['ratelimit-policy']).toBeUndefined(); // nothing counted, nothing claimed
+      }
+      expect(g.rateLimit.status()).toEqual({ state: 'down', storeErrors: 5 });
+      const ready = await request(g.app).get('/health/ready').expect(200);
+      expect(ready.body).toMatchObject({ status: 'ready', degraded: true, checks: { redis: expect.stringMatching(/^degraded/) } });
+    } finally {
+      await g.close();
+    }
   });
 });
 

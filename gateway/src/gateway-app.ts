@@ -18,6 +18,7 @@ import {
 } from '@saga/platform';
 import { InvalidTokenError, authenticate, checkCredentials, createTokenIssuer, createTokenVerifier, identityOf } from './auth';
 import type { GatewayConfig } from './config';
+import { memoryRateLimitBackend, redisRateLimitBackend, type RateLimitBackend } from './rate-limit-store';
 import { createUpstreamProxy, type Route, type UpstreamName, type UpstreamProxy, type UpstreamProxyOptions } from './upstream-proxy';
 
 export interface GatewayDeps {
@@ -26,13 +27,17 @@ export interface GatewayDeps {
   breaker?: UpstreamProxyOptions['breaker'];
   /** Used by /health/ready to probe the upstreams. */
   fetch?: typeof fetch;
+  /** Prepended to the Redis rate-limit keys (tests use a unique one per run). */
+  rateLimitKeyPrefix?: string;
 }
 
 export interface GatewayApp {
   app: Express;
   proxies: Record<UpstreamName, UpstreamProxy>;
-  /** Stops the breakers' timers. */
-  close(): void;
+  /** Where the rate-limit counters live: Redis when REDIS_URL is set, memory otherwise. */
+  rateLimit: RateLimitBackend;
+  /** Stops the breakers' timers and closes the Redis client. */
+  close(): Promise<void>;
 }
 
 const UPSTREAMS: UpstreamName[] = ['order', 'inventory', 'payment', 'notification'];
@@ -124,6 +129,16 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
     ]),
   ) as Record<UpstreamName, UpstreamProxy>;
 
+  const rateLimitBackend = config.REDIS_URL
+    ? redisRateLimitBackend({ url: config.REDIS_URL, logger, ...(deps.rateLimitKeyPrefix !== undefined && { keyPrefix: deps.rateLimitKeyPrefix }) })
+    : memoryRateLimitBackend();
+  // Redis store errors: the request is allowed (passOnStoreError, fail open); the backend logs and counts them.
+  const limiterLogger = { error: () => undefined, warn: (err: unknown, message?: string) => logger.warn({ err }, message ?? 'rate limit warning') };
+  const limiterStore = (name: string) => {
+    const store = rateLimitBackend.store(name);
+    return store ? { store, passOnStoreError: true, logger: limiterLogger } : {};
+  };
+
   const issue = createTokenIssuer(config);
   const verify = createTokenVerifier(config);
 
@@ -157,7 +172,12 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
   app.get('/health/ready', async (_req, res) => {
     if (!readyCache || Date.now() - readyCache.at > 2000) readyCache = { at: Date.now(), report: probe() };
     const { ready, upstreams } = await readyCache.report;
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', upstreams });
+    // Redis down is reported as degraded but does not fail readiness: the limiters fail open without it, so the
+    // gateway still serves correctly; failing readiness would let a Redis outage take every replica out of
+    // the load balancer — the very outage fail-open exists to avoid.
+    const redis = rateLimitBackend.status();
+    const checks = redis && { redis: redis.state === 'up' ? 'up' : `degraded (down; rate limits fail open, ${redis.storeErrors} requests not counted)` };
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', upstreams, ...(checks && { checks, degraded: redis.state !== 'up' }) });
   });
 
   const limitExceeded: RequestHandler = (_req, _res, next) => next(new TooManyRequestsError('Rate limit exceeded', { code: 'RATE_LIMITED' }));
@@ -170,6 +190,7 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
     legacyHeaders: false,
     identifier: 'auth',
     handler: limitExceeded,
+    ...limiterStore('auth'),
   });
 
   app.post('/auth/token', authLimiter, express.json({ limit: config.BODY_LIMIT }), async (req, res) => {
@@ -190,6 +211,7 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
     identifier: 'user',
     keyGenerator: (_req, res) => `user:${identityOf(res)?.sub ?? ''}`,
     handler: limitExceeded,
+    ...limiterStore('api'),
   });
 
   const api = express.Router();
@@ -222,8 +244,10 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
   return {
     app,
     proxies,
-    close: () => {
+    rateLimit: rateLimitBackend,
+    close: async () => {
       for (const p of Object.values(proxies)) p.breaker.shutdown();
+      await rateLimitBackend.close();
     },
   };
 }

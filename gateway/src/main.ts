@@ -7,12 +7,14 @@ async function start(): Promise<StartedProcess> {
   const config = loadGatewayConfig(process.env);
   const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
   if (config.JWT_SECRET === DEV_JWT_SECRET) logger.warn('JWT_SECRET is the built-in development secret: set it before deploying');
+  // REDIS_URL set: the rate limits are shared with every other replica through Redis (fail open if it is down).
   const gateway = createGatewayApp(config, { logger });
+  logger.info({ rateLimitStore: gateway.rateLimit.kind }, 'rate-limit store');
   const server = await startHttpServer(gateway.app, { port: config.PORT, host: config.HOST });
   logger.info({ port: server.port }, 'gateway listening');
   const shutdown = new GracefulShutdown({ logger })
     .register('http server', () => server.stop())
-    .register('circuit breakers', () => Promise.resolve(gateway.close()));
+    .register('circuit breakers and redis', () => gateway.close());
   return { shutdown, logger };
 }
 

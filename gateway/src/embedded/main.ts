@@ -34,13 +34,14 @@ async function start(): Promise<StartedProcess> {
   const { order, inventory, payment, notification } = platform.urls;
   // The front door: the same gateway as in every other deployment, its upstreams the in-process services.
   const gatewayConfig = loadGatewayConfig({ ...process.env, PORT: process.env.PORT ?? '8080', HOST: config.HOST, ORDER_URL: order, INVENTORY_URL: inventory, PAYMENT_URL: payment, NOTIFICATION_URL: notification });
+  // No infrastructure: the rate limits stay in memory unless REDIS_URL is set (then shared through Redis).
   const gateway = createGatewayApp(gatewayConfig, { logger });
   const gatewayServer = await startHttpServer(gateway.app, { port: gatewayConfig.PORT, host: gatewayConfig.HOST });
   const api = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${gatewayServer.port}`;
   const shutdown = new GracefulShutdown({ logger })
     .register('gateway', async () => {
       await gatewayServer.stop(2_000);
-      gateway.close();
+      await gateway.close();
     })
     .register('embedded platform', () => platform.stop());
   console.log(

@@ -1,0 +1,9 @@
+// Public surface of @saga/discovery: the ServiceRegistry port, the Consul adapter, the static twin and round robin.
+export { sameInstances, sortInstances } from './ports/service-registry.port';
+export type { CheckStatus, HealthCheckSpec, Instance, Registration, ServiceRegistry, Watch } from './ports/service-registry.port';
+export { RoundRobin } from './round-robin';
+export { ConsulRegistry, ConsulRegistryError } from './consul/consul-registry';
+export type { ConsulRegistryOptions } from './consul/consul-registry';
+export type { WatchOptions } from './consul/consul-watch';
+export { StaticRegistry } from './static/static-registry';
+export type { StaticRegistryOptions } from './static/static-registry';
