@@ -1,4 +1,4 @@
-// The gateway's configuration: port, static upstream URLs (Consul comes later), JWT issuer settings, limits.
+// The gateway's configuration: port, upstreams (static URLs, or Consul when CONSUL_URL is set), JWT issuer settings, limits.
 import { z } from 'zod';
 import { field, loadConfig, type Env } from '@saga/platform';
 
@@ -51,6 +51,8 @@ export const gatewayConfigSchema = z.object({
   INVENTORY_URL: field.url({ protocols: ['http', 'https'] }).default('http://127.0.0.1:3002'),
   PAYMENT_URL: field.url({ protocols: ['http', 'https'] }).default('http://127.0.0.1:3003'),
   NOTIFICATION_URL: field.url({ protocols: ['http', 'https'] }).default('http://127.0.0.1:3004'),
+  // Set: upstream instances come from this Consul agent (healthy only, round robin) and the *_URL above are unused.
+  CONSUL_URL: field.url({ protocols: ['http', 'https'] }).optional(),
   // HS256 needs at least 256 bits of key.
   JWT_SECRET: z.string().min(32, 'expected at least 32 characters (HS256 needs a 256-bit key)').default(DEV_JWT_SECRET),
   JWT_ISSUER: z.string().min(1).default('saga-platform'),

@@ -17,6 +17,7 @@ import {
   type Logger,
 } from '@saga/platform';
 import { InvalidTokenError, authenticate, checkCredentials, createTokenIssuer, createTokenVerifier, identityOf } from './auth';
+import { discoverUpstream, type DiscoveredUpstream, type ServiceRegistry } from '@saga/discovery';
 import type { GatewayConfig } from './config';
 import { memoryRateLimitBackend, redisRateLimitBackend, type RateLimitBackend } from './rate-limit-store';
 import { createUpstreamProxy, type Route, type UpstreamName, type UpstreamProxy, type UpstreamProxyOptions } from './upstream-proxy';
@@ -29,6 +30,8 @@ export interface GatewayDeps {
   fetch?: typeof fetch;
   /** Prepended to the Redis rate-limit keys (tests use a unique one per run). */
   rateLimitKeyPrefix?: string;
+  /** When given, upstream instances come from the registry (healthy ones, round robin per request) instead of the static URLs. */
+  registry?: ServiceRegistry;
 }
 
 export interface GatewayApp {
@@ -114,12 +117,18 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
     payment: config.PAYMENT_URL,
     notification: config.NOTIFICATION_URL,
   };
+  // With a registry: one watch per upstream keeps its healthy list current (the last known list survives a registry outage).
+  const registry = deps.registry;
+  const discovered = registry
+    ? (Object.fromEntries(UPSTREAMS.map((name) => [name, discoverUpstream(registry, name)])) as Record<UpstreamName, DiscoveredUpstream>)
+    : undefined;
   const proxies = Object.fromEntries(
     UPSTREAMS.map((name) => [
       name,
       createUpstreamProxy({
         name,
         url: urls[name],
+        ...(discovered && { resolve: () => discovered[name].next() }),
         timeoutMs: config.UPSTREAM_TIMEOUT_MS,
         bodyLimit: config.BODY_LIMIT,
         logger,
@@ -153,9 +162,14 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
     res.json({ status: 'ok', service: 'gateway' });
   });
 
-  // Ready when every upstream's /health/ready answers 200 within 1 s; cached for 2 s so probes don't fan out.
+  // Static URLs: ready when every upstream's /health/ready answers 200 within 1 s; cached for 2 s so probes don't fan out.
   let readyCache: { at: number; report: Promise<{ ready: boolean; upstreams: Record<string, string> }> } | undefined;
   const probe = async () => {
+    // With a registry: ready when at least one healthy instance of each upstream is known (the registry checks them).
+    if (discovered) {
+      const known = UPSTREAMS.map((name) => [name, discovered[name].size > 0 ? `up (${discovered[name].size} instances)` : 'down (no healthy instance)'] as const);
+      return { ready: known.every(([, s]) => s.startsWith('up')), upstreams: Object.fromEntries(known) };
+    }
     const results = await Promise.all(
       UPSTREAMS.map(async (name) => {
         try {
@@ -170,7 +184,8 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
     return { ready: results.every(([, s]) => s === 'up'), upstreams: Object.fromEntries(results) };
   };
   app.get('/health/ready', async (_req, res) => {
-    if (!readyCache || Date.now() - readyCache.at > 2000) readyCache = { at: Date.now(), report: probe() };
+    // From the registry the answer is a local lookup: no cache needed.
+    if (discovered || !readyCache || Date.now() - readyCache.at > 2000) readyCache = { at: Date.now(), report: probe() };
     const { ready, upstreams } = await readyCache.report;
     // Redis down is reported as degraded but does not fail readiness: the limiters fail open without it, so the
     // gateway still serves correctly; failing readiness would let a Redis outage take every replica out of
@@ -246,6 +261,7 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
     proxies,
     rateLimit: rateLimitBackend,
     close: async () => {
+      for (const d of Object.values(discovered ?? {})) d.stop();
       for (const p of Object.values(proxies)) p.breaker.shutdown();
       await rateLimitBackend.close();
     },

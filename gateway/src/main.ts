@@ -1,4 +1,5 @@
 // Composition root of the standalone gateway: config, app, server, graceful shutdown.
+import { ConsulRegistry } from '@saga/discovery';
 import { GracefulShutdown, createLogger, runProcess, startHttpServer, type StartedProcess } from '@saga/platform';
 import { DEV_JWT_SECRET, loadGatewayConfig } from './config';
 import { createGatewayApp } from './gateway-app';
@@ -8,8 +9,10 @@ async function start(): Promise<StartedProcess> {
   const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
   if (config.JWT_SECRET === DEV_JWT_SECRET) logger.warn('JWT_SECRET is the built-in development secret: set it before deploying');
   // REDIS_URL set: the rate limits are shared with every other replica through Redis (fail open if it is down).
-  const gateway = createGatewayApp(config, { logger });
-  logger.info({ rateLimitStore: gateway.rateLimit.kind }, 'rate-limit store');
+  // CONSUL_URL set: upstreams are the healthy instances Consul knows (round robin); unset: the static *_URL.
+  const registry = config.CONSUL_URL ? new ConsulRegistry({ url: config.CONSUL_URL }) : undefined;
+  const gateway = createGatewayApp(config, { logger, ...(registry && { registry }) });
+  logger.info({ rateLimitStore: gateway.rateLimit.kind, discovery: config.CONSUL_URL ? 'consul' : 'static' }, 'rate-limit store and discovery');
   const server = await startHttpServer(gateway.app, { port: config.PORT, host: config.HOST });
   logger.info({ port: server.port }, 'gateway listening');
   const shutdown = new GracefulShutdown({ logger })

@@ -36,7 +36,10 @@ interface Pending {
 
 export interface UpstreamProxyOptions {
   name: UpstreamName;
+  /** The static base URL (used when no resolver is given). */
   url: string;
+  /** Per request: the base URL of a healthy instance (registry, round robin); undefined -> 503 UPSTREAM_UNAVAILABLE. */
+  resolve?: () => string | undefined;
   timeoutMs: number;
   bodyLimit: number;
   logger: Logger;
@@ -52,8 +55,10 @@ export interface UpstreamProxy {
 }
 
 export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProxy {
-  const { name, url, timeoutMs, bodyLimit, logger, route } = options;
+  const { name, url, resolve, timeoutMs, bodyLimit, logger, route } = options;
   const pending = new WeakMap<IncomingMessage, Pending>();
+  /** The instance picked for each request when a resolver is given (read by the proxy's router). */
+  const targets = new WeakMap<IncomingMessage, string>();
 
   const events: Plugin<Request, Response> = (proxyServer) => {
     proxyServer.on('proxyReq', (proxyReq: ClientRequest, req: IncomingMessage) => {
@@ -88,6 +93,7 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
 
   const proxy = createProxyMiddleware<Request, Response>({
     target: url,
+    ...(resolve && { router: (req: Request) => targets.get(req) ?? url }),
     changeOrigin: true,
     xfwd: true,
     // Our own plugin replaces the defaults: errors become breaker failures and one JSON error body, not HPM's text page.
@@ -125,6 +131,12 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
   );
 
   const handle = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    if (resolve) {
+      const target = resolve();
+      // No healthy instance known: nothing was called, so the breaker is not charged with it.
+      if (target === undefined) return next(new ServiceUnavailableError(`${name} has no healthy instance`, { code: 'UPSTREAM_UNAVAILABLE' }));
+      targets.set(req, target);
+    }
     try {
       await breaker.fire({ req, res });
     } catch (err) {

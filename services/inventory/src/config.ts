@@ -8,6 +8,10 @@ export const inventoryConfigSchema = z.object({
   RABBITMQ_URL: field.url({ protocols: ['amqp', 'amqps'] }),
   /** Comma-separated host:port list; the choreographed saga's events. */
   KAFKA_BROKERS: field.list().default(['127.0.0.1:9092']),
+  /** Set: register with this Consul agent on start (deregister on shutdown) and find other services through it. */
+  CONSUL_URL: field.url({ protocols: ['http', 'https'] }).optional(),
+  /** The address other services and Consul's health check reach this instance on (default 127.0.0.1). */
+  SERVICE_ADDRESS: z.string().trim().min(1).optional(),
   LOG_LEVEL: field.logLevel().default('info'),
 });
 

@@ -1,4 +1,5 @@
 // Composition root: reads the environment, connects PostgreSQL, RabbitMQ and Kafka, migrates, serves, and shuts down in order.
+import { ConsulRegistry, registerSelf } from '@saga/discovery';
 import { createPgClient } from '@saga/db';
 import { KafkaEventLog, RabbitMqCommandBus } from '@saga/messaging';
 import { GracefulShutdown, createLogger, installShutdownSignals, loadConfig, startHttpServer, type Logger } from '@saga/platform';
@@ -42,6 +43,11 @@ async function start(config: InventoryConfig, logger: Logger, shutdown: Graceful
 
   const http = await startHttpServer(service.app, { port: config.PORT });
   opened.unshift({ name: 'http', close: () => http.stop() });
+  if (config.CONSUL_URL) {
+    const registry = new ConsulRegistry({ url: config.CONSUL_URL });
+    // First on shutdown (newest first): out of the registry before HTTP stops.
+    opened.unshift({ name: 'consul deregistration', close: await registerSelf(registry, { name: 'inventory', port: http.port, address: config.SERVICE_ADDRESS, version: process.env.npm_package_version }) });
+  }
   logger.info({ port: http.port }, 'inventory service listening');
 }
 
@@ -57,7 +63,7 @@ async function main(): Promise<void> {
     for (const { name, close } of opened) await close().catch((error: unknown) => logger.error({ err: error, resource: name }, 'close failed'));
     process.exit(1);
   }
-  // Newest first: HTTP, then consumers and relay, then the brokers, then the database.
+  // Newest first: consul deregistration (when registered), HTTP, then consumers and relay, then the brokers, then the database.
   for (const { name, close } of opened) shutdown.register(name, close);
   installShutdownSignals(shutdown, { logger });
 }

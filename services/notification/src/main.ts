@@ -1,4 +1,5 @@
 // Composition root of the notification service: reads the environment, wires real adapters, stops gracefully on SIGTERM.
+import { ConsulRegistry, registerSelf } from '@saga/discovery';
 import { createPgClient } from '@saga/db';
 import { KafkaEventLog, RabbitMqCommandBus } from '@saga/messaging';
 import {
@@ -27,6 +28,10 @@ export const configSchema = z.object({
   /** When set, notifications are POSTed there instead of being logged. */
   NOTIFICATION_WEBHOOK_URL: field.url({ protocols: ['http', 'https'] }).optional(),
   NOTIFICATION_WEBHOOK_TIMEOUT_MS: field.durationMs().default(5_000),
+  /** Set: register with this Consul agent on start (deregister on shutdown) and find other services through it. */
+  CONSUL_URL: field.url({ protocols: ['http', 'https'] }).optional(),
+  /** The address other services and Consul's health check reach this instance on (default 127.0.0.1). */
+  SERVICE_ADDRESS: z.string().trim().min(1).optional(),
   LOG_LEVEL: field.logLevel().default('info'),
 });
 
@@ -69,8 +74,13 @@ export async function start(config: NotificationConfig, logger: Logger): Promise
     await service.start();
     opened.push(() => service.stop());
     const http = await startHttpServer(service.app, { port: config.PORT });
-    // Stop order: no new requests, no new commands (in-flight ones finish), then the brokers, then the pool.
-    const shutdown = new GracefulShutdown({ logger })
+    opened.push(() => http.stop());
+    const registry = config.CONSUL_URL ? new ConsulRegistry({ url: config.CONSUL_URL }) : undefined;
+    const deregister = registry && (await registerSelf(registry, { name: 'notification', port: http.port, address: config.SERVICE_ADDRESS, version: process.env.npm_package_version }));
+    // Stop order: out of the registry, no new requests, no new commands (in-flight ones finish), then the brokers, then the pool.
+    const shutdown = new GracefulShutdown({ logger });
+    if (deregister) shutdown.register('consul deregistration', deregister);
+    shutdown
       .register('http', () => http.stop())
       .register('notification', () => service.stop())
       .register('rabbitmq', () => commandBus.close())

@@ -12,6 +12,10 @@ export const orderConfigSchema = z.object({
   ORDER_STEP_TIMEOUT_MS: field.durationMs().default(10_000),
   ORDER_MAX_COMPENSATION_ATTEMPTS: z.coerce.number().int().min(1).max(1_000).default(20),
   DEFAULT_SAGA_MODE: z.enum(['orchestration', 'choreography']).default('orchestration'),
+  /** Set: register with this Consul agent on start (deregister on shutdown) and find other services through it. */
+  CONSUL_URL: field.url({ protocols: ['http', 'https'] }).optional(),
+  /** The address other services and Consul's health check reach this instance on (default 127.0.0.1). */
+  SERVICE_ADDRESS: z.string().trim().min(1).optional(),
   LOG_LEVEL: field.logLevel().default('info'),
 });
 

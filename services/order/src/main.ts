@@ -1,6 +1,7 @@
 // Composition root of the order service: reads the environment, wires pg, RabbitMQ and inventory, serves, stops in order.
 import { createPgClient } from '@saga/db';
 import { KafkaEventLog, RabbitMqCommandBus } from '@saga/messaging';
+import { ConsulRegistry, discoverUpstream, registerSelf } from '@saga/discovery';
 import { GracefulShutdown, createLogger, loadConfig, runProcess, startHttpServer, type StartedProcess } from '@saga/platform';
 import { orderConfigSchema } from './config';
 import { HttpPriceCatalog } from './inventory/http-price-catalog';
@@ -15,8 +16,15 @@ async function start(): Promise<StartedProcess> {
   logger.info({ applied: await migrateOrderDb(db) }, 'migrations applied');
   const commandBus = await RabbitMqCommandBus.connect({ url: config.RABBITMQ_URL, connectionName: 'order', log: (level, message, extra) => logger[level](extra, message) });
   const eventLog = await KafkaEventLog.connect({ brokers: config.KAFKA_BROKERS, clientId: 'order', log: (level, message, extra) => logger[level](extra, message) });
+  // CONSUL_URL set: inventory is a healthy instance from Consul, round robin per call (none -> the catalog's
+  // breaker and cached prices); unset: INVENTORY_URL.
+  const registry = config.CONSUL_URL ? new ConsulRegistry({ url: config.CONSUL_URL }) : undefined;
+  const inventory = registry && discoverUpstream(registry, 'inventory');
+  const inventoryUrl = inventory
+    ? () => inventory.next() ?? Promise.reject(new Error('no healthy inventory instance in the registry'))
+    : () => config.INVENTORY_URL;
   const prices = new HttpPriceCatalog({
-    inventoryUrl: () => config.INVENTORY_URL,
+    inventoryUrl,
     db,
     onStateChange: (state) => logger.warn({ dependency: 'inventory', state }, 'circuit breaker changed state'),
   });
@@ -32,7 +40,9 @@ async function start(): Promise<StartedProcess> {
   });
   await service.start();
   const http = await startHttpServer(service.app, { port: config.PORT });
-  // Registered in stop order: stop taking requests, stop the saga machinery, then the broker and the database.
+  // Registered in stop order: leave the registry, stop taking requests, stop the saga machinery, then the broker and the database.
+  if (registry) shutdown.register('consul deregistration', await registerSelf(registry, { name: 'order', port: http.port, address: config.SERVICE_ADDRESS, version: process.env.npm_package_version }));
+  if (inventory) shutdown.register('inventory discovery', async () => inventory.stop());
   shutdown
     .register('http', () => http.stop())
     .register('saga consumer, deadlines and outbox relay', () => service.stop())
@@ -40,7 +50,7 @@ async function start(): Promise<StartedProcess> {
     .register('kafka', () => eventLog.close())
     .register('price catalog breaker', async () => prices.shutdown())
     .register('database', () => db.close());
-  logger.info({ port: http.port, inventory: config.INVENTORY_URL }, 'order service listening');
+  logger.info({ port: http.port, inventory: inventory ? 'consul' : config.INVENTORY_URL }, 'order service listening');
   return { shutdown, logger };
 }
 

@@ -1,4 +1,5 @@
 // Composition root of the simulated payment provider: the only place that reads the environment.
+import { ConsulRegistry, registerSelf } from '@saga/discovery';
 import { createLogger, field, GracefulShutdown, loadConfig, startHttpServer, runProcess } from '@saga/platform';
 import { z } from 'zod';
 import { createProviderApp } from './provider-app';
@@ -8,6 +9,10 @@ const configSchema = z.object({
   PROVIDER_DECLINE_ABOVE_CENTS: z.coerce.number().int().positive().default(100_000),
   PROVIDER_LATENCY_MS: field.durationMs().default(0),
   PROVIDER_UNAVAILABLE: field.boolean().default(false),
+  /** Set: register with this Consul agent on start (deregister on shutdown) and find other services through it. */
+  CONSUL_URL: field.url({ protocols: ['http', 'https'] }).optional(),
+  /** The address other services and Consul's health check reach this instance on (default 127.0.0.1). */
+  SERVICE_ADDRESS: z.string().trim().min(1).optional(),
   LOG_LEVEL: field.logLevel().default('info'),
 });
 
@@ -23,7 +28,13 @@ export async function start(config: ProviderConfig = loadConfig(configSchema)) {
     logger,
   });
   const server = await startHttpServer(app, { port: config.PORT });
-  const shutdown = new GracefulShutdown({ logger }).register('http', () => server.stop());
+  const shutdown = new GracefulShutdown({ logger });
+  // CONSUL_URL set: registered once listening, deregistered first on shutdown.
+  if (config.CONSUL_URL) {
+    const registry = new ConsulRegistry({ url: config.CONSUL_URL });
+    shutdown.register('consul deregistration', await registerSelf(registry, { name: 'payment-provider', port: server.port, address: config.SERVICE_ADDRESS, version: process.env.npm_package_version }));
+  }
+  shutdown.register('http', () => server.stop());
   logger.info({ port: server.port, latencyMs: config.PROVIDER_LATENCY_MS, declineAboveCents: config.PROVIDER_DECLINE_ABOVE_CENTS }, 'payment provider listening');
   return { port: server.port, logger, shutdown, stop: () => shutdown.run('stop') };
 }

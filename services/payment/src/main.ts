@@ -1,4 +1,5 @@
 // Composition root of the payment service: the only place that reads the environment and picks the adapters.
+import { ConsulRegistry, discoverUpstream, registerSelf } from '@saga/discovery';
 import { createPgClient } from '@saga/db';
 import { EVENT_TOPIC_PARTITIONS } from '@saga/contracts';
 import { KafkaEventLog, RabbitMqCommandBus } from '@saga/messaging';
@@ -16,6 +17,10 @@ const configSchema = z.object({
   PAYMENT_PROVIDER_URL: field.url({ protocols: ['http', 'https'] }).default('http://127.0.0.1:4010'),
   PROVIDER_TIMEOUT_MS: field.durationMs().default(2000),
   OUTBOX_POLL_MS: field.durationMs().default(1000),
+  /** Set: register with this Consul agent on start (deregister on shutdown) and find other services through it. */
+  CONSUL_URL: field.url({ protocols: ['http', 'https'] }).optional(),
+  /** The address other services and Consul's health check reach this instance on (default 127.0.0.1). */
+  SERVICE_ADDRESS: z.string().trim().min(1).optional(),
   LOG_LEVEL: field.logLevel().default('info'),
 });
 
@@ -41,8 +46,12 @@ export async function start(config: PaymentConfig = loadConfig(configSchema)) {
     partitionsConsumedConcurrently: 2 * EVENT_TOPIC_PARTITIONS,
     log: (level, message, extra) => logger[level](extra, message),
   });
+  // CONSUL_URL set: the provider is a healthy payment-provider instance from Consul, round robin per call (none ->
+  // PROVIDER_UNAVAILABLE through the breaker); unset: PAYMENT_PROVIDER_URL.
+  const registry = config.CONSUL_URL ? new ConsulRegistry({ url: config.CONSUL_URL }) : undefined;
+  const providers = registry && discoverUpstream(registry, 'payment-provider');
   const provider = createHttpPaymentProvider({
-    baseUrl: config.PAYMENT_PROVIDER_URL,
+    baseUrl: providers ? () => providers.next() : config.PAYMENT_PROVIDER_URL,
     timeoutMs: config.PROVIDER_TIMEOUT_MS,
     breaker: { onStateChange: (state, name) => logger.warn({ breaker: name, state }, 'circuit breaker changed state') },
   });
@@ -50,15 +59,18 @@ export async function start(config: PaymentConfig = loadConfig(configSchema)) {
   await service.start();
   const server = await startHttpServer(service.app, { port: config.PORT });
 
-  // In the order things must stop: no new requests, no new commands (in-flight ones finish), then the connections.
-  const shutdown = new GracefulShutdown({ logger })
+  // In the order things must stop: out of the registry, no new requests, no new commands (in-flight ones finish), then the connections.
+  const shutdown = new GracefulShutdown({ logger });
+  if (registry) shutdown.register('consul deregistration', await registerSelf(registry, { name: 'payment', port: server.port, address: config.SERVICE_ADDRESS, version: process.env.npm_package_version }));
+  if (providers) shutdown.register('payment-provider discovery', async () => providers.stop());
+  shutdown
     .register('http', () => server.stop())
     .register('payment service', () => service.stop())
     .register('rabbitmq', () => commandBus.close())
     .register('kafka', async () => eventLog?.close())
     .register('payment provider breaker', () => provider.shutdown())
     .register('database', () => db.close());
-  logger.info({ port: server.port, provider: config.PAYMENT_PROVIDER_URL }, 'payment service listening');
+  logger.info({ port: server.port, provider: providers ? 'consul' : config.PAYMENT_PROVIDER_URL }, 'payment service listening');
   return { port: server.port, logger, shutdown };
 }
 

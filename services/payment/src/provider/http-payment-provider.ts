@@ -11,8 +11,8 @@ import type {
 } from '../app/payment-provider.port';
 
 export interface HttpPaymentProviderOptions {
-  /** e.g. http://127.0.0.1:4010 */
-  baseUrl: string;
+  /** e.g. http://127.0.0.1:4010; a function is asked per call (a discovery-backed address), undefined meaning none is available. */
+  baseUrl: string | (() => string | undefined);
   /** Per call; a slower answer is a TIMEOUT and counts against the breaker. */
   timeoutMs: number;
   /** Tuning of the breaker (thresholds, reset time); name and timeout are fixed here. */
@@ -82,12 +82,18 @@ function unavailable(error: unknown): { ok: false; reason: 'PROVIDER_UNAVAILABLE
 
 export function createHttpPaymentProvider(options: HttpPaymentProviderOptions): HttpPaymentProvider {
   const doFetch = options.fetch ?? fetch;
-  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const configured = options.baseUrl;
+  const baseUrl = (): string => {
+    const url = typeof configured === 'string' ? configured : configured();
+    // A refusal before anything was sent: PROVIDER_UNAVAILABLE, like a refused connection.
+    if (url === undefined) throw new ProviderHttpError(503, 'no healthy payment-provider instance is known');
+    return url.replace(/\/+$/, '');
+  };
 
   // Answers the provider gives on purpose (201, 402 decline, 4xx) are returned as values: they never open the breaker.
   const breaker = createBreaker<ProviderRequest, ProviderResponse>(
     async (request, signal) => {
-      const response = await doFetch(`${baseUrl}${request.path}`, {
+      const response = await doFetch(`${baseUrl()}${request.path}`, {
         method: request.method,
         headers: {
           accept: 'application/json',
