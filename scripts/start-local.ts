@@ -1,0 +1,230 @@
+// `npm run start:local`: every service as its own OS process against the real brokers of infra/local, the gateway in
+// front; output prefixed with each process's name; Ctrl-C / SIGTERM stops them all (gateway first, then order, the rest).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const root = resolve(__dirname, '..');
+const READY_TIMEOUT_MS = 30_000;
+const STOP_GRACE_MS = 10_000;
+
+/** `.local/env` (written by infra:up) under process.env: an explicitly set variable wins. */
+function loadEnv(): Record<string, string | undefined> {
+  const file = join(root, '.local/env');
+  const fromFile: Record<string, string> = {};
+  if (existsSync(file)) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+      if (match) fromFile[match[1]] = match[2].trim().replace(/^(['"])(.*)\1$/, '$2');
+    }
+  }
+  return { ...fromFile, ...process.env };
+}
+
+function required(env: Record<string, string | undefined>, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`${name} is not set: run \`npm run infra:up\` (it writes .local/env) or export it`);
+  return value;
+}
+
+interface Spec {
+  name: string;
+  script: string;
+  port: number;
+  env: Record<string, string>;
+}
+
+const colours = [36, 33, 35, 32, 34, 91];
+const useColour = process.stdout.isTTY && !process.env.NO_COLOR;
+
+class Child {
+  process?: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private resolveExit!: (value: { code: number | null; signal: NodeJS.Signals | null }) => void;
+  expectingExit = false;
+
+  constructor(
+    readonly spec: Spec,
+    private readonly colour: number,
+  ) {
+    this.exited = new Promise((resolveExit) => (this.resolveExit = resolveExit));
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.spec.port}`;
+  }
+
+  isRunning(): boolean {
+    return this.process !== undefined && this.process.exitCode === null && this.process.signalCode === null;
+  }
+
+  start(baseEnv: NodeJS.ProcessEnv): void {
+    const child = spawn(process.execPath, ['-r', join(root, 'scripts/exit-with-parent.js'), join(root, this.spec.script)], {
+      cwd: root,
+      env: { ...baseEnv, ...this.spec.env, PORT: String(this.spec.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: a terminal's Ctrl-C reaches only this launcher, which then stops the children in order.
+      detached: true,
+    });
+    this.process = child;
+    const prefix = useColour ? `\x1b[${this.colour}m[${this.spec.name}]\x1b[0m ` : `[${this.spec.name}] `;
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream) createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
+    }
+    child.once('exit', (code, signal) => this.resolveExit({ code, signal }));
+    child.once('error', (error) => {
+      say(`${this.spec.name}: spawn failed: ${error.message}`);
+      this.resolveExit({ code: null, signal: null });
+    });
+  }
+
+  async waitReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = 'no answer yet';
+    while (Date.now() < deadline) {
+      if (!this.isRunning()) throw new Error(`${this.spec.name} exited before it was ready (see the [${this.spec.name}] lines above)`);
+      try {
+        const response = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(1_000) });
+        if (response.status === 200) return;
+        last = `${response.status} ${(await response.text()).slice(0, 300)}`;
+      } catch (error) {
+        last = error instanceof Error ? error.message : String(error);
+      }
+      await sleep(200);
+    }
+    throw new Error(`${this.spec.name} was not ready on ${this.url}/health/ready within ${timeoutMs / 1000} s (last answer: ${last})`);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.isRunning() || !this.process) return;
+    this.expectingExit = true;
+    this.process.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([this.exited.then(() => false), new Promise<boolean>((done) => (timer = setTimeout(() => done(true), STOP_GRACE_MS)))]);
+    clearTimeout(timer);
+    if (timedOut && this.isRunning()) {
+      say(`${this.spec.name} still running ${STOP_GRACE_MS / 1000} s after SIGTERM: SIGKILL`);
+      this.process.kill('SIGKILL');
+      await this.exited;
+    }
+  }
+
+  killNow(): void {
+    if (this.isRunning()) this.process?.kill('SIGKILL');
+  }
+}
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+const say = (message: string) => process.stdout.write(`[start-local] ${message}\n`);
+
+async function main(): Promise<void> {
+  const env = loadEnv();
+  const rabbit = required(env, 'RABBITMQ_URL');
+  const kafka = env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+  const brokers = { RABBITMQ_URL: rabbit, KAFKA_BROKERS: kafka };
+  const db = (name: string) => required(env, `${name}_DATABASE_URL`);
+  const gatewayPort = Number(env.PORT ?? 8080);
+  const gatewayEnv: Record<string, string> = {
+    ORDER_URL: 'http://127.0.0.1:3001',
+    INVENTORY_URL: 'http://127.0.0.1:3002',
+    PAYMENT_URL: 'http://127.0.0.1:3003',
+    NOTIFICATION_URL: 'http://127.0.0.1:3004',
+  };
+  if (env.REDIS_URL) gatewayEnv.REDIS_URL = env.REDIS_URL;
+
+  const specs: Spec[] = [
+    { name: 'payment-provider', script: 'services/payment-provider/dist/main.js', port: 4010, env: {} },
+    { name: 'inventory', script: 'services/inventory/dist/main.js', port: 3002, env: { DATABASE_URL: db('INVENTORY'), ...brokers } },
+    { name: 'payment', script: 'services/payment/dist/main.js', port: 3003, env: { DATABASE_URL: db('PAYMENT'), ...brokers, PAYMENT_PROVIDER_URL: 'http://127.0.0.1:4010' } },
+    { name: 'notification', script: 'services/notification/dist/main.js', port: 3004, env: { DATABASE_URL: db('NOTIFICATION'), ...brokers } },
+    { name: 'order', script: 'services/order/dist/main.js', port: 3001, env: { DATABASE_URL: db('ORDER'), ...brokers, INVENTORY_URL: 'http://127.0.0.1:3002' } },
+    { name: 'gateway', script: 'gateway/dist/main.js', port: gatewayPort, env: gatewayEnv },
+  ];
+  for (const spec of specs) {
+    if (!existsSync(join(root, spec.script))) throw new Error(`${spec.script} is missing: run \`npm run build\` first`);
+  }
+  // The launcher's own env minus PORT/DATABASE_URL (set per child), LOG_LEVEL defaulting to info.
+  const { PORT: _port, DATABASE_URL: _db, ...inherited } = process.env;
+  const baseEnv: NodeJS.ProcessEnv = { ...inherited, LOG_LEVEL: env.LOG_LEVEL ?? 'info' };
+
+  const children = specs.map((spec, i) => new Child(spec, colours[i % colours.length]));
+  let stopping: Promise<void> | undefined;
+
+  // Gateway first (no new requests), then order (no new sagas), then the rest together.
+  const stopAll = (): Promise<void> =>
+    (stopping ??= (async () => {
+      const byName = (name: string) => children.filter((c) => c.spec.name === name);
+      await Promise.all(byName('gateway').map((c) => c.stop()));
+      await Promise.all(byName('order').map((c) => c.stop()));
+      await Promise.all(children.map((c) => c.stop()));
+    })());
+
+  const shutdown = (reason: string, exitCode: number) => {
+    if (stopping) return;
+    say(`${reason}: stopping every service`);
+    stopAll().then(
+      () => {
+        say('all stopped');
+        process.exit(exitCode);
+      },
+      (error: unknown) => {
+        say(`stop failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+
+  process.on('SIGINT', () => shutdown('SIGINT', 0));
+  process.on('SIGTERM', () => shutdown('SIGTERM', 0));
+  process.on('SIGHUP', () => shutdown('SIGHUP', 0));
+  // Last resort (an uncaught error, process.exit elsewhere): no child outlives the launcher.
+  process.on('exit', () => children.forEach((c) => c.killNow()));
+
+  for (const child of children) {
+    child.start(baseEnv);
+    void child.exited.then(({ code, signal }) => {
+      if (child.expectingExit || stopping) return;
+      say(`${child.spec.name} died unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`);
+      shutdown(`${child.spec.name} died`, 1);
+    });
+  }
+
+  try {
+    for (const child of children) {
+      await child.waitReady(READY_TIMEOUT_MS);
+      say(`${child.spec.name} ready on ${child.url}`);
+    }
+  } catch (error) {
+    if (stopping) return;
+    say(error instanceof Error ? error.message : String(error));
+    shutdown('startup failed', 1);
+    return;
+  }
+  if (stopping) return;
+
+  const api = `http://127.0.0.1:${gatewayPort}`;
+  console.log(
+    [
+      '',
+      `saga-platform is running as separate processes: ${api}`,
+      `  real brokers of infra/local (RabbitMQ ${rabbit.replace(/\/\/[^@]*@/, '//')}, Kafka ${kafka}${env.REDIS_URL ? `, Redis ${env.REDIS_URL}` : ''}); services behind the gateway:`,
+      `  order ${children[4].url}  inventory ${children[1].url}  payment ${children[2].url}  notification ${children[3].url}  provider ${children[0].url}`,
+      '',
+      'Demo users: alice / alice-secret and bob / bob-secret (customers), admin / admin-secret (admin).',
+      '',
+      'Try:',
+      `  TOKEN=$(curl -s -X POST ${api}/auth/token -H 'content-type: application/json' -d '{"username":"alice","password":"alice-secret"}' | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')`,
+      `  curl -s -X POST ${api}/api/orders -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"items":[{"sku":"SKU-APPLE","quantity":2}],"sagaMode":"choreography"}'`,
+      `  curl -s ${api}/api/orders -H "authorization: Bearer $TOKEN"      # then /api/orders/<orderId> for the saga history`,
+      '  (a declined card: add "paymentToken":"tok_chargeDeclined" and watch RELEASE_STOCK run before CANCEL_ORDER)',
+      '',
+      'Ctrl-C stops them all.',
+    ].join('\n'),
+  );
+}
+
+main().catch((error: unknown) => {
+  say(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});
