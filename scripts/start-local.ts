@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { tryItLines } from '../gateway/src/try-it';
 
 const root = resolve(__dirname, '..');
 const READY_TIMEOUT_MS = 30_000;
@@ -211,13 +212,7 @@ async function main(): Promise<void> {
       `  real brokers of infra/local (RabbitMQ ${rabbit.replace(/\/\/[^@]*@/, '//')}, Kafka ${kafka}${env.REDIS_URL ? `, Redis ${env.REDIS_URL}` : ''}); services behind the gateway:`,
       `  order ${children[4].url}  inventory ${children[1].url}  payment ${children[2].url}  notification ${children[3].url}  provider ${children[0].url}`,
       '',
-      'Demo users: alice / alice-secret and bob / bob-secret (customers), admin / admin-secret (admin).',
-      '',
-      'Try:',
-      `  TOKEN=$(curl -s -X POST ${api}/auth/token -H 'content-type: application/json' -d '{"username":"alice","password":"alice-secret"}' | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')`,
-      `  curl -s -X POST ${api}/api/orders -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"items":[{"sku":"SKU-APPLE","quantity":2}],"sagaMode":"choreography"}'`,
-      `  curl -s ${api}/api/orders -H "authorization: Bearer $TOKEN"      # then /api/orders/<orderId> for the saga history`,
-      '  (a declined card: add "paymentToken":"tok_chargeDeclined" and watch RELEASE_STOCK run before CANCEL_ORDER)',
+      ...tryItLines(api),
       '',
       'Ctrl-C stops them all.',
     ].join('\n'),

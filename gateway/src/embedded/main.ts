@@ -4,6 +4,7 @@ import { GracefulShutdown, createLogger, field, loadConfig, runProcess, startHtt
 import { loadGatewayConfig } from '../config';
 import { createGatewayApp } from '../gateway-app';
 import { startEmbeddedPlatform } from './embedded-platform';
+import { tryItLines } from '../try-it';
 
 const configSchema = z.object({
   SAGA_DATA_DIR: z.string().default('.local/embedded'),
@@ -51,13 +52,7 @@ async function start(): Promise<StartedProcess> {
       `  PGlite databases in ${config.SAGA_DATA_DIR}, in-memory Kafka and RabbitMQ twins; services behind the gateway:`,
       `  order ${order}  inventory ${inventory}  payment ${payment}  notification ${notification}`,
       '',
-      'Demo users: alice / alice-secret and bob / bob-secret (customers), admin / admin-secret (admin).',
-      '',
-      'Try:',
-      `  TOKEN=$(curl -s -X POST ${api}/auth/token -H 'content-type: application/json' -d '{"username":"alice","password":"alice-secret"}' | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')`,
-      `  curl -s -X POST ${api}/api/orders -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"items":[{"sku":"SKU-APPLE","quantity":2}],"sagaMode":"choreography"}'`,
-      `  curl -s ${api}/api/orders -H "authorization: Bearer $TOKEN"      # then /api/orders/<orderId> for the saga history`,
-      '  (a declined card: add "paymentToken":"tok_chargeDeclined" and watch RELEASE_STOCK run before CANCEL_ORDER)',
+      ...tryItLines(api),
       '',
       'Ctrl-C stops it.',
     ].join('\n'),
