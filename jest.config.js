@@ -10,6 +10,8 @@ const shared = {
     '^@saga/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     // Tests may start another service's app in-process (e.g. the payment provider) through its package, never a relative path.
     '^@saga/([a-z-]+)-service/(.+)$': '<rootDir>/services/$1/src/$2',
+    // Test helpers a library offers to other workspaces' tests (never built into dist).
+    '^@saga/auth/testing$': '<rootDir>/libs/auth/src/testing/index.ts',
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.local/'],
   testEnvironment: 'node',

@@ -1,15 +1,9 @@
 // The gateway's configuration: port, upstreams (static URLs, or Consul when CONSUL_URL is set), JWT issuer settings, limits.
 import { z } from 'zod';
+import { jwtSettingsShape, type DemoUser } from '@saga/auth';
 import { field, loadConfig, type Env } from '@saga/platform';
 
-/** Clearly a development secret: anything deployed must set JWT_SECRET. */
-export const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0123456789';
-
-export interface DemoUser {
-  username: string;
-  password: string;
-  roles: string[];
-}
+export { DEV_JWT_SECRET } from '@saga/auth';
 
 const byteUnits = { b: 1, kb: 1024, mb: 1024 * 1024 } as const;
 const bytesPattern = /^(\d+)\s*(b|kb|mb)?$/i;
@@ -53,17 +47,20 @@ export const gatewayConfigSchema = z.object({
   NOTIFICATION_URL: field.url({ protocols: ['http', 'https'] }).default('http://127.0.0.1:3004'),
   // Set: upstream instances come from this Consul agent (healthy only, round robin) and the *_URL above are unused.
   CONSUL_URL: field.url({ protocols: ['http', 'https'] }).optional(),
-  // HS256 needs at least 256 bits of key.
-  JWT_SECRET: z.string().min(32, 'expected at least 32 characters (HS256 needs a 256-bit key)').default(DEV_JWT_SECRET),
-  JWT_ISSUER: z.string().min(1).default('saga-platform'),
-  JWT_AUDIENCE: z.string().min(1).default('saga-api'),
+  // JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, JWT_JWKS_URL, JWT_ALGORITHMS: the same settings every service verifies with.
+  ...jwtSettingsShape,
+  // Lifetime of the demo issuer's tokens (POST /auth/token; disabled when JWT_JWKS_URL names a real issuer).
   JWT_TTL_S: positiveInt().default(900),
   RATE_LIMIT_MAX: positiveInt().default(100),
   RATE_LIMIT_WINDOW_MS: field.durationMs().default(10_000),
   AUTH_RATE_LIMIT_MAX: positiveInt().default(10),
   // Set: the rate-limit counters live in Redis, shared by every gateway replica. Unset: in this process's memory.
   REDIS_URL: field.url({ protocols: ['redis', 'rediss'] }).optional(),
+  // Prepended to the Redis keys: gateways of different platforms can share one Redis without sharing limits.
+  RATE_LIMIT_KEY_PREFIX: z.string().max(64).regex(/^[A-Za-z0-9:_-]*$/, 'expected letters, digits, ":", "_" or "-"').default(''),
   UPSTREAM_TIMEOUT_MS: field.durationMs().default(5000),
+  // How long an open breaker fails fast before it lets one trial request through to the upstream.
+  UPSTREAM_BREAKER_RESET_MS: field.durationMs().default(10_000),
   BODY_LIMIT: bytes().default(100 * 1024),
   DEMO_USERS: demoUsers().default([
     { username: 'alice', password: 'alice-secret', roles: ['customer'] },

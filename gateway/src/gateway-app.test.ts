@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { SignJWT } from 'jose';
 import request from 'supertest';
+import { createLogger } from '@saga/platform';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { createGatewayApp, type GatewayApp, type GatewayDeps } from './gateway-app';
 
@@ -122,6 +123,15 @@ describe('POST /auth/token', () => {
     expect(payload).toHaveProperty('nbf');
   });
 
+  it('is disabled when a real issuer (JWT_JWKS_URL) is configured, and demo tokens are refused', async () => {
+    const withIssuer = makeGateway({ JWT_JWKS_URL: 'http://127.0.0.1:1/.well-known/jwks.json' });
+    const res = await request(withIssuer.app).post('/auth/token').send({ username: 'alice', password: 'alice-secret' }).expect(404);
+    expect(res.body.error.code).toBe('ISSUER_DISABLED');
+    // The HS256 demo token does not pass a verifier fixed to RS256/ES256, whatever the key set holds.
+    const refused = await request(withIssuer.app).get('/api/orders').set('Authorization', `Bearer ${alice}`).expect(401);
+    expect(refused.body.error.message).toBe('The token algorithm is not allowed');
+  });
+
   it.each([
     ['wrong password', { username: 'alice', password: 'nope' }],
     ['unknown user', { username: 'mallory', password: 'alice-secret' }],
@@ -217,6 +227,30 @@ describe('authorization and identity headers', () => {
     expect(headers['x-request-id']).toBe('req-123');
     expect(headers.traceparent).toBe(traceparent);
     expect(res.headers['x-request-id']).toBe('req-123');
+  });
+
+  it('starts a trace when the client sends no (or an invalid) traceparent', async () => {
+    for (const sent of [undefined, '00-00000000000000000000000000000000-00f067aa0ba902b7-01', 'garbage']) {
+      const call = request(gateway.app).get('/api/orders').set('Authorization', `Bearer ${alice}`);
+      const res = await (sent === undefined ? call : call.set('traceparent', sent)).expect(200);
+      expect(res.body.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      expect(res.body.headers.traceparent).not.toBe(sent);
+    }
+  });
+
+  it('writes one access log line per request (who, what, status), none for probes, never the token', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({ service: 'gateway', level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+    const logged = makeGateway({}, { logger });
+    await request(logged.app).get('/api/orders?limit=5').set('Authorization', `Bearer ${alice}`).set('X-Request-Id', 'req-log-1').expect(200);
+    await request(logged.app).get('/api/orders').expect(401);
+    await request(logged.app).get('/health/live').expect(200);
+    const access = lines.filter((line) => line.req !== undefined);
+    expect(access).toEqual([
+      expect.objectContaining({ level: 'info', user: 'alice', req: expect.objectContaining({ id: 'req-log-1', method: 'GET', url: '/api/orders?limit=5' }), res: { statusCode: 200 }, responseTime: expect.any(Number), msg: 'GET /api/orders?limit=5 200' }),
+      expect.objectContaining({ req: expect.objectContaining({ method: 'GET', url: '/api/orders' }), res: { statusCode: 401 } }),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain(alice);
   });
 
   it('generates a request id when none is given', async () => {

@@ -1,9 +1,10 @@
 // The API gateway: demo token issuer, JWT check, per-user rate limits, admin role check, and one breaker-guarded
 // streaming proxy per upstream. Built on express directly (not createHttpApp): createHttpApp parses JSON bodies
 // before the routes, and a proxied body must stream through untouched. Same error body shape, same AppErrors.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { pinoHttp } from 'pino-http';
 import { z } from 'zod';
 import {
   AppError,
@@ -16,7 +17,7 @@ import {
   createLogger,
   type Logger,
 } from '@saga/platform';
-import { InvalidTokenError, authenticate, checkCredentials, createTokenIssuer, createTokenVerifier, identityOf } from './auth';
+import { authenticate, checkCredentials, createTokenIssuer, createTokenVerifier, identityOf } from '@saga/auth';
 import { discoverUpstream, type DiscoveredUpstream, type ServiceRegistry } from '@saga/discovery';
 import type { GatewayConfig } from './config';
 import { memoryRateLimitBackend, redisRateLimitBackend, type RateLimitBackend } from './rate-limit-store';
@@ -32,6 +33,8 @@ export interface GatewayDeps {
   rateLimitKeyPrefix?: string;
   /** When given, upstream instances come from the registry (healthy ones, round robin per request) instead of the static URLs. */
   registry?: ServiceRegistry;
+  /** With a registry: upstreams that still use their static *_URL (e.g. one routed through a Toxiproxy proxy). */
+  staticUpstreams?: UpstreamName[];
 }
 
 export interface GatewayApp {
@@ -77,15 +80,48 @@ export function resolveRoute(url: string): Route | undefined {
 const suspiciousPath = /(^|\/)(\.|%2e){1,2}(\/|$)|%2f|%5c|\\/i;
 
 const acceptableRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
+// W3C Trace Context, version 00: trace id and parent id not all zeros (checked below).
+const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
+
+/** A valid incoming traceparent is passed on untouched; otherwise the gateway starts the trace (sampled). */
+function traceparentOf(incoming: string | undefined): string {
+  const match = incoming ? traceparentPattern.exec(incoming) : null;
+  if (match && !/^0+$/.test(match[1] ?? '') && !/^0+$/.test(match[2] ?? '')) return incoming as string;
+  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+}
 
 function requestIds(): RequestHandler {
   return (req, res, next) => {
     const incoming = req.get('x-request-id');
     const id = incoming && acceptableRequestId.test(incoming) ? incoming : randomUUID();
     req.headers['x-request-id'] = id; // forwarded upstream
+    req.headers.traceparent = traceparentOf(req.get('traceparent'));
     res.setHeader('X-Request-Id', id);
     next();
   };
+}
+
+/** One line per request (pino-http): who, what, which status, how long; probes only at debug. */
+function accessLog(logger: Logger): RequestHandler {
+  return pinoHttp({
+    logger,
+    genReqId: (req) => String(req.headers['x-request-id']),
+    autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health/') },
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    // req.url is the upstream path by the time the response ends (the proxy rewrites it); say what the client asked.
+    customSuccessMessage: (req, res) => `${req.method} ${(req as { originalUrl?: string }).originalUrl ?? req.url} ${res.statusCode}`,
+    customErrorMessage: (req, res) => `${req.method} ${(req as { originalUrl?: string }).originalUrl ?? req.url} ${res.statusCode}`,
+    // Only what an operator needs: never the Authorization header or the body.
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string; headers: Record<string, unknown>; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url, traceparent: req.headers.traceparent, remoteAddress: req.remoteAddress }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+    customProps: (_req, res) => {
+      const user = identityOf(res as unknown as Parameters<typeof identityOf>[0])?.sub;
+      return user ? { user } : {};
+    },
+    quietReqLogger: true,
+  });
 }
 
 function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -101,7 +137,6 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(500).json({ error: { code: 'INTERNAL', message: 'Internal server error' } });
       return;
     }
-    if (appError instanceof InvalidTokenError) res.setHeader('WWW-Authenticate', appError.challenge);
     res.status(appError.status).json(appError.toBody());
   };
 }
@@ -119,27 +154,27 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
   };
   // With a registry: one watch per upstream keeps its healthy list current (the last known list survives a registry outage).
   const registry = deps.registry;
-  const discovered = registry
-    ? (Object.fromEntries(UPSTREAMS.map((name) => [name, discoverUpstream(registry, name)])) as Record<UpstreamName, DiscoveredUpstream>)
-    : undefined;
+  const discovered: Partial<Record<UpstreamName, DiscoveredUpstream>> = registry
+    ? Object.fromEntries(UPSTREAMS.filter((name) => !deps.staticUpstreams?.includes(name)).map((name) => [name, discoverUpstream(registry, name)]))
+    : {};
   const proxies = Object.fromEntries(
     UPSTREAMS.map((name) => [
       name,
       createUpstreamProxy({
         name,
         url: urls[name],
-        ...(discovered && { resolve: () => discovered[name].next() }),
+        ...(discovered[name] && { resolve: () => discovered[name]?.next() }),
         timeoutMs: config.UPSTREAM_TIMEOUT_MS,
         bodyLimit: config.BODY_LIMIT,
         logger,
         route: resolveRoute,
-        ...(deps.breaker && { breaker: deps.breaker }),
+        breaker: { resetTimeoutMs: config.UPSTREAM_BREAKER_RESET_MS, ...deps.breaker },
       }),
     ]),
   ) as Record<UpstreamName, UpstreamProxy>;
 
   const rateLimitBackend = config.REDIS_URL
-    ? redisRateLimitBackend({ url: config.REDIS_URL, logger, ...(deps.rateLimitKeyPrefix !== undefined && { keyPrefix: deps.rateLimitKeyPrefix }) })
+    ? redisRateLimitBackend({ url: config.REDIS_URL, logger, keyPrefix: deps.rateLimitKeyPrefix ?? config.RATE_LIMIT_KEY_PREFIX })
     : memoryRateLimitBackend();
   // Redis store errors: the request is allowed (passOnStoreError, fail open); the backend logs and counts them.
   const limiterLogger = { error: () => undefined, warn: (err: unknown, message?: string) => logger.warn({ err }, message ?? 'rate limit warning') };
@@ -148,7 +183,8 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
     return store ? { store, passOnStoreError: true, logger: limiterLogger } : {};
   };
 
-  const issue = createTokenIssuer(config);
+  // With a real issuer (JWKS) the demo issuer is off: the gateway only verifies.
+  const issue = config.JWT_JWKS_URL ? undefined : createTokenIssuer(config);
   const verify = createTokenVerifier(config);
 
   const app = express();
@@ -157,21 +193,18 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
   // would let any client pick its own rate-limit key. Behind a load balancer, set this to that hop count.
   app.set('trust proxy', false);
   app.use(requestIds());
+  app.use(accessLog(logger));
 
   app.get('/health/live', (_req, res) => {
     res.json({ status: 'ok', service: 'gateway' });
   });
 
-  // Static URLs: ready when every upstream's /health/ready answers 200 within 1 s; cached for 2 s so probes don't fan out.
-  let readyCache: { at: number; report: Promise<{ ready: boolean; upstreams: Record<string, string> }> } | undefined;
-  const probe = async () => {
-    // With a registry: ready when at least one healthy instance of each upstream is known (the registry checks them).
-    if (discovered) {
-      const known = UPSTREAMS.map((name) => [name, discovered[name].size > 0 ? `up (${discovered[name].size} instances)` : 'down (no healthy instance)'] as const);
-      return { ready: known.every(([, s]) => s.startsWith('up')), upstreams: Object.fromEntries(known) };
-    }
+  // From the registry: ready when at least one healthy instance is known (the registry checks them; a local lookup).
+  // Static URLs: when the upstream's /health/ready answers 200 within 1 s, cached for 2 s so probes don't fan out.
+  let probeCache: { at: number; results: Promise<Map<UpstreamName, string>> } | undefined;
+  const probeStatic = async (): Promise<Map<UpstreamName, string>> => {
     const results = await Promise.all(
-      UPSTREAMS.map(async (name) => {
+      UPSTREAMS.filter((name) => !discovered[name]).map(async (name) => {
         try {
           const r = await doFetch(new URL('/health/ready', urls[name]), { signal: AbortSignal.timeout(1000) });
           await r.body?.cancel();
@@ -181,12 +214,20 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
         }
       }),
     );
-    return { ready: results.every(([, s]) => s === 'up'), upstreams: Object.fromEntries(results) };
+    return new Map(results);
+  };
+  const readiness = async () => {
+    if (!probeCache || Date.now() - probeCache.at > 2000) probeCache = { at: Date.now(), results: probeStatic() };
+    const probed = await probeCache.results;
+    const upstreams = UPSTREAMS.map((name) => {
+      const instances = discovered[name];
+      if (instances) return [name, instances.size > 0 ? `up (${instances.size} instances)` : 'down (no healthy instance)'] as const;
+      return [name, probed.get(name) ?? 'down (not probed)'] as const;
+    });
+    return { ready: upstreams.every(([, state]) => state.startsWith('up')), upstreams: Object.fromEntries(upstreams) };
   };
   app.get('/health/ready', async (_req, res) => {
-    // From the registry the answer is a local lookup: no cache needed.
-    if (discovered || !readyCache || Date.now() - readyCache.at > 2000) readyCache = { at: Date.now(), report: probe() };
-    const { ready, upstreams } = await readyCache.report;
+    const { ready, upstreams } = await readiness();
     // Redis down is reported as degraded but does not fail readiness: the limiters fail open without it, so the
     // gateway still serves correctly; failing readiness would let a Redis outage take every replica out of
     // the load balancer — the very outage fail-open exists to avoid.
@@ -209,6 +250,7 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
   });
 
   app.post('/auth/token', authLimiter, express.json({ limit: config.BODY_LIMIT }), async (req, res) => {
+    if (!issue) throw new NotFoundError('The demo token issuer is disabled: tokens come from the issuer at JWT_JWKS_URL', { code: 'ISSUER_DISABLED' });
     const parsed = tokenRequestSchema.safeParse(req.body);
     if (!parsed.success) throw new BadRequestError('Expected {"username": string, "password": string}', { code: 'VALIDATION_FAILED' });
     const user = checkCredentials(config.DEMO_USERS, parsed.data.username, parsed.data.password);
@@ -230,7 +272,7 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
   });
 
   const api = express.Router();
-  api.use(authenticate(verify));
+  api.use(authenticate(verify, { forwardIdentityHeaders: true }));
   api.use(userLimiter);
   app.use('/api', api);
 
@@ -261,7 +303,7 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
     proxies,
     rateLimit: rateLimitBackend,
     close: async () => {
-      for (const d of Object.values(discovered ?? {})) d.stop();
+      for (const d of Object.values(discovered)) d.stop();
       for (const p of Object.values(proxies)) p.breaker.shutdown();
       await rateLimitBackend.close();
     },

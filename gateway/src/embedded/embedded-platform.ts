@@ -1,7 +1,10 @@
-// The whole platform in one process: the four services and the payment provider on PGlite and the in-memory twins.
+// The whole platform in one process: the four services and the payment provider on PGlite and the in-memory twins
+// of Kafka, RabbitMQ and the service registry (each service registers itself, and the others find it there).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TokenVerifier } from '@saga/auth';
 import { createPgliteClient, type SqlClient } from '@saga/db';
+import { StaticRegistry, discoverUpstream, registerSelf, type ServiceRegistry } from '@saga/discovery';
 import { InMemoryCommandBus, InMemoryEventLog } from '@saga/messaging';
 import { startHttpServer, type HttpServerHandle, type Logger } from '@saga/platform';
 import { createInventoryService } from '@saga/inventory-service/inventory-service';
@@ -23,10 +26,14 @@ export interface EmbeddedOptions {
   logger: Logger;
   stepTimeoutMs: number;
   defaultSagaMode: 'orchestration' | 'choreography';
+  /** Every service verifies tokens itself, with the same settings as the gateway in front of them. */
+  verifyToken: TokenVerifier;
 }
 
 export interface EmbeddedPlatform {
   urls: Record<keyof EmbeddedOptions['ports'], string>;
+  /** The in-memory registry every service registered with: what the gateway discovers its upstreams from. */
+  registry: ServiceRegistry;
   stop(): Promise<void>;
 }
 
@@ -40,9 +47,13 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<E
     stops.unshift(() => db.close());
     return db;
   };
+  const registry = new StaticRegistry();
+  // As in every deployment: listen, then register (deregister first when stopping, before the server closes).
   const serve = async (name: string, app: Parameters<typeof startHttpServer>[0], port: number): Promise<HttpServerHandle> => {
     const server = await startHttpServer(app, { port, host });
     stops.unshift(() => server.stop(2_000));
+    const deregister = await registerSelf(registry, { name, port: server.port, address: host === '0.0.0.0' ? '127.0.0.1' : host, hostname: 'embedded' });
+    stops.unshift(deregister);
     logger.info({ service: name, port: server.port }, 'listening');
     return server;
   };
@@ -58,16 +69,21 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<E
     });
     const [orderDb, inventoryDb, paymentDb, notificationDb] = await Promise.all(['order', 'inventory', 'payment', 'notification'].map(database));
 
-    const provider = await serve('payment-provider', createProviderApp({ clock: { now: () => new Date() } }), options.ports.provider);
     await migrateInventoryDb(inventoryDb!);
-    const inventory = createInventoryService({ db: inventoryDb!, commandBus, eventLog, logger: child('inventory') });
-    const paymentProvider = createHttpPaymentProvider({ baseUrl: `http://127.0.0.1:${provider.port}`, timeoutMs: 2_000 });
-    const payment = createPaymentService({ db: paymentDb!, commandBus, eventLog, provider: paymentProvider, logger: child('payment') });
-    const notification = createNotificationService({ db: notificationDb!, commandBus, eventLog, channels: [new LogChannel(child('notification'))], logger: child('notification') });
+    const inventory = createInventoryService({ verifyToken: options.verifyToken, db: inventoryDb!, commandBus, eventLog, logger: child('inventory') });
+    const provider = await serve('payment-provider', createProviderApp({ clock: { now: () => new Date() } }), options.ports.provider);
+    const providers = discoverUpstream(registry, 'payment-provider');
+    stops.unshift(async () => providers.stop());
+    const paymentProvider = createHttpPaymentProvider({ baseUrl: () => providers.next(), timeoutMs: 2_000 });
+    const payment = createPaymentService({ verifyToken: options.verifyToken, db: paymentDb!, commandBus, eventLog, provider: paymentProvider, logger: child('payment') });
+    const notification = createNotificationService({ verifyToken: options.verifyToken, db: notificationDb!, commandBus, eventLog, channels: [new LogChannel(child('notification'))], logger: child('notification') });
     const inventoryServer = await serve('inventory', inventory.app, options.ports.inventory);
     await migrateOrderDb(orderDb!);
-    const prices = new HttpPriceCatalog({ inventoryUrl: () => `http://127.0.0.1:${inventoryServer.port}`, db: orderDb! });
+    const inventories = discoverUpstream(registry, 'inventory');
+    stops.unshift(async () => inventories.stop());
+    const prices = new HttpPriceCatalog({ inventoryUrl: () => inventories.next() ?? Promise.reject(new Error('no inventory instance registered')), db: orderDb! });
     const order = createOrderService({
+      verifyToken: options.verifyToken,
       db: orderDb!,
       commandBus,
       eventLog,
@@ -92,7 +108,7 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<E
       provider,
     };
     const urls = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${server.port}`])) as EmbeddedPlatform['urls'];
-    return { urls, stop: () => runAll(stops, logger) };
+    return { urls, registry, stop: () => runAll(stops, logger) };
   } catch (error) {
     await runAll(stops, logger);
     throw error;

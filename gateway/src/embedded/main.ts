@@ -1,5 +1,6 @@
 // `npm start`: the embedded platform — every service in this one process, no infrastructure; prints how to try it.
 import { z } from 'zod';
+import { createTokenVerifier } from '@saga/auth';
 import { GracefulShutdown, createLogger, field, loadConfig, runProcess, startHttpServer, type StartedProcess } from '@saga/platform';
 import { loadGatewayConfig } from '../config';
 import { createGatewayApp } from '../gateway-app';
@@ -21,8 +22,8 @@ const configSchema = z.object({
 
 async function start(): Promise<StartedProcess> {
   const config = loadConfig(configSchema, process.env);
-  // Fail on bad gateway settings (JWT_SECRET, limits) before anything starts.
-  loadGatewayConfig({ ...process.env });
+  // Fail on bad gateway settings (JWT_SECRET, limits) before anything starts; the services verify with the same JWT settings.
+  const jwtSettings = loadGatewayConfig({ ...process.env });
   const logger = createLogger({ service: 'embedded', level: config.LOG_LEVEL });
   const platform = await startEmbeddedPlatform({
     dataDir: config.SAGA_DATA_DIR,
@@ -30,13 +31,26 @@ async function start(): Promise<StartedProcess> {
     logger,
     stepTimeoutMs: config.ORDER_STEP_TIMEOUT_MS,
     defaultSagaMode: config.DEFAULT_SAGA_MODE,
+    verifyToken: createTokenVerifier(jwtSettings),
     ports: { order: config.ORDER_PORT, inventory: config.INVENTORY_PORT, payment: config.PAYMENT_PORT, notification: config.NOTIFICATION_PORT, provider: config.PROVIDER_PORT },
   });
   const { order, inventory, payment, notification } = platform.urls;
   // The front door: the same gateway as in every other deployment, its upstreams the in-process services.
-  const gatewayConfig = loadGatewayConfig({ ...process.env, PORT: process.env.PORT ?? '8080', HOST: config.HOST, ORDER_URL: order, INVENTORY_URL: inventory, PAYMENT_URL: payment, NOTIFICATION_URL: notification });
+  // Upstreams come from the in-memory registry the services registered with, unless a *_URL is set in the
+  // environment: e.g. INVENTORY_URL pointing at a Toxiproxy proxy in front of inventory, to cut it and watch the breaker.
+  const overrides = { order: 'ORDER_URL', inventory: 'INVENTORY_URL', payment: 'PAYMENT_URL', notification: 'NOTIFICATION_URL' } as const;
+  const staticUpstreams = (Object.keys(overrides) as (keyof typeof overrides)[]).filter((name) => process.env[overrides[name]] !== undefined);
+  const gatewayConfig = loadGatewayConfig({
+    ...process.env,
+    PORT: process.env.PORT ?? '8080',
+    HOST: config.HOST,
+    ORDER_URL: process.env.ORDER_URL ?? order,
+    INVENTORY_URL: process.env.INVENTORY_URL ?? inventory,
+    PAYMENT_URL: process.env.PAYMENT_URL ?? payment,
+    NOTIFICATION_URL: process.env.NOTIFICATION_URL ?? notification,
+  });
   // No infrastructure: the rate limits stay in memory unless REDIS_URL is set (then shared through Redis).
-  const gateway = createGatewayApp(gatewayConfig, { logger });
+  const gateway = createGatewayApp(gatewayConfig, { logger, registry: platform.registry, staticUpstreams });
   const gatewayServer = await startHttpServer(gateway.app, { port: gatewayConfig.PORT, host: gatewayConfig.HOST });
   const api = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${gatewayServer.port}`;
   const shutdown = new GracefulShutdown({ logger })

@@ -1,4 +1,5 @@
 // The inventory's environment variables, parsed once by main.ts (the only reader of process.env).
+import { jwtSettingsShape } from '@saga/auth';
 import { field } from '@saga/platform';
 import { z } from 'zod';
 
@@ -13,6 +14,8 @@ export const inventoryConfigSchema = z.object({
   /** The address other services and Consul's health check reach this instance on (default 127.0.0.1). */
   SERVICE_ADDRESS: z.string().trim().min(1).optional(),
   LOG_LEVEL: field.logLevel().default('info'),
+  // JWT_SECRET / JWT_ISSUER / JWT_AUDIENCE / JWT_JWKS_URL / JWT_ALGORITHMS: the same settings the gateway verifies with.
+  ...jwtSettingsShape,
 });
 
 export type InventoryConfig = z.infer<typeof inventoryConfigSchema>;

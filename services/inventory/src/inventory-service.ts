@@ -1,4 +1,5 @@
 // Builds the inventory service from adapters chosen by the caller: pg + RabbitMQ (+ Kafka) in main.ts, PGlite + in-memory twins embedded.
+import { routeGuards, type TokenVerifier } from '@saga/auth';
 import { eventTopicSpecs, queues as queueNames, routingKeys } from '@saga/contracts';
 import type { SqlClient, SqlExecutor } from '@saga/db';
 import { OutboxRelay, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
@@ -12,6 +13,8 @@ import { inventoryEventSubscription } from './messaging/inventory-events.handler
 import { SqlInventoryStore, createSqlTransactions } from './store/sql-inventory-store';
 
 export interface InventoryServiceOptions {
+  /** Verifies the Bearer token of every non-health route (built from the JWT_* settings by main.ts). */
+  verifyToken: TokenVerifier;
   /** Already migrated with inventoryMigrations. Owned by the caller, who closes it. */
   db: SqlClient;
   /** Owned by the caller, who closes it after stop(). */
@@ -65,7 +68,7 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
     },
     ...(options.isShuttingDown ? { isShuttingDown: options.isShuttingDown } : {}),
   });
-  const app = createHttpApp({ service: 'inventory', logger, readiness, routes: inventoryRoutes(inventory) });
+  const app = createHttpApp({ service: 'inventory', logger, readiness, routes: inventoryRoutes(inventory, routeGuards(options.verifyToken)) });
 
   return {
     app,

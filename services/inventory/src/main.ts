@@ -1,4 +1,5 @@
 // Composition root: reads the environment, connects PostgreSQL, RabbitMQ and Kafka, migrates, serves, and shuts down in order.
+import { createTokenVerifier } from '@saga/auth';
 import { ConsulRegistry, registerSelf } from '@saga/discovery';
 import { createPgClient } from '@saga/db';
 import { KafkaEventLog, RabbitMqCommandBus } from '@saga/messaging';
@@ -37,7 +38,7 @@ async function start(config: InventoryConfig, logger: Logger, shutdown: Graceful
   });
   opened.unshift({ name: 'kafka', close: () => eventLog.close() });
 
-  const service = createInventoryService({ db, commandBus, eventLog, logger, clock: systemClock, isShuttingDown: shutdown.isShuttingDown });
+  const service = createInventoryService({ verifyToken: createTokenVerifier(config), db, commandBus, eventLog, logger, clock: systemClock, isShuttingDown: shutdown.isShuttingDown });
   opened.unshift({ name: 'consumers and outbox relay', close: () => service.stop() });
   await service.start();
 

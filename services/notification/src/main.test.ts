@@ -1,4 +1,5 @@
 // The environment the notification service accepts: defaults, the optional webhook, and fail-fast errors.
+import { defaultJwtSettings } from '@saga/auth';
 import { ConfigError, loadConfig } from '@saga/platform';
 import { configSchema } from './main';
 
@@ -12,6 +13,8 @@ describe('notification config', () => {
       KAFKA_BROKERS: ['127.0.0.1:9092'],
       NOTIFICATION_WEBHOOK_TIMEOUT_MS: 5_000,
       LOG_LEVEL: 'info',
+      // The development JWT settings: the same defaults the gateway signs and verifies with.
+      ...defaultJwtSettings(),
     });
   });
 

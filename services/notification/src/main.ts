@@ -1,4 +1,5 @@
 // Composition root of the notification service: reads the environment, wires real adapters, stops gracefully on SIGTERM.
+import { createTokenVerifier, jwtSettingsShape } from '@saga/auth';
 import { ConsulRegistry, registerSelf } from '@saga/discovery';
 import { createPgClient } from '@saga/db';
 import { KafkaEventLog, RabbitMqCommandBus } from '@saga/messaging';
@@ -33,6 +34,8 @@ export const configSchema = z.object({
   /** The address other services and Consul's health check reach this instance on (default 127.0.0.1). */
   SERVICE_ADDRESS: z.string().trim().min(1).optional(),
   LOG_LEVEL: field.logLevel().default('info'),
+  // JWT_SECRET / JWT_ISSUER / JWT_AUDIENCE / JWT_JWKS_URL / JWT_ALGORITHMS: the same settings the gateway verifies with.
+  ...jwtSettingsShape,
 });
 
 export type NotificationConfig = z.infer<typeof configSchema>;
@@ -70,7 +73,7 @@ export async function start(config: NotificationConfig, logger: Logger): Promise
       log: (level, message, extra) => logger[level](extra, message),
     });
     if (eventLog) opened.push(() => eventLog.close());
-    const service = createNotificationService({ db, commandBus, ...(eventLog ? { eventLog } : {}), channels: channelsFor(config, logger), logger });
+    const service = createNotificationService({ verifyToken: createTokenVerifier(config), db, commandBus, ...(eventLog ? { eventLog } : {}), channels: channelsFor(config, logger), logger });
     await service.start();
     opened.push(() => service.stop());
     const http = await startHttpServer(service.app, { port: config.PORT });

@@ -1,5 +1,7 @@
 // Component tests of the event side (choreography): OrderApproved / OrderCancelled through the in-memory event log,
 // NotificationSent published on notifications.events.v1 via the outbox.
+import { adminBearer } from '@saga/auth/testing';
+import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
 import { randomUUID } from 'node:crypto';
 import { consumerGroups, createEnvelope, OrderApproved, OrderCancelled, OrderCreated, topics, type MessageEnvelope } from '@saga/contracts';
 import { createPgliteClient, type SqlClient } from '@saga/db';
@@ -23,7 +25,7 @@ beforeAll(async () => {
   db = await createPgliteClient();
   bus = new InMemoryCommandBus();
   eventLog = new InMemoryEventLog();
-  service = createNotificationService({
+  service = createNotificationService({ verifyToken: createTokenVerifier(defaultJwtSettings()),
     db,
     commandBus: bus,
     eventLog,
@@ -48,7 +50,7 @@ const approved = (orderId: string) => OrderApproved.create({ orderId, sagaId: or
 const cancelled = (orderId: string, reason: string) => OrderCancelled.create({ orderId, sagaId: orderId, customerId: 'customer-3', reason }, { correlationId: orderId });
 const publish = (envelope: MessageEnvelope) => eventLog.publish(topics.orderEvents, [{ key: envelope.correlationId, envelope }]);
 const eventsFor = (orderId: string) => published.filter((event) => event.envelope.correlationId === orderId);
-const notificationsOf = async (orderId: string) => (await request(service.app).get('/notifications').query({ orderId }).expect(200)).body.items as Record<string, unknown>[];
+const notificationsOf = async (orderId: string) => (await request(service.app).get('/notifications').set('Authorization', adminBearer()).query({ orderId }).expect(200)).body.items as Record<string, unknown>[];
 
 /** Waits for `count` NotificationSent events about the order, then a little longer to be sure no extra one follows. */
 async function awaitEvents(orderId: string, count: number): Promise<ConsumedEvent[]> {

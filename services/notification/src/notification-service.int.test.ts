@@ -1,4 +1,5 @@
 // Integration: the real composition root (main.ts start) on a fresh PostgreSQL database and the real RabbitMQ, webhook channel included.
+import { adminBearer } from '@saga/auth/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -74,7 +75,7 @@ describe('notification service on PostgreSQL and RabbitMQ', () => {
     expect(reply.envelope).toMatchObject({ type: 'NotificationSent', causationId: command.messageId, payload: { orderId, kind: 'ORDER_CANCELLED' } });
     expect(posted).toEqual([expect.objectContaining({ orderId, kind: 'ORDER_CANCELLED', reason: 'DECLINED' })]);
 
-    const response = await fetch(`http://127.0.0.1:${running.port}/notifications?orderId=${orderId}`);
+    const response = await fetch(`http://127.0.0.1:${running.port}/notifications?orderId=${orderId}`, { headers: { authorization: adminBearer() } });
     expect(response.status).toBe(200);
     const { items } = (await response.json()) as { items: Record<string, unknown>[] };
     expect(items).toEqual([

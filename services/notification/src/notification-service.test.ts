@@ -1,4 +1,6 @@
 // Component tests: the whole service on PGlite and the in-memory command bus, driven through its queue and its HTTP API.
+import { adminBearer } from '@saga/auth/testing';
+import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
 import { randomUUID } from 'node:crypto';
 import { queues, routingKeys, SendNotification, type MessageEnvelope } from '@saga/contracts';
 import { createPgliteClient, type SqlClient } from '@saga/db';
@@ -25,7 +27,7 @@ describe('notification service', () => {
   beforeAll(async () => {
     db = await createPgliteClient();
     bus = new InMemoryCommandBus();
-    service = createNotificationService({ db, commandBus: bus, channels: [channel], logger: logs.logger, clock, retry: { initialDelayMs: 5, maxDelayMs: 20 }, outboxPollIntervalMs: 50 });
+    service = createNotificationService({ verifyToken: createTokenVerifier(defaultJwtSettings()), db, commandBus: bus, channels: [channel], logger: logs.logger, clock, retry: { initialDelayMs: 5, maxDelayMs: 20 }, outboxPollIntervalMs: 50 });
     await service.start();
     await bus.consume({ queue: queues.orderSagaReplies, bindings: [routingKeys.sagaReply], handle: async (reply) => void replies.push(reply) });
   }, 60_000);
@@ -43,7 +45,7 @@ describe('notification service', () => {
     );
   const repliesFor = (orderId: string) => replies.filter((reply) => (reply.envelope.payload as { orderId: string }).orderId === orderId);
   const notificationsOf = async (orderId: string) => {
-    const response = await request(service.app).get('/notifications').query({ orderId }).expect(200);
+    const response = await request(service.app).get('/notifications').set('Authorization', adminBearer()).query({ orderId }).expect(200);
     return response.body.items as Record<string, unknown>[];
   };
   /** Waits until the service logged `msg` about this order: the handler has finished with it. */
@@ -199,7 +201,7 @@ describe('notification service', () => {
   });
 
   it('answers 400 when orderId is missing', async () => {
-    const response = await request(service.app).get('/notifications').expect(400);
+    const response = await request(service.app).get('/notifications').set('Authorization', adminBearer()).expect(400);
     expect(response.body).toEqual({
       error: { code: 'VALIDATION_FAILED', message: 'Request validation failed', details: [{ path: 'orderId', message: 'orderId is required' }] },
     });

@@ -1,5 +1,6 @@
 // The notification service without its process: HTTP app, RabbitMQ and Kafka consumers and outbox relay over given ports
 // (main.ts or the embedded mode).
+import { routeGuards, type TokenVerifier } from '@saga/auth';
 import { randomUUID } from 'node:crypto';
 import { eventTopicSpecs, queues, routingKeys } from '@saga/contracts';
 import { migrate, type SqlClient } from '@saga/db';
@@ -16,6 +17,8 @@ import { sendNotificationConsumer } from './messaging/send-notification.command-
 import { notificationMigrations } from './store/migrations';
 
 export interface NotificationServiceOptions {
+  /** Verifies the Bearer token of every non-health route (built from the JWT_* settings by main.ts). */
+  verifyToken: TokenVerifier;
   db: SqlClient;
   commandBus: CommandBus;
   /** Choreography (Kafka). Absent: orchestrated sagas only. The caller owns it and closes it after stop(). */
@@ -65,7 +68,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
     },
     isShuttingDown: () => stopping,
   });
-  const app = createHttpApp({ service: 'notification', logger, readiness, routes: notificationRoutes(db) });
+  const app = createHttpApp({ service: 'notification', logger, readiness, routes: notificationRoutes(db, routeGuards(options.verifyToken)) });
 
   return {
     app,

@@ -1,4 +1,5 @@
 // Composition root of the order service: reads the environment, wires pg, RabbitMQ and inventory, serves, stops in order.
+import { createTokenVerifier } from '@saga/auth';
 import { createPgClient } from '@saga/db';
 import { KafkaEventLog, RabbitMqCommandBus } from '@saga/messaging';
 import { ConsulRegistry, discoverUpstream, registerSelf } from '@saga/discovery';
@@ -28,7 +29,7 @@ async function start(): Promise<StartedProcess> {
     db,
     onStateChange: (state) => logger.warn({ dependency: 'inventory', state }, 'circuit breaker changed state'),
   });
-  const service = createOrderService({
+  const service = createOrderService({ verifyToken: createTokenVerifier(config),
     db,
     commandBus,
     eventLog,

@@ -1,5 +1,7 @@
 // The order service's part of the choreography, alone: it announces orders, settles them from participants' events,
 // and keeps a timeline read model that a replay rebuilds identically. Participants are played by the test.
+import { adminBearer, bearerFor } from '@saga/auth/testing';
+import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
 import { OrderCreated, PaymentCompleted, PaymentFailed, StockReleased, StockReserved, topics, type MessageEnvelope } from '@saga/contracts';
 import { createPgliteClient, type SqlClient } from '@saga/db';
 import { InMemoryCommandBus, InMemoryEventLog, type ConsumedEvent } from '@saga/messaging';
@@ -22,7 +24,7 @@ describe('order service in choreography (in-memory event log, PGlite)', () => {
     db = await createPgliteClient();
     await migrateOrderDb(db);
     const prices = { currentPrices: async () => ({ ok: true as const, source: 'live' as const, prices: new Map([['SKU-TEA', 450]]) }) };
-    service = createOrderService({ db, commandBus: bus, eventLog, prices, logger: createLogger({ service: 'test', level: 'silent' }), runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: 60_000, maxCompensationAttempts: 3 } } });
+    service = createOrderService({ verifyToken: createTokenVerifier(defaultJwtSettings()), db, commandBus: bus, eventLog, prices, logger: createLogger({ service: 'test', level: 'silent' }), runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: 60_000, maxCompensationAttempts: 3 } } });
     await service.start();
     await eventLog.subscribe({ groupId: 'test-observer', topics: [topics.orderEvents], fromBeginning: true, handle: async (event) => { orderEvents.push(event); } });
   });
@@ -35,12 +37,12 @@ describe('order service in choreography (in-memory event log, PGlite)', () => {
   });
 
   const place = async (customer: string) => {
-    const response = await request(service.app).post('/orders').set('X-User-Id', customer).send({ items: [{ sku: 'SKU-TEA', quantity: 2 }], sagaMode: 'choreography', paymentToken: 'tok_visa' });
+    const response = await request(service.app).post('/orders').set('Authorization', bearerFor(customer)).send({ items: [{ sku: 'SKU-TEA', quantity: 2 }], sagaMode: 'choreography', paymentToken: 'tok_visa' });
     expect(response.status).toBe(202);
     return response.body.orderId as string;
   };
   const publish = (topic: string, envelope: MessageEnvelope) => eventLog.publish(topic, [{ key: envelope.correlationId, envelope }]);
-  const orderOf = async (customer: string, orderId: string) => (await request(service.app).get(`/orders/${orderId}`).set('X-User-Id', customer)).body;
+  const orderOf = async (customer: string, orderId: string) => (await request(service.app).get(`/orders/${orderId}`).set('Authorization', bearerFor(customer))).body;
   const eventsAbout = (orderId: string) => orderEvents.filter((event) => event.key === orderId).map((event) => event.envelope.type);
   const ref = (orderId: string) => ({ orderId, sagaId: orderId });
 
@@ -83,14 +85,14 @@ describe('order service in choreography (in-memory event log, PGlite)', () => {
     const orderId = await place('carol');
     await publish(topics.inventoryEvents, StockReserved.create({ ...ref(orderId), lines: [{ sku: 'SKU-TEA', quantity: 2 }] }, { correlationId: orderId }));
     await publish(topics.paymentEvents, PaymentCompleted.create({ ...ref(orderId), paymentId: 'p-2', amountCents: 900 }, { correlationId: orderId }));
-    const timeline = () => request(service.app).get(`/orders/${orderId}/timeline`).set('X-User-Id', 'carol').then((response) => response.body.events);
+    const timeline = () => request(service.app).get(`/orders/${orderId}/timeline`).set('Authorization', bearerFor('carol')).then((response) => response.body.events);
     const before = await eventually(async () => {
       const events = await timeline();
       expect(events.map((event: { type: string }) => event.type)).toEqual(['OrderCreated', 'StockReserved', 'PaymentCompleted', 'OrderApproved']);
       return events;
     });
 
-    const replay = await request(service.app).post('/admin/replay');
+    const replay = await request(service.app).post('/admin/replay').set('Authorization', adminBearer());
     expect(replay.status).toBe(202);
     expect(replay.body.generation).toBeGreaterThan(1);
     await eventually(async () => expect(await timeline()).toEqual(before));

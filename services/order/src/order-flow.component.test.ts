@@ -1,4 +1,6 @@
 // The whole orchestrated flow in one process: the order service and the three participants on PGlite and the in-memory bus.
+import { adminBearer, bearerFor } from '@saga/auth/testing';
+import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
 import { createPgliteClient, type SqlClient } from '@saga/db';
 import { InMemoryCommandBus } from '@saga/messaging';
 import { createLogger, startHttpServer, type HttpServerHandle } from '@saga/platform';
@@ -37,19 +39,19 @@ describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
   beforeAll(async () => {
     const [orderDb, inventoryDb, paymentDb, notificationDb] = await Promise.all([database(), database(), database(), database()]);
     await migrateInventoryDb(inventoryDb);
-    const inventory = createInventoryService({ db: inventoryDb, commandBus: bus, logger });
+    const inventory = createInventoryService({ verifyToken: createTokenVerifier(defaultJwtSettings()), db: inventoryDb, commandBus: bus, logger });
     const inventoryServer = await startHttpServer(inventory.app, { port: 0, host: '127.0.0.1' });
     inventoryUrl = `http://127.0.0.1:${inventoryServer.port}`;
     const provider = await startHttpServer(createProviderApp({ clock: { now: () => new Date() } }), { port: 0, host: '127.0.0.1' });
     servers.push(inventoryServer, provider);
-    const payment = createPaymentService({ db: paymentDb, commandBus: bus, logger, provider: createHttpPaymentProvider({ baseUrl: `http://127.0.0.1:${provider.port}`, timeoutMs: 2_000 }) });
-    const notification = createNotificationService({ db: notificationDb, commandBus: bus, logger, channels: [new LogChannel(logger)] });
+    const payment = createPaymentService({ verifyToken: createTokenVerifier(defaultJwtSettings()), db: paymentDb, commandBus: bus, logger, provider: createHttpPaymentProvider({ baseUrl: `http://127.0.0.1:${provider.port}`, timeoutMs: 2_000 }) });
+    const notification = createNotificationService({ verifyToken: createTokenVerifier(defaultJwtSettings()), db: notificationDb, commandBus: bus, logger, channels: [new LogChannel(logger)] });
     paymentApp = payment.app;
     notificationApp = notification.app;
 
     await migrateOrderDb(orderDb);
     const prices = new HttpPriceCatalog({ inventoryUrl: () => inventoryUrl, db: orderDb });
-    order = createOrderService({ db: orderDb, commandBus: bus, prices, logger, runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: 5_000, maxCompensationAttempts: 5 } } });
+    order = createOrderService({ verifyToken: createTokenVerifier(defaultJwtSettings()), db: orderDb, commandBus: bus, prices, logger, runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: 5_000, maxCompensationAttempts: 5 } } });
     for (const service of [inventory, payment, notification, order]) {
       await service.start();
       stops.unshift(() => service.stop());
@@ -64,10 +66,10 @@ describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
     for (const db of databases) await db.close();
   });
 
-  const place = (customer: string, body: object) => request(order.app).post('/orders').set('X-User-Id', customer).send(body);
+  const place = (customer: string, body: object) => request(order.app).post('/orders').set('Authorization', bearerFor(customer)).send(body);
   const finalOrder = (customer: string, orderId: string) =>
     eventually(async () => {
-      const response = await request(order.app).get(`/orders/${orderId}`).set('X-User-Id', customer);
+      const response = await request(order.app).get(`/orders/${orderId}`).set('Authorization', bearerFor(customer));
       expect(['APPROVED', 'CANCELLED']).toContain(response.body.status);
       return response.body;
     }, 20_000);
@@ -81,12 +83,37 @@ describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
     const final = await finalOrder('alice', placed.body.orderId);
     expect(final.status).toBe('APPROVED');
     expect(await stock('SKU-APPLE')).toBe(before - 3);
-    const payments = (await request(paymentApp).get(`/payments?orderId=${placed.body.orderId}`)).body.items;
+    const payments = (await request(paymentApp).get(`/payments?orderId=${placed.body.orderId}`).set('Authorization', adminBearer())).body.items;
     expect(payments).toEqual([expect.objectContaining({ status: 'CHARGED', amountCents: 360 })]);
     await eventually(async () => {
-      const notes = (await request(notificationApp).get(`/notifications?orderId=${placed.body.orderId}`)).body.items;
+      const notes = (await request(notificationApp).get(`/notifications?orderId=${placed.body.orderId}`).set('Authorization', adminBearer())).body.items;
       expect(notes.map((note: { kind: string }) => note.kind)).toEqual(['ORDER_CONFIRMED']);
     });
+  });
+
+  it("shows a customer their own payment and notifications, and another customer nothing", async () => {
+    const placed = await place('alice', { items: [{ sku: 'SKU-APPLE', quantity: 1 }] });
+    await finalOrder('alice', placed.body.orderId);
+    const orderId = placed.body.orderId as string;
+    const paymentsAs = async (who: string) => (await request(paymentApp).get(`/payments?orderId=${orderId}`).set('Authorization', bearerFor(who)).expect(200)).body.items;
+    const noticesAs = async (who: string) => (await request(notificationApp).get(`/notifications?orderId=${orderId}`).set('Authorization', bearerFor(who)).expect(200)).body.items;
+    expect(await paymentsAs('alice')).toEqual([expect.objectContaining({ orderId, customerId: 'alice', status: 'CHARGED' })]);
+    expect(await paymentsAs('bob')).toEqual([]);
+    await eventually(async () => expect(await noticesAs('alice')).toEqual([expect.objectContaining({ orderId, kind: 'ORDER_CONFIRMED' })]));
+    expect(await noticesAs('bob')).toEqual([]);
+    expect((await request(order.app).get(`/orders/${orderId}`).set('Authorization', bearerFor('bob'))).status).toBe(404);
+  });
+
+  it('trusts no identity header: reached directly, every service wants a valid token', async () => {
+    const asHeader = { 'X-User-Id': 'alice', 'X-User-Roles': 'admin' };
+    for (const [app, path] of [[order.app, '/orders'], [paymentApp, '/payments?orderId=x'], [notificationApp, '/notifications?orderId=x']] as const) {
+      const response = await request(app).get(path).set(asHeader);
+      expect(response.status).toBe(401);
+      expect(response.headers['www-authenticate']).toBe('Bearer realm="saga-api"');
+      expect(response.body.error.code).toBe('MISSING_TOKEN');
+    }
+    const replay = await request(order.app).post('/admin/orders/00000000-0000-4000-8000-000000000000/retry-compensation').set('Authorization', bearerFor('alice'));
+    expect(replay.status).toBe(403);
   });
 
   it('cancels a declined order after giving the stock back (C2 before C1), charging nothing', async () => {
@@ -98,7 +125,7 @@ describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
     expect(steps.indexOf('RELEASE_STOCK:SUCCEEDED')).toBeGreaterThan(-1);
     expect(steps.indexOf('RELEASE_STOCK:SUCCEEDED')).toBeLessThan(steps.indexOf('CANCEL_ORDER:SUCCEEDED'));
     expect(await stock('SKU-TEA')).toBe(before);
-    const payments = (await request(paymentApp).get(`/payments?orderId=${placed.body.orderId}`)).body.items;
+    const payments = (await request(paymentApp).get(`/payments?orderId=${placed.body.orderId}`).set('Authorization', adminBearer())).body.items;
     expect(payments.map((payment: { status: string }) => payment.status)).toEqual(['DECLINED']);
   });
 
@@ -108,7 +135,7 @@ describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
     const final = await finalOrder('carol', placed.body.orderId);
     expect(final).toMatchObject({ status: 'CANCELLED', failureReason: 'OUT_OF_STOCK' });
     expect(await stock('SKU-RARE')).toBe(before);
-    expect((await request(paymentApp).get(`/payments?orderId=${placed.body.orderId}`)).body.items).toEqual([]);
+    expect((await request(paymentApp).get(`/payments?orderId=${placed.body.orderId}`).set('Authorization', adminBearer())).body.items).toEqual([]);
   });
 
   it('answers a retried request with the same order, and refuses the key for another request', async () => {
@@ -121,7 +148,7 @@ describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
     const other = await place('dave', { items: [{ sku: 'SKU-BREAD', quantity: 2 }] }).set('Idempotency-Key', 'k-1');
     expect(other.status).toBe(409);
     expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
-    const listed = await request(order.app).get('/orders').set('X-User-Id', 'dave');
+    const listed = await request(order.app).get('/orders').set('Authorization', bearerFor('dave'));
     expect(listed.body.items).toHaveLength(1);
   });
 
@@ -137,17 +164,17 @@ describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
     const response = await place('erin', body);
     expect(response.status).toBe(status);
     expect(response.body.error).toEqual(expect.objectContaining({ code: expect.any(String), message: expect.any(String) }));
-    expect((await request(order.app).get('/orders').set('X-User-Id', 'erin')).body.items).toEqual([]);
+    expect((await request(order.app).get('/orders').set('Authorization', bearerFor('erin'))).body.items).toEqual([]);
   });
 
   it('rejects malformed JSON, and a caller without an identity', async () => {
-    const malformed = await request(order.app).post('/orders').set('X-User-Id', 'erin').set('content-type', 'application/json').send('{"items": [');
+    const malformed = await request(order.app).post('/orders').set('Authorization', bearerFor('erin')).set('content-type', 'application/json').send('{"items": [');
     expect(malformed.status).toBe(400);
     expect((await request(order.app).post('/orders').send({ items: [{ sku: 'SKU-TEA', quantity: 1 }] })).status).toBe(401);
   });
 
   it("hides another customer's order", async () => {
     const placed = await place('frank', { items: [{ sku: 'SKU-BREAD', quantity: 1 }] });
-    expect((await request(order.app).get(`/orders/${placed.body.orderId}`).set('X-User-Id', 'mallory')).status).toBe(404);
+    expect((await request(order.app).get(`/orders/${placed.body.orderId}`).set('Authorization', bearerFor('mallory'))).status).toBe(404);
   });
 });

@@ -1,5 +1,6 @@
 // Builds the order service (API + orchestrator) from adapters chosen by the caller: pg + RabbitMQ in main.ts, twins embedded.
 import { eventTopicSpecs, queues as queueNames, routingKeys } from '@saga/contracts';
+import { routeGuards, type TokenVerifier } from '@saga/auth';
 import type { SqlClient } from '@saga/db';
 import { OutboxRelay, type CommandBus, type EventLog, type Subscription } from '@saga/messaging';
 import { createHttpApp, createReadiness, withCorrelation, type Logger } from '@saga/platform';
@@ -20,6 +21,8 @@ export interface OrderServiceOptions {
   /** Kafka (or its twin) for choreography; without it only orchestration is offered. Owned by the caller. */
   eventLog?: EventLog;
   prices: PriceCatalog;
+  /** Verifies the Bearer token of every non-health route (built from the JWT_* settings by main.ts). */
+  verifyToken: TokenVerifier;
   logger: Logger;
   runtime: SagaRuntime;
   defaultSagaMode?: 'orchestration' | 'choreography';
@@ -87,6 +90,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       defaultSagaMode: options.defaultSagaMode ?? 'orchestration',
       supportedSagaModes: eventLog ? ['orchestration', 'choreography'] : ['orchestration'],
       ...(timeline ? { timeline } : {}),
+      guards: routeGuards(options.verifyToken),
     }),
   });
 

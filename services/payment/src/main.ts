@@ -1,4 +1,5 @@
 // Composition root of the payment service: the only place that reads the environment and picks the adapters.
+import { createTokenVerifier, jwtSettingsShape } from '@saga/auth';
 import { ConsulRegistry, discoverUpstream, registerSelf } from '@saga/discovery';
 import { createPgClient } from '@saga/db';
 import { EVENT_TOPIC_PARTITIONS } from '@saga/contracts';
@@ -22,6 +23,8 @@ const configSchema = z.object({
   /** The address other services and Consul's health check reach this instance on (default 127.0.0.1). */
   SERVICE_ADDRESS: z.string().trim().min(1).optional(),
   LOG_LEVEL: field.logLevel().default('info'),
+  // JWT_SECRET / JWT_ISSUER / JWT_AUDIENCE / JWT_JWKS_URL / JWT_ALGORITHMS: the same settings the gateway verifies with.
+  ...jwtSettingsShape,
 });
 
 export type PaymentConfig = z.infer<typeof configSchema>;
@@ -55,7 +58,7 @@ export async function start(config: PaymentConfig = loadConfig(configSchema)) {
     timeoutMs: config.PROVIDER_TIMEOUT_MS,
     breaker: { onStateChange: (state, name) => logger.warn({ breaker: name, state }, 'circuit breaker changed state') },
   });
-  const service = createPaymentService({ db, commandBus, ...(eventLog ? { eventLog } : {}), provider, logger, outboxPollIntervalMs: config.OUTBOX_POLL_MS });
+  const service = createPaymentService({ verifyToken: createTokenVerifier(config), db, commandBus, ...(eventLog ? { eventLog } : {}), provider, logger, outboxPollIntervalMs: config.OUTBOX_POLL_MS });
   await service.start();
   const server = await startHttpServer(service.app, { port: config.PORT });
 

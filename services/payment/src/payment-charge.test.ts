@@ -1,4 +1,5 @@
 // Component tests of charging: the payment service on PGlite and the in-memory bus, the real provider over HTTP.
+import { adminBearer } from '@saga/auth/testing';
 import { createPgliteClient, type SqlClient } from '@saga/db';
 import { routingKeys } from '@saga/contracts';
 import request from 'supertest';
@@ -32,7 +33,7 @@ afterAll(async () => {
   await db.close();
 });
 
-const paymentsOf = async (s: Scenario, orderId: string) => (await request(s.service.app).get('/payments').query({ orderId })).body.items;
+const paymentsOf = async (s: Scenario, orderId: string) => (await request(s.service.app).get('/payments').set('Authorization', adminBearer()).query({ orderId })).body.items;
 
 it('charges a good card: CHARGED, and PaymentCompleted goes to the saga reply queue', async () => {
   scenario = await startScenario(db, provider.url);
@@ -164,10 +165,10 @@ it('dead-letters a ChargePayment that breaks its contract, without calling the p
 
 it('GET /payments needs an orderId and lists nothing for an unknown order', async () => {
   scenario = await startScenario(db, provider.url);
-  const missing = await request(scenario.service.app).get('/payments');
+  const missing = await request(scenario.service.app).get('/payments').set('Authorization', adminBearer());
   expect(missing.status).toBe(400);
   expect(missing.body.error.code).toBe('VALIDATION_FAILED');
-  expect((await request(scenario.service.app).get('/payments').query({ orderId: 'nope' })).body).toEqual({ items: [] });
+  expect((await request(scenario.service.app).get('/payments').set('Authorization', adminBearer()).query({ orderId: 'nope' })).body).toEqual({ items: [] });
   expect((await request(scenario.service.app).get('/health/ready')).status).toBe(200);
 });
 

@@ -1,5 +1,6 @@
 // Component tests of the event side (choreography): OrderCreated + StockReserved through the in-memory event log, the
 // real provider over HTTP, outcomes published on payments.events.v1 via the outbox.
+import { adminBearer } from '@saga/auth/testing';
 import {
   OrderApproved,
   OrderCancelled,
@@ -52,7 +53,7 @@ const orderCreated = (orderId: string, overrides: { totalCents?: number; payment
 const stockReserved = (orderId: string) =>
   StockReserved.create({ orderId, sagaId: orderId, lines: [{ sku: 'SKU-APPLE', quantity: 2 }] }, { correlationId: orderId });
 const publish = (topic: string, envelope: MessageEnvelope) => scenario.eventLog.publish(topic, [{ key: envelope.correlationId, envelope }]);
-const paymentsOf = async (orderId: string) => (await request(scenario.service.app).get('/payments').query({ orderId })).body.items;
+const paymentsOf = async (orderId: string) => (await request(scenario.service.app).get('/payments').set('Authorization', adminBearer()).query({ orderId })).body.items;
 const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
 
 /** Waits for `count` payment events about the order, then a little longer to be sure no extra one follows. */

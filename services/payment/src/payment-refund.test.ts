@@ -1,4 +1,5 @@
 // Component tests of refunding (the compensation of the charge): exact amounts, idempotence, charges that timed out.
+import { adminBearer } from '@saga/auth/testing';
 import { routingKeys } from '@saga/contracts';
 import { createPgliteClient, type SqlClient } from '@saga/db';
 import request from 'supertest';
@@ -32,7 +33,7 @@ afterAll(async () => {
   await db.close();
 });
 
-const paymentOf = async (s: Scenario, orderId: string) => (await request(s.service.app).get('/payments').query({ orderId })).body.items[0];
+const paymentOf = async (s: Scenario, orderId: string) => (await request(s.service.app).get('/payments').set('Authorization', adminBearer()).query({ orderId })).body.items[0];
 const types = (s: Scenario, orderId: string) => s.repliesFor(orderId).map((reply) => reply.type);
 
 function expectLength<T>(items: T[], n: number): T[] {

@@ -1,4 +1,6 @@
 // The payment service as deployed (main.ts wiring): real PostgreSQL, real RabbitMQ, the provider over HTTP. Happy path.
+import { defaultJwtSettings } from '@saga/auth';
+import { adminBearer } from '@saga/auth/testing';
 import { randomUUID } from 'node:crypto';
 import { queues, routingKeys, type MessageEnvelope } from '@saga/contracts';
 import { createPgClient, type SqlClient } from '@saga/db';
@@ -43,6 +45,7 @@ beforeAll(async () => {
   provider = await startProvider();
 
   service = await start({
+    ...defaultJwtSettings(),
     PORT: 0,
     DATABASE_URL: withPath(adminUrl, run),
     RABBITMQ_URL: withPath(rabbitUrl, run),
@@ -79,7 +82,7 @@ it('charges over RabbitMQ, replies through the outbox, then refunds', async () =
   }, 20_000);
   expect(completed).toMatchObject({ type: 'PaymentCompleted', payload: { orderId, amountCents: 2500 } });
 
-  const view = (await (await fetch(`http://127.0.0.1:${service.port}/payments?orderId=${orderId}`)).json()) as { items: unknown[] };
+  const view = (await (await fetch(`http://127.0.0.1:${service.port}/payments?orderId=${orderId}`, { headers: { authorization: adminBearer() } })).json()) as { items: unknown[] };
   expect(view.items).toEqual([expect.objectContaining({ orderId, status: 'CHARGED', amountCents: 2500 })]);
 
   await testBus.send(routingKeys.refund, refundCommand(orderId));

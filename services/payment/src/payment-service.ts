@@ -1,5 +1,6 @@
 // The payment participant as one unit: HTTP app, command consumer, event consumer and outbox relay over injected db, bus,
 // event log and provider.
+import { routeGuards, type TokenVerifier } from '@saga/auth';
 import { randomUUID } from 'node:crypto';
 import { eventTopicSpecs, queues, routingKeys } from '@saga/contracts';
 import type { SqlClient } from '@saga/db';
@@ -16,6 +17,8 @@ import { paymentEventSubscription } from './messaging/payment-events.handler';
 import { migratePaymentDb } from './store/payment-migrations';
 
 export interface PaymentServiceOptions {
+  /** Verifies the Bearer token of every non-health route (built from the JWT_* settings by main.ts). */
+  verifyToken: TokenVerifier;
   db: SqlClient;
   commandBus: CommandBus;
   /** Choreography (Kafka). Absent: orchestrated sagas only. The caller owns it and closes it after stop(). */
@@ -75,7 +78,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     },
     isShuttingDown: () => stopping,
   });
-  const app = createHttpApp({ service: 'payment', logger, readiness, routes: paymentRoutes(db) });
+  const app = createHttpApp({ service: 'payment', logger, readiness, routes: paymentRoutes(db, routeGuards(options.verifyToken)) });
 
   return {
     app,

@@ -10,6 +10,8 @@ export interface InfraEndpoints {
   managementUrl: string;
   /** Kafka bootstrap brokers (KAFKA_BROKERS, comma-separated). */
   kafkaBrokers: string[];
+  /** Redis, where gateway replicas share their rate-limit counters. */
+  redisUrl: string;
 }
 
 export function defaultEndpoints(env: NodeJS.ProcessEnv = process.env): InfraEndpoints {
@@ -17,6 +19,7 @@ export function defaultEndpoints(env: NodeJS.ProcessEnv = process.env): InfraEnd
     adminDatabaseUrl: env.E2E_ADMIN_DATABASE_URL ?? 'postgres://saga:saga@127.0.0.1:5432/postgres',
     rabbitUrl: env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
     managementUrl: env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672',
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((broker) => broker.trim()).filter(Boolean),
   };
 }

@@ -1,4 +1,5 @@
 // Small typed HTTP helpers for what a user (and an operator) sees: orders, stock, payments, notifications.
+import { adminBearer, bearerFor } from '@saga/auth/testing';
 
 export type SagaMode = 'orchestration' | 'choreography';
 export type OrderStatus = 'PENDING' | 'APPROVED' | 'CANCELLED';
@@ -115,7 +116,7 @@ async function getOk<T>(url: string, headers: Record<string, string> = {}): Prom
   return answer.body;
 }
 
-/** POST /orders with the caller in X-User-Id (until the gateway issues tokens). 202 PlacedOrder, or an error body. */
+/** POST /orders as the customer (a token signed with the dev settings). 202 PlacedOrder, or an error body. */
 export function placeOrder(baseUrl: string, request: PlaceOrderRequest): Promise<HttpAnswer<PlacedOrder | ErrorBody>> {
   const { customerId, idempotencyKey, ...body } = request;
   return postOrderRaw(baseUrl, customerId, JSON.stringify(body), idempotencyKey);
@@ -125,7 +126,7 @@ export function placeOrder(baseUrl: string, request: PlaceOrderRequest): Promise
 export function postOrderRaw(baseUrl: string, customerId: string, rawBody: string, idempotencyKey?: string): Promise<HttpAnswer<PlacedOrder | ErrorBody>> {
   return call(`${baseUrl}/orders`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-user-id': customerId, ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
+    headers: { 'content-type': 'application/json', authorization: bearerFor(customerId), ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
     body: rawBody,
   });
 }
@@ -138,21 +139,21 @@ export async function placeOrderAccepted(baseUrl: string, request: PlaceOrderReq
 }
 
 export function getOrder(baseUrl: string, customerId: string, orderId: string): Promise<OrderView> {
-  return getOk(`${baseUrl}/orders/${encodeURIComponent(orderId)}`, { 'x-user-id': customerId });
+  return getOk(`${baseUrl}/orders/${encodeURIComponent(orderId)}`, { authorization: bearerFor(customerId) });
 }
 
 /** GET /orders/:id/timeline: every event about a choreographed order, from every producer's topic. */
 export function getTimeline(baseUrl: string, customerId: string, orderId: string): Promise<{ orderId: string; events: TimelineEvent[] }> {
-  return getOk(`${baseUrl}/orders/${encodeURIComponent(orderId)}/timeline`, { 'x-user-id': customerId });
+  return getOk(`${baseUrl}/orders/${encodeURIComponent(orderId)}/timeline`, { authorization: bearerFor(customerId) });
 }
 
 /** POST /admin/replay: the order service rebuilds its timeline read model under a new consumer group. */
 export async function replayTimeline(baseUrl: string): Promise<HttpAnswer<{ generation: number; groupId: string } | ErrorBody>> {
-  return call(`${baseUrl}/admin/replay`, { method: 'POST' });
+  return call(`${baseUrl}/admin/replay`, { method: 'POST', headers: { authorization: adminBearer() } });
 }
 
 export function listOrders(baseUrl: string, customerId: string): Promise<{ items: OrderView[]; nextCursor?: string }> {
-  return getOk(`${baseUrl}/orders`, { 'x-user-id': customerId });
+  return getOk(`${baseUrl}/orders`, { authorization: bearerFor(customerId) });
 }
 
 /** Polls GET /orders/:id until APPROVED or CANCELLED; on timeout the error shows the order as last seen. */
@@ -187,9 +188,9 @@ export async function stockLevels(inventoryUrl: string): Promise<Record<string, 
 }
 
 export async function listPayments(paymentUrl: string, orderId: string): Promise<PaymentView[]> {
-  return (await getOk<{ items: PaymentView[] }>(`${paymentUrl}/payments?orderId=${encodeURIComponent(orderId)}`)).items;
+  return (await getOk<{ items: PaymentView[] }>(`${paymentUrl}/payments?orderId=${encodeURIComponent(orderId)}`, { authorization: adminBearer() })).items;
 }
 
 export async function listNotifications(notificationUrl: string, orderId: string): Promise<NotificationView[]> {
-  return (await getOk<{ items: NotificationView[] }>(`${notificationUrl}/notifications?orderId=${encodeURIComponent(orderId)}`)).items;
+  return (await getOk<{ items: NotificationView[] }>(`${notificationUrl}/notifications?orderId=${encodeURIComponent(orderId)}`, { authorization: adminBearer() })).items;
 }

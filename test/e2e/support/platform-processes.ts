@@ -11,7 +11,7 @@ import { prepareKafkaForRun, type TopicOffsets } from './kafka-namespace';
 import { acquirePlatformLock, type PlatformLock } from './platform-lock';
 import { freePort, logTail, ServiceProcess } from './service-process';
 
-export type ServiceName = 'provider' | 'inventory' | 'payment' | 'notification' | 'order';
+export type ServiceName = 'provider' | 'inventory' | 'payment' | 'notification' | 'order' | 'gateway';
 /** A service's first process is named after it; extra instances (`extraInstances`) are `inventory#2`, `inventory#3`… */
 export type InstanceName = ServiceName | `${ServiceName}#${number}`;
 
@@ -25,20 +25,21 @@ const serviceDirs: Record<ServiceName, string> = {
   payment: 'services/payment',
   notification: 'services/notification',
   order: 'services/order',
+  gateway: 'gateway',
 };
 const withDatabase: readonly ServiceName[] = ['inventory', 'payment', 'notification', 'order'];
 /** Services that join Kafka consumer groups: a platform with any of them positions the groups first. */
 const withKafka: readonly ServiceName[] = ['inventory', 'payment', 'notification', 'order'];
 const lockFile = join(repoRoot, '.local/e2e-platform.lock');
-/** Start order: the order service needs the others' queues and the inventory's URL. */
-const startWaves: readonly (readonly ServiceName[])[] = [['provider', 'inventory', 'payment', 'notification'], ['order']];
+/** Start order: the order service needs the others' queues and the inventory's URL; the gateway is ready once they all are. */
+const startWaves: readonly (readonly ServiceName[])[] = [['provider', 'inventory', 'payment', 'notification'], ['order'], ['gateway']];
 
 export interface PlatformOptions {
   /** ORDER_STEP_TIMEOUT_MS of the order service; default 5000. */
   stepTimeoutMs?: number;
   /** Extra environment per service, e.g. `{ provider: { PROVIDER_LATENCY_MS: '3000' } }`. */
   env?: Partial<Record<ServiceName, Record<string, string>>>;
-  /** Which services to run; default all five (the harness's own smoke test runs fewer). */
+  /** Which services to run; default the five behind the gateway (add 'gateway' to drive it through the front door). */
   services?: readonly ServiceName[];
   readyTimeoutMs?: number;
   endpoints?: Partial<InfraEndpoints>;
@@ -153,11 +154,15 @@ async function startLocked(
     PORT: String(ports[instance]),
     // E2E_LOG_LEVEL=info (or debug) when a failure needs more than warnings to explain.
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
-    ...(service === 'provider' ? {} : { RABBITMQ_URL: rabbitUrl }),
+    ...(service === 'provider' || service === 'gateway' ? {} : { RABBITMQ_URL: rabbitUrl }),
     ...(withKafka.includes(service) ? { KAFKA_BROKERS: endpoints.kafkaBrokers.join(',') } : {}),
     ...(withDatabase.includes(service) ? { DATABASE_URL: withPath(endpoints.adminDatabaseUrl, databaseOf(service)) } : {}),
     ...(service === 'payment' ? { PAYMENT_PROVIDER_URL: urls.provider } : {}),
     ...(service === 'order' ? { INVENTORY_URL: urls.inventory, ORDER_STEP_TIMEOUT_MS: String(options.stepTimeoutMs ?? 5_000) } : {}),
+    // Replicas share their limits through Redis, under this run's own prefix (other runs may use the same Redis).
+    ...(service === 'gateway'
+      ? { HOST: '127.0.0.1', ORDER_URL: urls.order, INVENTORY_URL: urls.inventory, PAYMENT_URL: urls.payment, NOTIFICATION_URL: urls.notification, REDIS_URL: endpoints.redisUrl, RATE_LIMIT_KEY_PREFIX: `${run}:` }
+      : {}),
     ...options.env?.[service],
   });
   const processes = new Map<InstanceName, ServiceProcess>(

@@ -1,4 +1,6 @@
 // Component test of the HTTP API: the real app on PGlite, driven through supertest.
+import { adminBearer, bearerFor } from '@saga/auth/testing';
+import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
 import { InMemoryCommandBus } from '@saga/messaging';
 import { createLogger } from '@saga/platform';
 import request from 'supertest';
@@ -36,9 +38,18 @@ describe('GET /products/:sku', () => {
 
 describe('POST /admin/restock', () => {
   it('adds units and returns the product', async () => {
-    const res = await request(h.service.app).post('/admin/restock').send({ sku: 'SKU-RARE', quantity: 4 }).expect(200);
+    const res = await request(h.service.app).post('/admin/restock').set('Authorization', adminBearer()).send({ sku: 'SKU-RARE', quantity: 4 }).expect(200);
     expect(res.body).toEqual({ sku: 'SKU-RARE', name: 'Rare truffle', priceCents: 15000, available: 5 });
     expect(await h.availableOf('SKU-RARE')).toBe(5);
+  });
+
+  it('needs an admin token: none → 401, a customer → 403, and the stock is unchanged', async () => {
+    const before = await h.availableOf('SKU-RARE');
+    const anonymous = await request(h.service.app).post('/admin/restock').set('X-User-Roles', 'admin').send({ sku: 'SKU-RARE', quantity: 4 }).expect(401);
+    expect(anonymous.headers['www-authenticate']).toBe('Bearer realm="saga-api"');
+    const customer = await request(h.service.app).post('/admin/restock').set('Authorization', bearerFor('alice')).send({ sku: 'SKU-RARE', quantity: 4 }).expect(403);
+    expect(customer.body.error).toEqual({ code: 'FORBIDDEN', message: 'Role admin required' });
+    expect(await h.availableOf('SKU-RARE')).toBe(before);
   });
 
   it.each([
@@ -47,24 +58,24 @@ describe('POST /admin/restock', () => {
     [{ sku: 'SKU-RARE', quantity: '3' }, 'quantity'],
     [{ quantity: 3 }, 'sku'],
   ])('rejects %j with 400 naming the field', async (body, field) => {
-    const res = await request(h.service.app).post('/admin/restock').send(body).expect(400);
+    const res = await request(h.service.app).post('/admin/restock').set('Authorization', adminBearer()).send(body).expect(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
     expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: field })]));
   });
 
   it('rejects malformed JSON with 400', async () => {
-    const res = await request(h.service.app).post('/admin/restock').set('content-type', 'application/json').send('{"sku":').expect(400);
+    const res = await request(h.service.app).post('/admin/restock').set('Authorization', adminBearer()).set('content-type', 'application/json').send('{"sku":').expect(400);
     expect(res.body.error.code).toBe('MALFORMED_JSON');
   });
 
   it('answers 404 for an unknown sku', async () => {
-    const res = await request(h.service.app).post('/admin/restock').send({ sku: 'SKU-NOPE', quantity: 1 }).expect(404);
+    const res = await request(h.service.app).post('/admin/restock').set('Authorization', adminBearer()).send({ sku: 'SKU-NOPE', quantity: 1 }).expect(404);
     expect(res.body.error.code).toBe('PRODUCT_NOT_FOUND');
   });
 
   it('answers 422 when the stock would pass the ceiling, and changes nothing', async () => {
     await h.db.query('UPDATE products SET available = $1 WHERE sku = $2', [MAX_AVAILABLE - 1, 'SKU-TEA']);
-    const res = await request(h.service.app).post('/admin/restock').send({ sku: 'SKU-TEA', quantity: 2 }).expect(422);
+    const res = await request(h.service.app).post('/admin/restock').set('Authorization', adminBearer()).send({ sku: 'SKU-TEA', quantity: 2 }).expect(422);
     expect(res.body.error).toMatchObject({ code: 'STOCK_LIMIT_EXCEEDED', details: { max: MAX_AVAILABLE } });
     expect(await h.availableOf('SKU-TEA')).toBe(MAX_AVAILABLE - 1);
   });
@@ -80,7 +91,7 @@ describe('health', () => {
 
 describe('readiness of a service that has not started', () => {
   it('is not ready: nothing consumes its commands yet', async () => {
-    const idle = createInventoryService({ db: h.db, commandBus: new InMemoryCommandBus(), logger: createLogger({ service: 'inventory', level: 'silent' }) });
+    const idle = createInventoryService({ verifyToken: createTokenVerifier(defaultJwtSettings()), db: h.db, commandBus: new InMemoryCommandBus(), logger: createLogger({ service: 'inventory', level: 'silent' }) });
     const res = await request(idle.app).get('/health/ready').expect(503);
     expect(res.body.checks).toEqual({ database: { status: 'up' }, messaging: { status: 'down', error: 'command consumer is new' } });
   });

@@ -1,4 +1,5 @@
-// HTTP adapter: the catalog (read by the gateway and the order service for prices) and the operator's restock.
+// HTTP adapter: the catalog (public: read by the gateway and by the order service for prices) and the admin's restock.
+import type { RouteGuards } from '@saga/auth';
 import { NotFoundError, UnprocessableEntityError, fromZodError } from '@saga/platform';
 import type { Express } from 'express';
 import { z } from 'zod';
@@ -20,8 +21,10 @@ function restockedProduct(outcome: RestockOutcome, sku: string): Product {
   throw new UnprocessableEntityError(`Stock of ${sku} would exceed ${outcome.max} units`, { code: outcome.reason, details: { max: outcome.max } });
 }
 
-export function inventoryRoutes(inventory: Inventory): (app: Express) => void {
+export function inventoryRoutes(inventory: Inventory, guards: RouteGuards): (app: Express) => void {
   return (app) => {
+    // The catalog names no one and changes nothing, so it needs no token: the order service reads prices here
+    // without one. Everything that acts or reveals a customer's data is guarded.
     app.get('/products', async (_req, res) => {
       res.json({ items: await inventory.listProducts() });
     });
@@ -32,8 +35,8 @@ export function inventoryRoutes(inventory: Inventory): (app: Express) => void {
       res.json(product);
     });
 
-    // Operator endpoint: the gateway is where /admin routes get their access control, not this service.
-    app.post('/admin/restock', async (req, res) => {
+    // Operator endpoint: role admin, checked here as well as at the gateway.
+    app.post('/admin/restock', ...guards.admin, async (req, res) => {
       const parsed = restockBody.safeParse(req.body);
       if (!parsed.success) throw fromZodError(parsed.error);
       res.json(restockedProduct(await inventory.restock(parsed.data), parsed.data.sku));

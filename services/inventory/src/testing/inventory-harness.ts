@@ -1,5 +1,6 @@
 // Test harness: the whole service in-process on PGlite, the in-memory bus and event log, with the order side's reply queue
 // and the inventory's event topic consumed.
+import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
 import { queues, routingKeys, topics, type MessageEnvelope } from '@saga/contracts';
 import { createPgliteClient, type SqlClient } from '@saga/db';
 import { InMemoryCommandBus, InMemoryEventLog, type ConsumedCommand, type ConsumedEvent } from '@saga/messaging';
@@ -30,7 +31,7 @@ export async function startInventoryHarness(): Promise<InventoryHarness> {
   const bus = new InMemoryCommandBus();
   const eventLog = new InMemoryEventLog();
   const logger = createLogger({ service: 'inventory', level: 'silent' });
-  const service = createInventoryService({
+  const service = createInventoryService({ verifyToken: createTokenVerifier(defaultJwtSettings()),
     db,
     commandBus: bus,
     eventLog,

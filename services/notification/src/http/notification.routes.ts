@@ -1,4 +1,5 @@
-// HTTP routes: GET /notifications?orderId= lists what was sent for an order.
+// HTTP routes: GET /notifications?orderId= lists what was sent for an order, to its customer (or an admin).
+import { callerOf, canSee, type RouteGuards } from '@saga/auth';
 import type { SqlExecutor } from '@saga/db';
 import { fromZodError } from '@saga/platform';
 import type { Express } from 'express';
@@ -15,12 +16,14 @@ const toJson = (n: Notification) => ({
   sentAt: n.sentAt?.toISOString() ?? null,
 });
 
-export function notificationRoutes(db: SqlExecutor): (app: Express) => void {
+export function notificationRoutes(db: SqlExecutor, guards: RouteGuards): (app: Express) => void {
   return (app) => {
-    app.get('/notifications', async (req, res) => {
+    app.get('/notifications', guards.signedIn, async (req, res) => {
       const query = listQuery.safeParse(req.query);
       if (!query.success) throw fromZodError(query.error);
-      const items = await listNotifications(db, query.data.orderId);
+      const caller = callerOf(res);
+      // Another customer's notifications are filtered out: the empty list is the same as for an unknown order.
+      const items = (await listNotifications(db, query.data.orderId)).filter((n) => canSee(caller, n.customerId));
       res.json({ items: items.map(toJson) });
     });
   };

@@ -1,7 +1,8 @@
 // HTTP adapter: POST /orders, GET /orders/:id, GET /orders and the operator's saga retry; parse, call a use case, map the result.
 import { orderLineSchema } from '@saga/contracts';
 import type { SqlClient } from '@saga/db';
-import { BadRequestError, ConflictError, NotFoundError, ServiceUnavailableError, UnauthorizedError, UnprocessableEntityError, fromZodError, requestContext } from '@saga/platform';
+import { callerOf, type RouteGuards } from '@saga/auth';
+import { BadRequestError, ConflictError, NotFoundError, ServiceUnavailableError, UnprocessableEntityError, fromZodError, requestContext } from '@saga/platform';
 import type { Express, Request } from 'express';
 import { z } from 'zod';
 import { applySagaInput, type SagaRuntime } from '../app/apply-saga-input';
@@ -32,19 +33,14 @@ export interface OrderRoutesDeps {
   supportedSagaModes: readonly string[];
   /** Present when Kafka is wired: the timeline read model that POST /admin/replay rebuilds. */
   timeline?: TimelineProjector;
-}
-
-/** Until the gateway verifies tokens, the caller is named by X-User-Id (the gateway will set it after verification). */
-function callerOf(req: Request): string {
-  const id = req.header('x-user-id');
-  if (!id || id.length > 100) throw new UnauthorizedError('X-User-Id is required', { code: 'UNAUTHENTICATED' });
-  return id;
+  /** The caller comes from a verified token, never from a header: reached directly, this service trusts no one. */
+  guards: RouteGuards;
 }
 
 export function orderRoutes(deps: OrderRoutesDeps): (app: Express) => void {
   return (app) => {
-    app.post('/orders', async (req, res) => {
-      const customerId = callerOf(req);
+    app.post('/orders', deps.guards.signedIn, async (req, res) => {
+      const customerId = callerOf(res).sub;
       const body = placeOrderBody.safeParse(req.body);
       if (!body.success) throw fromZodError(body.error);
       const key = req.header('idempotency-key');
@@ -77,28 +73,28 @@ export function orderRoutes(deps: OrderRoutesDeps): (app: Express) => void {
       }
     });
 
-    app.get('/orders/:orderId', async (req, res) => {
-      const customerId = callerOf(req);
+    app.get('/orders/:orderId', deps.guards.signedIn, async (req: Request<{ orderId: string }>, res) => {
+      const customerId = callerOf(res).sub;
       const order = uuid.safeParse(req.params.orderId).success ? await getOrder(deps.db, customerId, req.params.orderId) : undefined;
       if (!order) throw new NotFoundError(`No order ${req.params.orderId}`, { code: 'ORDER_NOT_FOUND' });
       res.json(order);
     });
 
-    app.get('/orders/:orderId/timeline', async (req, res) => {
-      const customerId = callerOf(req);
+    app.get('/orders/:orderId/timeline', deps.guards.signedIn, async (req: Request<{ orderId: string }>, res) => {
+      const customerId = callerOf(res).sub;
       const timeline = uuid.safeParse(req.params.orderId).success ? await getTimeline(deps.db, customerId, req.params.orderId) : undefined;
       if (!timeline) throw new NotFoundError(`No order ${req.params.orderId}`, { code: 'ORDER_NOT_FOUND' });
       res.json({ orderId: req.params.orderId, events: timeline });
     });
 
-    // Operator endpoint (the gateway guards /admin): rebuild the timeline read model from the Kafka topics, offset 0.
-    app.post('/admin/replay', async (_req, res) => {
+    // Operator endpoint (role admin, checked here and at the gateway): rebuild the timeline read model from the Kafka topics, offset 0.
+    app.post('/admin/replay', ...deps.guards.admin, async (_req, res) => {
       if (!deps.timeline) throw new ServiceUnavailableError('This deployment has no event log to replay', { code: 'REPLAY_UNAVAILABLE' });
       res.status(202).json(await deps.timeline.rebuild());
     });
 
-    app.get('/orders', async (req, res) => {
-      const customerId = callerOf(req);
+    app.get('/orders', deps.guards.signedIn, async (req, res) => {
+      const customerId = callerOf(res).sub;
       const query = listQuery.safeParse(req.query);
       if (!query.success) throw fromZodError(query.error);
       try {
@@ -109,8 +105,8 @@ export function orderRoutes(deps: OrderRoutesDeps): (app: Express) => void {
       }
     });
 
-    // Operator endpoint (the gateway guards /admin): resend a parked compensation.
-    app.post('/admin/orders/:orderId/retry-compensation', async (req, res) => {
+    // Operator endpoint (role admin): resend a parked compensation.
+    app.post('/admin/orders/:orderId/retry-compensation', ...deps.guards.admin, async (req: Request<{ orderId: string }>, res) => {
       const saga = uuid.safeParse(req.params.orderId).success ? await findSagaByOrder(deps.db, req.params.orderId) : undefined;
       if (!saga) throw new NotFoundError(`No order ${req.params.orderId}`, { code: 'ORDER_NOT_FOUND' });
       if (saga.status !== 'COMPENSATION_FAILED') throw new ConflictError(`The saga is ${saga.status}, not parked`, { code: 'SAGA_NOT_PARKED' });

@@ -1,4 +1,5 @@
-// GET /payments?orderId=: an order's payment, for operators and the gateway's order view.
+// GET /payments?orderId=: an order's payment, for its customer (or an admin); anyone else's is not there for them.
+import { callerOf, canSee, type RouteGuards } from '@saga/auth';
 import type { SqlExecutor } from '@saga/db';
 import { ValidationError } from '@saga/platform';
 import type { Express } from 'express';
@@ -24,12 +25,14 @@ export function toPaymentView(p: Payment) {
   };
 }
 
-export function paymentRoutes(db: SqlExecutor) {
+export function paymentRoutes(db: SqlExecutor, guards: RouteGuards) {
   return (app: Express) => {
-    app.get('/payments', async (req, res) => {
+    app.get('/payments', guards.signedIn, async (req, res) => {
       const parsed = query.safeParse(req.query);
       if (!parsed.success) throw new ValidationError('orderId is required', { details: [{ field: 'orderId', message: 'required' }] });
-      const items = await findPaymentsOfOrder(db, parsed.data.orderId);
+      const caller = callerOf(res);
+      // Another customer's payment is filtered out, so an empty list says nothing about whether that order exists.
+      const items = (await findPaymentsOfOrder(db, parsed.data.orderId)).filter((p) => canSee(caller, p.customerId));
       res.json({ items: items.map(toPaymentView) });
     });
   };

@@ -1,0 +1,70 @@
+// Verifies a Bearer token with jose against the configured key source; returns who the caller is or throws a 401.
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { ServiceUnavailableError } from '@saga/platform';
+import { invalidToken, missingToken } from './invalid-token-error';
+import { keySourceOf, type JwtSettings } from './jwt-settings';
+
+export interface Identity {
+  sub: string;
+  roles: string[];
+}
+
+export type TokenVerifier = (authorization: string | undefined) => Promise<Identity>;
+
+export interface TokenVerifierOptions {
+  /** JWKS only: how long fetched keys are trusted, and the pause between refetches for an unknown kid. */
+  jwksCacheMaxAgeMs?: number;
+  jwksCooldownMs?: number;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof joseErrors.JWTExpired) return 'The token has expired';
+  if (err instanceof joseErrors.JWTClaimValidationFailed) return `The token's ${err.claim} claim is not valid`;
+  if (err instanceof joseErrors.JOSEAlgNotAllowed) return 'The token algorithm is not allowed';
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'The token signature is not valid';
+  if (err instanceof joseErrors.JWKSNoMatchingKey) return "No signing key matches the token's kid";
+  if (err instanceof joseErrors.JWKSMultipleMatchingKeys) return "Several signing keys match the token's kid";
+  return 'The token is malformed';
+}
+
+/** The key set could not be fetched: the issuer's problem, not the caller's, so 503 rather than 401. */
+const keysUnreachable = (err: unknown) =>
+  err instanceof joseErrors.JWKSTimeout || err instanceof joseErrors.JWKSInvalid || !(err instanceof joseErrors.JOSEError);
+
+const bearerPattern = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
+
+export function createTokenVerifier(settings: JwtSettings, options: TokenVerifierOptions = {}): TokenVerifier {
+  const source = keySourceOf(settings);
+  const key: Uint8Array | JWTVerifyGetKey =
+    source.kind === 'secret'
+      ? source.secret
+      : createRemoteJWKSet(source.url, { cacheMaxAge: options.jwksCacheMaxAgeMs ?? 10 * 60_000, cooldownDuration: options.jwksCooldownMs ?? 30_000, timeoutDuration: 5_000 });
+  const verifyOptions = {
+    algorithms: source.algorithms,
+    issuer: settings.JWT_ISSUER,
+    audience: settings.JWT_AUDIENCE,
+    clockTolerance: settings.JWT_CLOCK_TOLERANCE_S,
+    requiredClaims: ['sub', 'exp', 'iat'],
+  };
+  return async (authorization) => {
+    if (!authorization) throw missingToken();
+    const match = bearerPattern.exec(authorization.trim());
+    if (!match?.[1]) throw invalidToken('The Authorization header is not a Bearer token');
+    let payload: Record<string, unknown>;
+    try {
+      // Two calls so TypeScript picks the right overload; the options (and so the algorithms) are the same.
+      ({ payload } = key instanceof Uint8Array ? await jwtVerify(match[1], key, verifyOptions) : await jwtVerify(match[1], key, verifyOptions));
+    } catch (err) {
+      if (source.kind === 'jwks' && keysUnreachable(err)) {
+        throw new ServiceUnavailableError('The token issuer keys cannot be fetched right now', { code: 'AUTH_UNAVAILABLE' });
+      }
+      throw invalidToken(describe(err));
+    }
+    const { sub, roles } = payload;
+    if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128) throw invalidToken('The token has no valid subject');
+    if (roles !== undefined && !(Array.isArray(roles) && roles.every((r) => typeof r === 'string'))) {
+      throw invalidToken("The token's roles claim is not a list of strings");
+    }
+    return { sub, roles: (roles as string[] | undefined) ?? [] };
+  };
+}

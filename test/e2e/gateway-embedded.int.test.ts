@@ -1,0 +1,62 @@
+// The same gateway scenarios against `npm start`: the embedded platform, one OS process (gateway, four services and
+// the provider on PGlite and the in-memory brokers), spawned from its built entry point as a user would run it.
+// Inventory's outage is a network cut: the gateway reaches it through a Toxiproxy proxy (the services share the process).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describeGatewaySuite, type GatewayTarget } from './support/gateway-scenarios';
+import { freePort, logTail, ServiceProcess } from './support/service-process';
+import { Toxiproxy, type ToxiproxyProxy } from './support/toxiproxy';
+
+jest.setTimeout(120_000);
+
+const repoRoot = resolve(__dirname, '../..');
+let embedded: ServiceProcess | undefined;
+let inventoryLink: ToxiproxyProxy | undefined;
+let dataDir: string | undefined;
+let target: GatewayTarget | undefined;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'saga-embedded-e2e-'));
+  const ports = { gateway: await freePort(), order: await freePort(), inventory: await freePort(), payment: await freePort(), notification: await freePort(), provider: await freePort() };
+  inventoryLink = await new Toxiproxy().createProxy(`embedded-inventory-${process.pid}`, `127.0.0.1:${ports.inventory}`);
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    PORT: String(ports.gateway),
+    HOST: '127.0.0.1',
+    ORDER_PORT: String(ports.order),
+    INVENTORY_PORT: String(ports.inventory),
+    PAYMENT_PORT: String(ports.payment),
+    NOTIFICATION_PORT: String(ports.notification),
+    PROVIDER_PORT: String(ports.provider),
+    SAGA_DATA_DIR: dataDir,
+    INVENTORY_URL: inventoryLink.url,
+    UPSTREAM_BREAKER_RESET_MS: '1000',
+    UPSTREAM_TIMEOUT_MS: '3000',
+    LOG_LEVEL: 'warn',
+  };
+  const logFile = join(repoRoot, '.local/logs', `embedded-e2e-${process.pid}.log`);
+  embedded = new ServiceProcess({ name: 'embedded', script: join(repoRoot, 'gateway/dist/embedded/main.js'), port: ports.gateway, env, logFile });
+  embedded.start();
+  await embedded.waitReady(60_000);
+  const link = inventoryLink;
+  target = {
+    gateways: [embedded.url],
+    rateLimitMax: 100,
+    authRateLimitMax: 10,
+    inventoryOutage: { what: 'cut off (Toxiproxy)', begin: () => link.cut(), end: () => link.restore() },
+    describe: () => `embedded process log ${logFile}:\n${logTail(logFile, 20)}`,
+  };
+}, 90_000);
+
+afterAll(async () => {
+  await embedded?.kill('SIGTERM');
+  await inventoryLink?.remove();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}, 30_000);
+
+describeGatewaySuite('gateway, the embedded platform (npm start)', () => {
+  if (!target) throw new Error('the embedded platform did not start');
+  return target;
+});
