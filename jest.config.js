@@ -19,7 +19,9 @@ const shared = {
 
 module.exports = {
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/**/*.test.ts'], testPathIgnorePatterns: [...shared.testPathIgnorePatterns, '\\.int\\.test\\.ts$'] },
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/**/*.test.ts'], testPathIgnorePatterns: [...shared.testPathIgnorePatterns, '\\.int\\.test\\.ts$', '\\.chaos\\.test\\.ts$'] },
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/**/*.int.test.ts'] },
+    // Restarts and freezes the shared brokers: run alone (`--selectProjects chaos --runInBand`), after the others.
+    { ...shared, displayName: 'chaos', testMatch: ['<rootDir>/test/chaos/**/*.chaos.test.ts'] },
   ],
 };

@@ -27,4 +27,4 @@ step "linting (eslint)"
 npx eslint .
 
 step "running the tests (jest: unit, contract, integration)"
-npx jest --ci --maxWorkers=2 "$@"
+npx jest --ci --maxWorkers=2 --selectProjects unit integration "$@"

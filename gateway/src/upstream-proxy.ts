@@ -4,7 +4,7 @@
 // breaker call, a promise that resolves when the upstream's response headers arrive with a status below 500,
 // and rejects on a proxy error (connection refused, reset), a 5xx, or the breaker's timeout (time to response
 // headers, UPSTREAM_TIMEOUT_MS), which also destroys the upstream request. An open breaker answers 503 at once.
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import { Agent, type ClientRequest, type IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { createProxyMiddleware, type Plugin } from 'http-proxy-middleware';
 import { AppError, PayloadTooLargeError, ServiceUnavailableError, type Logger } from '@saga/platform';
@@ -52,6 +52,8 @@ export interface UpstreamProxy {
   name: UpstreamName;
   breaker: Breaker<{ req: Request; res: Response }, void>;
   handle: (req: Request, res: Response, next: NextFunction) => Promise<void>;
+  /** Stops the breaker's timers and closes the idle keep-alive sockets. */
+  close: () => void;
 }
 
 export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProxy {
@@ -91,8 +93,13 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
     });
   };
 
+  // Keep-alive to the upstream: without an agent http-proxy sends `Connection: close`, so every request paid two TCP
+  // handshakes (client→gateway, gateway→upstream) and the client's own keep-alive was cut too (measured: 0.19 of
+  // direct throughput). Idle sockets are dropped before Node's default 5 s server keep-alive timeout closes them.
+  const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, timeout: 4_000 });
   const proxy = createProxyMiddleware<Request, Response>({
     target: url,
+    agent,
     ...(resolve && { router: (req: Request) => targets.get(req) ?? url }),
     changeOrigin: true,
     xfwd: true,
@@ -160,5 +167,13 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
     }
   };
 
-  return { name, breaker, handle };
+  return {
+    name,
+    breaker,
+    handle,
+    close: () => {
+      breaker.shutdown();
+      agent.destroy();
+    },
+  };
 }

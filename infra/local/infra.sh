@@ -20,7 +20,7 @@ source "$HERE/components/toxiproxy.sh"
 # Slow starters first, so their boot overlaps the quick ones.
 COMPONENTS=(kafka rabbitmq postgres redis toxiproxy)
 
-usage() { echo "usage: bash infra/local/infra.sh up|down|status" >&2; exit 2; }
+usage() { echo "usage: bash infra/local/infra.sh up|down|status|restart <component>|freeze <component>|thaw <component>" >&2; exit 2; }
 
 prepare_dirs() { mkdir -p "$LOGS" "$PIDS" "$BIN"; }
 
@@ -199,10 +199,40 @@ cmd_status() {
   done
 }
 
+component_arg() {
+  [[ " ${COMPONENTS[*]} " == *" ${1:-} "* ]] || die "expected one of: ${COMPONENTS[*]}"
+}
+
+# Stops one component and starts it again, same ports and data: what the chaos suite calls a broker restart.
+cmd_restart() {
+  component_arg "$1"
+  prepare_dirs
+  (
+    take_lock restart
+    if "${1}_running"; then
+      say "$1: stopping (pid $("${1}_pid"))"
+      "${1}_stop"
+    fi
+  )
+  cmd_up
+}
+
+# SIGSTOP / SIGCONT: the process keeps its sockets but answers nothing, which clients see as a network partition
+# (no reset, no refusal: requests just hang until their own timeouts), unlike a clean stop.
+cmd_signal() {
+  component_arg "$1"
+  "${1}_running" || die "$1 is not running"
+  kill "-$2" "$("${1}_pid")"
+  say "$1: sent SIG$2 to pid $("${1}_pid")"
+}
+
 cd "$ROOT"
 case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
+  restart) cmd_restart "${2:-}" ;;
+  freeze) cmd_signal "${2:-}" STOP ;;
+  thaw) cmd_signal "${2:-}" CONT ;;
   *) usage ;;
 esac

@@ -1,11 +1,22 @@
 // `npm run bench`: starts the platform as separate processes on the real brokers and prints what it measures, for
-// both saga modes on the same platform. Never asserts.
+// both saga modes on the same platform, then the gateway's overhead and the embedded platform's memory. Never asserts.
+//
+// Environment:
+//   BENCH_ONLY=saga,gateway,embedded  the sections to run (comma-separated; default all three, in that order):
+//     saga      raw broker round trips, sequential and concurrent orders in both modes, each service's memory
+//     gateway   GET /api/inventory/products through a standalone gateway vs GET /products on the inventory
+//     embedded  resident memory of `npm start` (everything in one process) after BENCH_EMBEDDED_ORDERS orders
+//   BENCH_ORDERS=200                  orders per saga run and mode
+//   BENCH_EMBEDDED_ORDERS=1000        orders placed on the embedded platform
+//   BENCH_GATEWAY_ROUNDS=3, BENCH_GATEWAY_SECONDS=5, BENCH_GATEWAY_CONNECTIONS=10  the gateway overhead's load
 import { readFileSync } from 'node:fs';
 import type { SagaMode } from '../e2e/support/order-client';
-import { startPlatform, type ServiceName } from '../e2e/support/platform-processes';
+import { startPlatform, type Platform, type ServiceName } from '../e2e/support/platform-processes';
+import { measureEmbeddedMemory, printEmbedded } from './embedded-memory';
+import { measureGatewayOverhead, printOverhead } from './gateway-overhead';
 import { measureKafkaRoundTrip } from './raw-kafka-round-trip';
 import { measureRabbitMqRoundTrip } from './raw-rabbitmq-round-trip';
-import { runOrders, type SagaRunResult } from './saga-bench';
+import type { SagaRunResult } from './saga-bench';
 import { ms, type Summary } from './stats';
 
 /**
@@ -36,26 +47,65 @@ function printRun(label: string, run: SagaRunResult, raw: Summary): void {
   console.log(`  ratio saga p50 / (${hops.count} ${hops.what} × raw ${hops.broker} round trip p50) = ${(run.toSagaEnd.p50 / (hops.count * raw.p50)).toFixed(2)} (target ≤ 3)`);
 }
 
+const SECTIONS = ['saga', 'gateway', 'embedded'] as const;
+type Section = (typeof SECTIONS)[number];
+
+function selectedSections(): Set<Section> {
+  const raw = process.env.BENCH_ONLY?.trim();
+  if (!raw) return new Set(SECTIONS);
+  const names = raw.split(',').map((name) => name.trim()).filter((name) => name.length > 0);
+  const unknown = names.filter((name) => !(SECTIONS as readonly string[]).includes(name));
+  // A typo must not silently run nothing (or everything).
+  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown section(s) ${unknown.join(', ')}; expected some of ${SECTIONS.join(', ')}`);
+  return new Set(names as Section[]);
+}
+
+const numberFromEnv = (name: string, fallback: number): number => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a whole number above 0, got ${process.env[name]}`);
+  return value;
+};
+
+async function sagaSection(platform: Platform, count: number): Promise<void> {
+  // Loaded only for this section: its order client needs @saga/auth/testing, which the other sections don't. The
+  // specifier is a variable because the swc-registered .ts file has no .js twin for node20 resolution to name.
+  const sagaBench = './saga-bench';
+  const { runOrders } = (await import(sagaBench)) as typeof import('./saga-bench');
+  const raw: Record<SagaMode, Summary> = {
+    orchestration: await measureRabbitMqRoundTrip(platform.rabbitUrl, 300),
+    choreography: await measureKafkaRoundTrip(platform.kafkaBrokers, platform.run, 300),
+  };
+  console.log(`\nraw RabbitMQ round trip (confirmed publish → consume, RabbitMqCommandBus, ${raw.orchestration.count} samples): p50 ${ms(raw.orchestration.p50)}  p99 ${ms(raw.orchestration.p99)}`);
+  console.log(`raw Kafka round trip (publish acks=all → consume, KafkaEventLog, ${raw.choreography.count} samples): p50 ${ms(raw.choreography.p50)}  p99 ${ms(raw.choreography.p99)}`);
+  for (const mode of ['orchestration', 'choreography'] as const) {
+    await runOrders(platform.urls.order, mode, 20, 'sequential', `bench-${platform.run}-warmup`); // connections, JIT, PostgreSQL caches
+    printRun(`${mode}, sequential`, await runOrders(platform.urls.order, mode, count, 'sequential', `bench-${platform.run}`), raw[mode]);
+    printRun(`${mode}, concurrent`, await runOrders(platform.urls.order, mode, count, 'concurrent', `bench-${platform.run}`), raw[mode]);
+  }
+  console.log('\nresident memory after the runs (target ≤ 120 MB each):');
+  for (const service of ['order', 'inventory', 'payment', 'notification', 'provider'] as ServiceName[]) console.log(`  ${service.padEnd(13)} ${rssMb(platform.pid(service))}`);
+}
+
 async function main(): Promise<void> {
-  const count = Number(process.env.BENCH_ORDERS ?? 200);
-  console.log(`saga-platform benchmark — ${new Date().toISOString()}, node ${process.version}, ${count} orders per run and mode`);
-  const platform = await startPlatform({ stepTimeoutMs: 30_000 });
-  try {
-    const raw: Record<SagaMode, Summary> = {
-      orchestration: await measureRabbitMqRoundTrip(platform.rabbitUrl, 300),
-      choreography: await measureKafkaRoundTrip(platform.kafkaBrokers, platform.run, 300),
-    };
-    console.log(`\nraw RabbitMQ round trip (confirmed publish → consume, RabbitMqCommandBus, ${raw.orchestration.count} samples): p50 ${ms(raw.orchestration.p50)}  p99 ${ms(raw.orchestration.p99)}`);
-    console.log(`raw Kafka round trip (publish acks=all → consume, KafkaEventLog, ${raw.choreography.count} samples): p50 ${ms(raw.choreography.p50)}  p99 ${ms(raw.choreography.p99)}`);
-    for (const mode of ['orchestration', 'choreography'] as const) {
-      await runOrders(platform.urls.order, mode, 20, 'sequential', `bench-${platform.run}-warmup`); // connections, JIT, PostgreSQL caches
-      printRun(`${mode}, sequential`, await runOrders(platform.urls.order, mode, count, 'sequential', `bench-${platform.run}`), raw[mode]);
-      printRun(`${mode}, concurrent`, await runOrders(platform.urls.order, mode, count, 'concurrent', `bench-${platform.run}`), raw[mode]);
+  const sections = selectedSections();
+  const count = numberFromEnv('BENCH_ORDERS', 200);
+  console.log(`saga-platform benchmark — ${new Date().toISOString()}, node ${process.version}, sections ${[...sections].join(', ')}${sections.has('saga') ? `, ${count} orders per run and mode` : ''}`);
+  if (sections.has('saga') || sections.has('gateway')) {
+    const platform = await startPlatform({ stepTimeoutMs: 30_000 });
+    try {
+      if (sections.has('saga')) await sagaSection(platform, count);
+      if (sections.has('gateway')) {
+        const options = { rounds: numberFromEnv('BENCH_GATEWAY_ROUNDS', 3), roundSeconds: numberFromEnv('BENCH_GATEWAY_SECONDS', 5), warmupSeconds: 5, connections: numberFromEnv('BENCH_GATEWAY_CONNECTIONS', 10) };
+        printOverhead(await measureGatewayOverhead(platform, options), options);
+      }
+    } finally {
+      await platform.stop();
     }
-    console.log('\nresident memory after the runs (target ≤ 120 MB each):');
-    for (const service of ['order', 'inventory', 'payment', 'notification', 'provider'] as ServiceName[]) console.log(`  ${service.padEnd(13)} ${rssMb(platform.pid(service))}`);
-  } finally {
-    await platform.stop();
+  }
+  // After the multi-process platform is gone, so its processes neither share the cores nor the memory with it.
+  if (sections.has('embedded')) {
+    const options = { orders: numberFromEnv('BENCH_EMBEDDED_ORDERS', 1000), concurrency: 10, settleTimeoutMs: 10 * 60_000 };
+    printEmbedded(await measureEmbeddedMemory(options), options);
   }
 }
 

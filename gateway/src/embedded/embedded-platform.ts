@@ -3,18 +3,23 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TokenVerifier } from '@saga/auth';
-import { createPgliteClient, type SqlClient } from '@saga/db';
+import { createPgliteClient, initPgliteDataDirs, type SqlClient } from '@saga/db';
 import { StaticRegistry, discoverUpstream, registerSelf, type ServiceRegistry } from '@saga/discovery';
+import { FaultInjector, type OperationSpec } from '@saga/faults';
 import { InMemoryCommandBus, InMemoryEventLog } from '@saga/messaging';
 import { startHttpServer, type HttpServerHandle, type Logger } from '@saga/platform';
+import { inventoryFaultOperations } from '@saga/inventory-service/faults';
 import { createInventoryService } from '@saga/inventory-service/inventory-service';
 import { migrateInventoryDb } from '@saga/inventory-service/store/inventory-migrations';
 import { LogChannel } from '@saga/notification-service/channels/log.channel';
+import { notificationFaultOperations } from '@saga/notification-service/faults';
 import { createNotificationService } from '@saga/notification-service/notification-service';
+import { orderFaultOperations } from '@saga/order-service/faults';
 import { HttpPriceCatalog } from '@saga/order-service/inventory/http-price-catalog';
 import { createOrderService } from '@saga/order-service/order-service';
 import { migrateOrderDb } from '@saga/order-service/store/order-migrations';
 import { createProviderApp } from '@saga/payment-provider-service/provider-app';
+import { paymentFaultOperations } from '@saga/payment-service/faults';
 import { createPaymentService } from '@saga/payment-service/payment-service';
 import { createHttpPaymentProvider } from '@saga/payment-service/provider/http-payment-provider';
 
@@ -37,13 +42,24 @@ export interface EmbeddedPlatform {
   stop(): Promise<void>;
 }
 
+/**
+ * crash-after-commit here: one process is the whole platform, so SIGKILL (the default) would take every service down.
+ * Throwing instead leaves the message unacknowledged: the in-memory twins' deliver() (libs/messaging delivery.ts) treats a
+ * thrown handler error like any failure and hands the same message to the handler again (RabbitMQ twin: the next attempt,
+ * or a redelivery at the head of the queue if the consumer stopped; Kafka twin: the offset is committed only after the
+ * handler succeeded), which is what a restarted consumer would see. The inbox then skips the already committed work.
+ */
+const simulatedCrash = (): never => {
+  throw new Error('simulated crash after commit');
+};
+
 export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<EmbeddedPlatform> {
   const { logger, host } = options;
   const stops: (() => Promise<void>)[] = [];
   const database = async (name: string): Promise<SqlClient> => {
     const dataDir = options.dataDir ? join(options.dataDir, name) : undefined;
-    if (dataDir) mkdirSync(dataDir, { recursive: true });
-    const db = await createPgliteClient(dataDir ? { dataDir } : {});
+    // Four PostgreSQLs in one process: small buffers keep the platform's memory in bounds.
+    const db = await createPgliteClient({ smallFootprint: true, ...(dataDir && { dataDir }) });
     stops.unshift(() => db.close());
     return db;
   };
@@ -58,6 +74,9 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<E
     return server;
   };
   const child = (service: string) => logger.child({ service });
+  // One injector per service, each with its own operations and the in-process crash.
+  const faultsFor = (service: string, operations: readonly OperationSpec[]) =>
+    new FaultInjector({ service, operations, crash: simulatedCrash, onTrigger: (rule) => child(service).warn({ rule }, 'fault injected') });
 
   try {
     // One broker twin of each kind, shared by every service, as Kafka and RabbitMQ would be.
@@ -67,27 +86,46 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<E
       await commandBus.close();
       await eventLog.close();
     });
-    const [orderDb, inventoryDb, paymentDb, notificationDb] = await Promise.all(['order', 'inventory', 'payment', 'notification'].map(database));
+    const databases = ['order', 'inventory', 'payment', 'notification'];
+    if (options.dataDir) {
+      const dataDir = options.dataDir;
+      for (const name of databases) mkdirSync(join(dataDir, name), { recursive: true });
+      // First start: initdb runs in a child process that exits, so this one never holds initdb's ~400 MB.
+      const created = await initPgliteDataDirs(databases.map((name) => join(dataDir, name)));
+      if (created.length > 0) logger.info({ created }, 'created the PGlite databases');
+    }
+    const [orderDb, inventoryDb, paymentDb, notificationDb] = await Promise.all(databases.map(database));
 
     await migrateInventoryDb(inventoryDb!);
-    const inventory = createInventoryService({ verifyToken: options.verifyToken, db: inventoryDb!, commandBus, eventLog, logger: child('inventory') });
+    const inventory = createInventoryService({ verifyToken: options.verifyToken, db: inventoryDb!, commandBus, eventLog, logger: child('inventory'), faults: faultsFor('inventory', inventoryFaultOperations) });
     const provider = await serve('payment-provider', createProviderApp({ clock: { now: () => new Date() } }), options.ports.provider);
     const providers = discoverUpstream(registry, 'payment-provider');
     stops.unshift(async () => providers.stop());
     const paymentProvider = createHttpPaymentProvider({ baseUrl: () => providers.next(), timeoutMs: 2_000 });
-    const payment = createPaymentService({ verifyToken: options.verifyToken, db: paymentDb!, commandBus, eventLog, provider: paymentProvider, logger: child('payment') });
-    const notification = createNotificationService({ verifyToken: options.verifyToken, db: notificationDb!, commandBus, eventLog, channels: [new LogChannel(child('notification'))], logger: child('notification') });
+    const payment = createPaymentService({ verifyToken: options.verifyToken, db: paymentDb!, commandBus, eventLog, provider: paymentProvider, logger: child('payment'), faults: faultsFor('payment', paymentFaultOperations) });
+    const notification = createNotificationService({
+      verifyToken: options.verifyToken,
+      db: notificationDb!,
+      commandBus,
+      eventLog,
+      channels: [new LogChannel(child('notification'))],
+      logger: child('notification'),
+      faults: faultsFor('notification', notificationFaultOperations),
+    });
     const inventoryServer = await serve('inventory', inventory.app, options.ports.inventory);
     await migrateOrderDb(orderDb!);
     const inventories = discoverUpstream(registry, 'inventory');
     stops.unshift(async () => inventories.stop());
-    const prices = new HttpPriceCatalog({ inventoryUrl: () => inventories.next() ?? Promise.reject(new Error('no inventory instance registered')), db: orderDb! });
+    // One injector per service, as one per process in a deployment: the price catalog and the order service share it.
+    const orderFaults = faultsFor('order', orderFaultOperations);
+    const prices = new HttpPriceCatalog({ inventoryUrl: () => inventories.next() ?? Promise.reject(new Error('no inventory instance registered')), db: orderDb!, faults: orderFaults });
     const order = createOrderService({
       verifyToken: options.verifyToken,
       db: orderDb!,
       commandBus,
       eventLog,
       prices,
+      faults: orderFaults,
       logger: child('order'),
       defaultSagaMode: options.defaultSagaMode,
       runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: options.stepTimeoutMs, maxCompensationAttempts: 20 } },

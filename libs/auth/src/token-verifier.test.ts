@@ -166,3 +166,25 @@ describe('JWT settings', () => {
     expect(keySourceOf({ ...settings, JWT_JWKS_URL: 'https://issuer.example/jwks' })).toMatchObject({ kind: 'jwks', algorithms: ['RS256', 'ES256'] });
   });
 });
+
+describe('verified-token cache', () => {
+  it('answers a repeated token from memory, but never past its exp', async () => {
+    let clock = Date.now();
+    const verify = createTokenVerifier(settings, { now: () => clock });
+    const exp = Math.floor(clock / 1000) + 10;
+    const token = `Bearer ${signTestToken({ sub: 'alice', exp })}`;
+    await expect(verify(token)).resolves.toMatchObject({ sub: 'alice' });
+    await expect(verify(token)).resolves.toMatchObject({ sub: 'alice' });
+    expect(verify.stats).toEqual({ cacheHits: 1, verified: 1 });
+    clock = (exp + settings.JWT_CLOCK_TOLERANCE_S + 1) * 1000;
+    expect(await rejection(verify, token)).toMatchObject({ status: 401, message: 'The token has expired' });
+  });
+
+  it('does not cache refusals', async () => {
+    const verify = createTokenVerifier(settings);
+    const forged = `Bearer ${signTestToken({ sub: 'mallory' }, { secret: 'some-other-secret-that-is-long-enough!!' })}`;
+    await expect(verify(forged)).rejects.toBeInstanceOf(InvalidTokenError);
+    await expect(verify(forged)).rejects.toBeInstanceOf(InvalidTokenError);
+    expect(verify.stats.cacheHits).toBe(0);
+  });
+});

@@ -9,9 +9,21 @@ export interface Identity {
   roles: string[];
 }
 
-export type TokenVerifier = (authorization: string | undefined) => Promise<Identity>;
+export interface TokenVerifier {
+  (authorization: string | undefined): Promise<Identity>;
+  /** Tokens answered from the cache, and tokens checked cryptographically. */
+  readonly stats: { cacheHits: number; verified: number };
+}
 
 export interface TokenVerifierOptions {
+  /**
+   * Verified tokens remembered (by their exact text) for at most this long, and never past their exp: the HMAC or
+   * signature check is the dearest part of every request. 0 turns it off. Default 30 s.
+   */
+  cacheTtlMs?: number;
+  /** Most tokens remembered; the oldest goes first. Default 10,000. */
+  cacheMaxEntries?: number;
+  now?: () => number;
   /** JWKS only: how long fetched keys are trusted, and the pause between refetches for an unknown kid. */
   jwksCacheMaxAgeMs?: number;
   jwksCooldownMs?: number;
@@ -46,14 +58,28 @@ export function createTokenVerifier(settings: JwtSettings, options: TokenVerifie
     clockTolerance: settings.JWT_CLOCK_TOLERANCE_S,
     requiredClaims: ['sub', 'exp', 'iat'],
   };
-  return async (authorization) => {
+  const stats = { cacheHits: 0, verified: 0 };
+  const cacheTtlMs = options.cacheTtlMs ?? 30_000;
+  const cacheMax = options.cacheMaxEntries ?? 10_000;
+  const now = options.now ?? Date.now;
+  // Insertion-ordered: the first key is the oldest entry. Only successes are cached; a refusal is always re-checked.
+  const verified = new Map<string, { identity: Identity; until: number }>();
+  const verifyToken = async (authorization: string | undefined): Promise<Identity> => {
     if (!authorization) throw missingToken();
     const match = bearerPattern.exec(authorization.trim());
     if (!match?.[1]) throw invalidToken('The Authorization header is not a Bearer token');
+    const cached = verified.get(match[1]);
+    if (cached && cached.until > now()) {
+      stats.cacheHits += 1;
+      return cached.identity;
+    }
+    if (cached) verified.delete(match[1]);
     let payload: Record<string, unknown>;
     try {
       // Two calls so TypeScript picks the right overload; the options (and so the algorithms) are the same.
-      ({ payload } = key instanceof Uint8Array ? await jwtVerify(match[1], key, verifyOptions) : await jwtVerify(match[1], key, verifyOptions));
+      const at = { ...verifyOptions, currentDate: new Date(now()) };
+      ({ payload } = key instanceof Uint8Array ? await jwtVerify(match[1], key, at) : await jwtVerify(match[1], key, at));
+      stats.verified += 1;
     } catch (err) {
       if (source.kind === 'jwks' && keysUnreachable(err)) {
         throw new ServiceUnavailableError('The token issuer keys cannot be fetched right now', { code: 'AUTH_UNAVAILABLE' });
@@ -65,6 +91,14 @@ export function createTokenVerifier(settings: JwtSettings, options: TokenVerifie
     if (roles !== undefined && !(Array.isArray(roles) && roles.every((r) => typeof r === 'string'))) {
       throw invalidToken("The token's roles claim is not a list of strings");
     }
-    return { sub, roles: (roles as string[] | undefined) ?? [] };
+    const identity = { sub, roles: (roles as string[] | undefined) ?? [] };
+    if (cacheTtlMs > 0 && typeof payload.exp === 'number') {
+      // Never beyond exp (minus the skew we tolerated), so an expired token is refused as if it were checked again.
+      const until = Math.min(now() + cacheTtlMs, payload.exp * 1000);
+      if (verified.size >= cacheMax) verified.delete(verified.keys().next().value as string);
+      verified.set(match[1], { identity, until });
+    }
+    return identity;
   };
+  return Object.assign(verifyToken, { stats });
 }

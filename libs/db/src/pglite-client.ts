@@ -13,7 +13,15 @@ export interface PgliteClientOptions {
   dataDir?: string;
   /** Receives errors thrown by listen() callbacks; defaults to console.error. */
   onError?: (err: unknown) => void;
+  /**
+   * Small buffers (shared_buffers 8 MB instead of 128 MB, and the like): for several databases in one process,
+   * as in the embedded mode, where each PGlite is a whole PostgreSQL in WebAssembly memory.
+   */
+  smallFootprint?: boolean;
 }
+
+/** PostgreSQL settings for smallFootprint, on top of PGlite's own start parameters. */
+const SMALL_FOOTPRINT_SETTINGS = ['shared_buffers=8MB', 'work_mem=1MB', 'maintenance_work_mem=4MB', 'wal_buffers=256kB', 'temp_buffers=1MB'];
 
 type PgliteTarget = Pick<Transaction, 'query' | 'exec'>;
 
@@ -41,7 +49,8 @@ function pgliteExecutor(target: PgliteTarget): SqlExecutor {
  */
 export async function createPgliteClient(opts: PgliteClientOptions = {}): Promise<SqlClient> {
   const { PGlite } = loadPglite();
-  const db = await PGlite.create({ dataDir: opts.dataDir, parsers: PGLITE_PARSERS });
+  const startParams = opts.smallFootprint ? [...PGlite.defaultStartParams, ...SMALL_FOOTPRINT_SETTINGS.flatMap((setting) => ['-c', setting])] : undefined;
+  const db = await PGlite.create({ dataDir: opts.dataDir, parsers: PGLITE_PARSERS, ...(startParams && { startParams }) });
   const base = pgliteExecutor(db);
   // Marks the async context of a transaction's `work`: a statement sent there on the client
   // (instead of on `tx`) would wait for the mutex its own transaction holds, forever.

@@ -2,11 +2,13 @@
 import { routeGuards, type TokenVerifier } from '@saga/auth';
 import { eventTopicSpecs, queues as queueNames, routingKeys } from '@saga/contracts';
 import type { SqlClient, SqlExecutor } from '@saga/db';
+import { FaultInjector, faultRoutes } from '@saga/faults';
 import { OutboxRelay, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import { createInventory, type Inventory } from './app/inventory';
 import { systemClock, type Clock } from './domain/clock';
+import { inventoryFaultOperations } from './faults';
 import { inventoryRoutes } from './http/inventory.routes';
 import { inventoryCommandConsumer } from './messaging/inventory-commands.handler';
 import { inventoryEventSubscription } from './messaging/inventory-events.handler';
@@ -30,12 +32,16 @@ export interface InventoryServiceOptions {
   /** Queue names; tests that share a real broker with running services pass private ones. */
   queues?: { commands?: string; replies?: string };
   relayPollIntervalMs?: number;
+  /** Runtime fault injection (/admin/faults); default: an empty injector over inventoryFaultOperations. */
+  faults?: FaultInjector;
 }
 
 export interface InventoryService {
   /** The express app: mount it on a server (startHttpServer) or hand it to supertest. */
   app: Express;
   inventory: Inventory;
+  /** The fault rules this instance applies, for tests and the embedded platform (the HTTP face is /admin/faults). */
+  faults: FaultInjector;
   /** Declares the reply queue (and the event topics), starts the outbox relay, then consumes commands (and events). */
   start(): Promise<void>;
   /** Stops consuming (in-flight messages finish), then stops the relay. Leaves the bus, the event log and the db open. */
@@ -46,7 +52,9 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
   const { db, commandBus, eventLog, logger, clock = systemClock } = options;
   const commandsQueue = options.queues?.commands ?? queueNames.inventoryCommands;
   const repliesQueue = options.queues?.replies ?? queueNames.orderSagaReplies;
-  const inventory = createInventory({ transactions: createSqlTransactions(db), clock });
+  const faults =
+    options.faults ?? new FaultInjector({ service: 'inventory', operations: inventoryFaultOperations, onTrigger: (rule) => logger.warn({ rule }, 'fault injected') });
+  const inventory = createInventory({ transactions: createSqlTransactions(db), clock, faults });
   const relay = new OutboxRelay({
     db,
     commandBus,
@@ -68,11 +76,14 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
     },
     ...(options.isShuttingDown ? { isShuttingDown: options.isShuttingDown } : {}),
   });
-  const app = createHttpApp({ service: 'inventory', logger, readiness, routes: inventoryRoutes(inventory, routeGuards(options.verifyToken)) });
+  const guards = routeGuards(options.verifyToken);
+  const routes = [inventoryRoutes(inventory, guards), faultRoutes(faults, guards.admin)];
+  const app = createHttpApp({ service: 'inventory', logger, readiness, routes: (http) => routes.forEach((mount) => mount(http)) });
 
   return {
     app,
     inventory,
+    faults,
     async start() {
       if (state !== 'new') throw new Error(`inventory service cannot start: it is ${state}`);
       state = 'starting';
@@ -82,10 +93,14 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
       await eventLog?.ensureTopics(eventTopicSpecs());
       await relay.start();
       const storeOn = (tx: SqlExecutor) => new SqlInventoryStore(tx);
-      subscription = await commandBus.consume(inventoryCommandConsumer({ db, inventory, storeOn, logger, clock, queue: commandsQueue }));
-      eventSubscription = await eventLog?.subscribe(
-        inventoryEventSubscription({ db, inventory, storeOn, logger, clock, ...(options.eventRetry ? { retry: options.eventRetry } : {}) }),
-      );
+      // Every consumer goes through the `consumer` fault operation: the handler commits its inbox transaction before it
+      // resolves and the adapter acks after, so crash-after-commit falls in between and duplicate is a true redelivery.
+      const commands = inventoryCommandConsumer({ db, inventory, storeOn, logger, clock, queue: commandsQueue });
+      subscription = await commandBus.consume({ ...commands, handle: faults.wrapHandler('consumer', commands.handle) });
+      if (eventLog) {
+        const events = inventoryEventSubscription({ db, inventory, storeOn, logger, clock, ...(options.eventRetry ? { retry: options.eventRetry } : {}) });
+        eventSubscription = await eventLog.subscribe({ ...events, handle: faults.wrapHandler('consumer', events.handle) });
+      }
       state = 'running';
       logger.info({ queue: commandsQueue, events: eventLog ? 'consuming' : 'off' }, 'inventory consuming commands');
     },

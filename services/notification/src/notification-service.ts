@@ -4,13 +4,16 @@ import { routeGuards, type TokenVerifier } from '@saga/auth';
 import { randomUUID } from 'node:crypto';
 import { eventTopicSpecs, queues, routingKeys } from '@saga/contracts';
 import { migrate, type SqlClient } from '@saga/db';
+import { faultRoutes, type FaultInjector } from '@saga/faults';
 import { migrateMessaging, OutboxRelay, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import { createNotify } from './app/notify.use-case';
+import { FaultInjectingChannel } from './channels/fault-injecting.channel';
 import { combineChannels } from './channels/fanout.channel';
 import type { NotificationChannel } from './channels/notification-channel.port';
 import type { Clock } from './domain/notification';
+import { createNotificationFaults } from './faults';
 import { notificationRoutes } from './http/notification.routes';
 import { orderEventSubscription } from './messaging/order-events.event-handler';
 import { sendNotificationConsumer } from './messaging/send-notification.command-handler';
@@ -31,11 +34,15 @@ export interface NotificationServiceOptions {
   /** Overrides the consumers' retry policy (tests use short delays). */
   retry?: Partial<RetryPolicy>;
   outboxPollIntervalMs?: number;
+  /** Runtime fault rules (/admin/faults) on `send` and the consumers; absent: a fresh injector (createNotificationFaults). */
+  faults?: FaultInjector;
 }
 
 export interface NotificationService {
   /** Serve it with startHttpServer (main.ts) or mount it (embedded mode). */
   readonly app: Express;
+  /** The rules /admin/faults manages; tests and the embedded mode reach it directly. */
+  readonly faults: FaultInjector;
   /** Migrates, declares the reply queue (and the event topics), starts the outbox relay, then consumes commands (and events). */
   start(): Promise<void>;
   /** Stops consuming (in-flight handlers finish) and the relay. The db, bus and event log belong to the caller, who closes them. */
@@ -44,7 +51,9 @@ export interface NotificationService {
 
 export function createNotificationService(options: NotificationServiceOptions): NotificationService {
   const { db, commandBus, eventLog, logger, clock = { now: () => new Date() }, newId = randomUUID } = options;
-  const channel = combineChannels(options.channels);
+  const faults = options.faults ?? createNotificationFaults({ logger });
+  // Around the combined channel: one `send` rule fires once per delivery attempt, however many channels fan out.
+  const channel = new FaultInjectingChannel(combineChannels(options.channels), faults);
   const relay = new OutboxRelay({
     db,
     commandBus,
@@ -54,7 +63,10 @@ export function createNotificationService(options: NotificationServiceOptions): 
   });
   const notify = createNotify({ db, channel, clock, newId, logger });
   const handlerDeps = { db, notify, envelopes: { now: () => clock.now(), newId }, ...(options.retry ? { retry: options.retry } : {}) };
-  const consumer = sendNotificationConsumer(handlerDeps);
+  const commands = sendNotificationConsumer(handlerDeps);
+  // Every consumer goes through the `consumer` rules: duplicate re-runs a handled message (the inbox must skip it),
+  // crash-after-commit dies after the notify transaction committed and before the ack.
+  const consumer = { ...commands, handle: faults.wrapHandler('consumer', commands.handle) };
   let subscription: Subscription | undefined;
   let eventSubscription: Subscription | undefined;
   let stopping = false;
@@ -68,10 +80,20 @@ export function createNotificationService(options: NotificationServiceOptions): 
     },
     isShuttingDown: () => stopping,
   });
-  const app = createHttpApp({ service: 'notification', logger, readiness, routes: notificationRoutes(db, routeGuards(options.verifyToken)) });
+  const guards = routeGuards(options.verifyToken);
+  const app = createHttpApp({
+    service: 'notification',
+    logger,
+    readiness,
+    routes: (http) => {
+      notificationRoutes(db, guards)(http);
+      faultRoutes(faults, guards.admin)(http);
+    },
+  });
 
   return {
     app,
+    faults,
     async start() {
       stopping = false;
       // Two histories: the messaging lib's list grows on its own, and one shared list would then stop being a prefix of what was applied.
@@ -83,7 +105,10 @@ export function createNotificationService(options: NotificationServiceOptions): 
       await eventLog?.ensureTopics(eventTopicSpecs());
       await relay.start();
       subscription = await commandBus.consume(consumer);
-      eventSubscription = await eventLog?.subscribe(orderEventSubscription(handlerDeps));
+      if (eventLog) {
+        const events = orderEventSubscription(handlerDeps);
+        eventSubscription = await eventLog.subscribe({ ...events, handle: faults.wrapHandler('consumer', events.handle) });
+      }
       logger.info({ queue: consumer.queue, events: eventLog ? 'consuming' : 'off', channel: channel.name }, 'notification service started');
     },
     async stop() {

@@ -5,6 +5,7 @@ import { KafkaEventLog, RabbitMqCommandBus } from '@saga/messaging';
 import { ConsulRegistry, discoverUpstream, registerSelf } from '@saga/discovery';
 import { GracefulShutdown, createLogger, loadConfig, runProcess, startHttpServer, type StartedProcess } from '@saga/platform';
 import { orderConfigSchema } from './config';
+import { createOrderFaults } from './faults';
 import { HttpPriceCatalog } from './inventory/http-price-catalog';
 import { createOrderService } from './order-service';
 import { migrateOrderDb } from './store/order-migrations';
@@ -24,9 +25,12 @@ async function start(): Promise<StartedProcess> {
   const inventoryUrl = inventory
     ? () => inventory.next() ?? Promise.reject(new Error('no healthy inventory instance in the registry'))
     : () => config.INVENTORY_URL;
+  // One injector for the process: the catalog's price lookup and the service's consumers read the same rules.
+  const faults = createOrderFaults({ logger });
   const prices = new HttpPriceCatalog({
     inventoryUrl,
     db,
+    faults,
     onStateChange: (state) => logger.warn({ dependency: 'inventory', state }, 'circuit breaker changed state'),
   });
   const service = createOrderService({ verifyToken: createTokenVerifier(config),
@@ -34,6 +38,7 @@ async function start(): Promise<StartedProcess> {
     commandBus,
     eventLog,
     prices,
+    faults,
     logger,
     runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: config.ORDER_STEP_TIMEOUT_MS, maxCompensationAttempts: config.ORDER_MAX_COMPENSATION_ATTEMPTS } },
     defaultSagaMode: config.DEFAULT_SAGA_MODE,

@@ -81,6 +81,19 @@ describe('order service in choreography (in-memory event log, PGlite)', () => {
     await eventually(() => expect(eventsAbout(orderId)).toEqual(['OrderCreated', 'OrderCancelled']));
   });
 
+  it('absorbs a consumer duplicate fault: each participant event handled twice settles the order once', async () => {
+    const orderId = await place('dora');
+    // Fires on the choreography subscription only (the timeline projector is a read model, not wrapped): both events below.
+    expect((await request(service.app).post('/admin/faults').set('Authorization', adminBearer()).send({ operation: 'consumer', effect: 'duplicate', times: 2 })).status).toBe(201);
+    await publish(topics.inventoryEvents, StockReserved.create({ ...ref(orderId), lines: [{ sku: 'SKU-TEA', quantity: 2 }] }, { correlationId: orderId }));
+    await publish(topics.paymentEvents, PaymentCompleted.create({ ...ref(orderId), paymentId: 'p-3', amountCents: 900 }, { correlationId: orderId }));
+
+    await eventually(async () => expect((await orderOf('dora', orderId)).status).toBe('APPROVED'));
+    await eventually(() => expect(service.faults.list()).toEqual([]));
+    await eventually(() => expect(eventsAbout(orderId)).toEqual(['OrderCreated', 'OrderApproved']));
+    expect((await orderOf('dora', orderId)).history.map((entry: { step: string }) => entry.step)).toEqual(['CREATE_ORDER', 'RESERVE_STOCK', 'CHARGE_PAYMENT', 'APPROVE_ORDER']);
+  });
+
   it('rebuilds an identical timeline from offset 0', async () => {
     const orderId = await place('carol');
     await publish(topics.inventoryEvents, StockReserved.create({ ...ref(orderId), lines: [{ sku: 'SKU-TEA', quantity: 2 }] }, { correlationId: orderId }));

@@ -2,6 +2,7 @@
 import { eventTopicSpecs, queues as queueNames, routingKeys } from '@saga/contracts';
 import { routeGuards, type TokenVerifier } from '@saga/auth';
 import type { SqlClient } from '@saga/db';
+import { faultRoutes, type FaultInjector } from '@saga/faults';
 import { OutboxRelay, type CommandBus, type EventLog, type Subscription } from '@saga/messaging';
 import { createHttpApp, createReadiness, withCorrelation, type Logger } from '@saga/platform';
 import type { Express } from 'express';
@@ -12,6 +13,7 @@ import { orderRoutes } from './http/order.routes';
 import { sagaReplyConsumer } from './messaging/saga-replies.handler';
 import { choreographySubscription } from './messaging/order-events.handler';
 import { TimelineProjector } from './app/timeline-projector';
+import { createOrderFaults } from './faults';
 
 export interface OrderServiceOptions {
   /** Already migrated (migrateOrderDb). Owned by the caller. */
@@ -29,11 +31,17 @@ export interface OrderServiceOptions {
   deadlineScanIntervalMs?: number;
   isShuttingDown?: () => boolean;
   relayPollIntervalMs?: number;
+  /**
+   * Runtime fault rules (/admin/faults). Pass the one the HttpPriceCatalog got (createOrderFaults), so one injector
+   * holds every rule of the process; absent: a fresh one, which then only reaches the consumers.
+   */
+  faults?: FaultInjector;
 }
 
 export interface OrderService {
   app: Express;
   deadlines: DeadlineScanner;
+  faults: FaultInjector;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -48,6 +56,7 @@ const participantQueues = [
 export function createOrderService(options: OrderServiceOptions): OrderService {
   const { db, commandBus, logger, runtime } = options;
   const { eventLog } = options;
+  const faults = options.faults ?? createOrderFaults({ logger });
   const relay = new OutboxRelay({
     db,
     commandBus,
@@ -70,6 +79,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   let choreography: Subscription | undefined;
   let state: 'new' | 'running' | 'stopped' = 'new';
 
+  const guards = routeGuards(options.verifyToken);
   const readiness = createReadiness({
     checks: {
       database: () => db.query('SELECT 1'),
@@ -83,28 +93,36 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     service: 'order',
     logger,
     readiness,
-    routes: orderRoutes({
-      db,
-      prices: options.prices,
-      runtime,
-      defaultSagaMode: options.defaultSagaMode ?? 'orchestration',
-      supportedSagaModes: eventLog ? ['orchestration', 'choreography'] : ['orchestration'],
-      ...(timeline ? { timeline } : {}),
-      guards: routeGuards(options.verifyToken),
-    }),
+    routes: (http) => {
+      orderRoutes({
+        db,
+        prices: options.prices,
+        runtime,
+        defaultSagaMode: options.defaultSagaMode ?? 'orchestration',
+        supportedSagaModes: eventLog ? ['orchestration', 'choreography'] : ['orchestration'],
+        ...(timeline ? { timeline } : {}),
+        guards,
+      })(http);
+      faultRoutes(faults, guards.admin)(http);
+    },
   });
 
   return {
     app,
     deadlines,
+    faults,
     async start() {
       for (const spec of participantQueues) await commandBus.ensureQueue(spec);
       // Topics come from the contracts, created idempotently by whichever service starts first.
       if (eventLog) await eventLog.ensureTopics(eventTopicSpecs());
       await relay.start();
-      subscription = await commandBus.consume(sagaReplyConsumer({ db, runtime, logger, queue: queueNames.orderSagaReplies, bindings: [routingKeys.sagaReply] }));
+      // The consumer fault rules wrap every consumer that changes state (inbox + outbox); the timeline projector is a
+      // read model, rebuilt by replay, so faults there would test nothing the saga depends on.
+      const replies = sagaReplyConsumer({ db, runtime, logger, queue: queueNames.orderSagaReplies, bindings: [routingKeys.sagaReply] });
+      subscription = await commandBus.consume({ ...replies, handle: faults.wrapHandler('consumer', replies.handle) });
       if (eventLog) {
-        choreography = await eventLog.subscribe(choreographySubscription({ db, now: runtime.now, logger }));
+        const events = choreographySubscription({ db, now: runtime.now, logger });
+        choreography = await eventLog.subscribe({ ...events, handle: faults.wrapHandler('consumer', events.handle) });
         await timeline!.start();
       }
       // Sagas that were mid-flight when the last process died resume here: overdue steps are acted on at the first scan.

@@ -4,6 +4,7 @@ import { routeGuards, type TokenVerifier } from '@saga/auth';
 import { randomUUID } from 'node:crypto';
 import { eventTopicSpecs, queues, routingKeys } from '@saga/contracts';
 import type { SqlClient } from '@saga/db';
+import { FaultInjector, faultRoutes } from '@saga/faults';
 import { OutboxRelay, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
 import type { Express } from 'express';
@@ -11,6 +12,7 @@ import { chargePaymentUseCase } from './app/charge-payment.use-case';
 import { systemClock, type Clock } from './app/clock';
 import type { PaymentProvider } from './app/payment-provider.port';
 import { refundPaymentUseCase } from './app/refund-payment.use-case';
+import { paymentFaultOperations } from './faults';
 import { paymentRoutes } from './http/payments.routes';
 import { paymentCommandConsumer } from './messaging/payment-command.handler';
 import { paymentEventSubscription } from './messaging/payment-events.handler';
@@ -34,10 +36,14 @@ export interface PaymentServiceOptions {
   /** Retries of a failing event (e.g. a StockReserved whose OrderCreated is not recorded yet); default as for commands. */
   eventRetry?: Partial<RetryPolicy>;
   prefetch?: number;
+  /** Runtime fault injection (/admin/faults); default: an empty injector over paymentFaultOperations. */
+  faults?: FaultInjector;
 }
 
 export interface PaymentService {
   app: Express;
+  /** The fault rules this instance applies, for tests and the embedded platform (the HTTP face is /admin/faults). */
+  faults: FaultInjector;
   /** Migrates, declares the reply queue (and the event topics), starts the relay and the consumers. */
   start(): Promise<void>;
   /** Stops consuming (handlers in flight finish), then the relay. The db, the bus and the event log belong to the caller. */
@@ -52,7 +58,9 @@ const defaultRetry: Partial<RetryPolicy> = { maxAttempts: 12, initialDelayMs: 20
 
 export function createPaymentService(options: PaymentServiceOptions): PaymentService {
   const { db, commandBus, eventLog, provider, logger } = options;
-  const deps = { db, provider, logger, clock: options.clock ?? systemClock, newId: options.newId ?? randomUUID };
+  const faults =
+    options.faults ?? new FaultInjector({ service: 'payment', operations: paymentFaultOperations, onTrigger: (rule) => logger.warn({ rule }, 'fault injected') });
+  const deps = { db, provider, logger, clock: options.clock ?? systemClock, newId: options.newId ?? randomUUID, faults };
   const relay = new OutboxRelay({
     db,
     commandBus,
@@ -78,10 +86,13 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     },
     isShuttingDown: () => stopping,
   });
-  const app = createHttpApp({ service: 'payment', logger, readiness, routes: paymentRoutes(db, routeGuards(options.verifyToken)) });
+  const guards = routeGuards(options.verifyToken);
+  const routes = [paymentRoutes(db, guards), faultRoutes(faults, guards.admin)];
+  const app = createHttpApp({ service: 'payment', logger, readiness, routes: (http) => routes.forEach((mount) => mount(http)) });
 
   return {
     app,
+    faults,
     async start() {
       await migratePaymentDb(db);
       // Replies are routed to the orchestrator's queue: declare it, so none is unroutable if the order service starts later.
@@ -89,15 +100,17 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
       // Every event topic with its partition count, before the relay publishes to one (auto-creation would pick its own).
       await eventLog?.ensureTopics(eventTopicSpecs());
       await relay.start();
-      subscription = await commandBus.consume(
-        paymentCommandConsumer(
-          { charge, refund },
-          { retry: options.commandRetry ?? defaultRetry, ...(options.prefetch === undefined ? {} : { prefetch: options.prefetch }) },
-        ),
+      // Every consumer goes through the `consumer` fault operation: the use cases commit their inbox transaction before
+      // the handler resolves and the adapter acks after, so crash-after-commit falls in between and duplicate is a redelivery.
+      const commands = paymentCommandConsumer(
+        { charge, refund },
+        { retry: options.commandRetry ?? defaultRetry, ...(options.prefetch === undefined ? {} : { prefetch: options.prefetch }) },
       );
-      eventSubscription = await eventLog?.subscribe(
-        paymentEventSubscription({ db, charge, refund, clock: deps.clock, logger, retry: options.eventRetry ?? defaultRetry }),
-      );
+      subscription = await commandBus.consume({ ...commands, handle: faults.wrapHandler('consumer', commands.handle) });
+      if (eventLog) {
+        const events = paymentEventSubscription({ db, charge, refund, clock: deps.clock, logger, retry: options.eventRetry ?? defaultRetry });
+        eventSubscription = await eventLog.subscribe({ ...events, handle: faults.wrapHandler('consumer', events.handle) });
+      }
       running = true;
       logger.info('payment service started');
     },

@@ -50,6 +50,11 @@ export interface PlatformOptions {
   extraInstances?: Partial<Record<ServiceName, number>>;
   /** How long to wait for another platform (another jest worker, a bench) to stop; default PLATFORM_LOCK_TIMEOUT_MS. */
   lockTimeoutMs?: number;
+  /**
+   * host:port a service reaches RabbitMQ through instead of the broker itself, e.g. a Toxiproxy proxy the chaos
+   * suite cuts or slows down (same vhost, same credentials).
+   */
+  rabbitHostFor?: Partial<Record<ServiceName, string>>;
 }
 
 export interface Platform {
@@ -128,6 +133,14 @@ function instancesOf(service: ServiceName, options: PlatformOptions): InstanceNa
 
 const serviceOf = (instance: InstanceName): ServiceName => instance.split('#')[0] as ServiceName;
 
+/** The URL with another host:port (a proxy in front of the broker), or unchanged. */
+function viaHost(url: string, hostPort: string | undefined): string {
+  if (!hostPort) return url;
+  const parsed = new URL(url);
+  parsed.host = hostPort;
+  return parsed.toString();
+}
+
 async function startLocked(
   options: PlatformOptions,
   services: readonly ServiceName[],
@@ -154,7 +167,7 @@ async function startLocked(
     PORT: String(ports[instance]),
     // E2E_LOG_LEVEL=info (or debug) when a failure needs more than warnings to explain.
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
-    ...(service === 'provider' || service === 'gateway' ? {} : { RABBITMQ_URL: rabbitUrl }),
+    ...(service === 'provider' || service === 'gateway' ? {} : { RABBITMQ_URL: viaHost(rabbitUrl, options.rabbitHostFor?.[service]) }),
     ...(withKafka.includes(service) ? { KAFKA_BROKERS: endpoints.kafkaBrokers.join(',') } : {}),
     ...(withDatabase.includes(service) ? { DATABASE_URL: withPath(endpoints.adminDatabaseUrl, databaseOf(service)) } : {}),
     ...(service === 'payment' ? { PAYMENT_PROVIDER_URL: urls.provider } : {}),

@@ -7,6 +7,8 @@ export interface ToxiproxyProxy {
   /** Closes the listener and every connection through it: clients get "connection refused". */
   cut(): Promise<void>;
   restore(): Promise<void>;
+  /** Adds latency (ms, ± jitter) to everything coming back from the upstream; returns a function that removes it. */
+  slowDown(latencyMs: number, jitterMs?: number): Promise<() => Promise<void>>;
   remove(): Promise<void>;
 }
 
@@ -37,6 +39,11 @@ export class Toxiproxy {
       url: `http://${listen}`,
       cut: async () => void (await this.call('POST', `/proxies/${name}`, { enabled: false })),
       restore: async () => void (await this.call('POST', `/proxies/${name}`, { enabled: true, listen })),
+      slowDown: async (latencyMs, jitterMs = 0) => {
+        const toxic = `${name}-latency`;
+        await this.call('POST', `/proxies/${name}/toxics`, { name: toxic, type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: latencyMs, jitter: jitterMs } });
+        return async () => void (await this.call('DELETE', `/proxies/${name}/toxics/${toxic}`).catch(() => undefined));
+      },
       remove: async () => void (await this.call('DELETE', `/proxies/${name}`).catch(() => undefined)),
     };
   }

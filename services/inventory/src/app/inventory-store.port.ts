@@ -28,3 +28,13 @@ export interface InventoryTransactions {
   readonly reader: InventoryStore;
   run<T>(work: (store: InventoryStore) => Promise<T>): Promise<T>;
 }
+
+/**
+ * The fault-injection hook the stock steps call before their work (a FaultInjector fits). Throws InjectedFaultError /
+ * InjectedTimeoutError from @saga/faults when a rule fires; resolves otherwise (after any injected delay).
+ */
+export interface StepFaults {
+  beforeOperation(operation: 'reserve' | 'release'): Promise<void>;
+}
+
+export const noStepFaults: StepFaults = { beforeOperation: async () => undefined };

@@ -2,7 +2,7 @@
 import type { Clock } from '../domain/clock';
 import type { Product } from '../domain/product';
 import type { OrderRef, ReleaseOutcome, ReserveOutcome } from '../domain/reservation';
-import type { InventoryStore, InventoryTransactions } from './inventory-store.port';
+import { noStepFaults, type InventoryStore, type InventoryTransactions, type StepFaults } from './inventory-store.port';
 import { releaseStock } from './release-stock';
 import { reserveStock, type ReserveStockInput } from './reserve-stock';
 import { restock, type RestockInput, type RestockOutcome } from './restock';
@@ -16,14 +16,21 @@ export interface Inventory {
   releaseStock(input: OrderRef, within?: InventoryStore): Promise<ReleaseOutcome>;
 }
 
-export function createInventory({ transactions, clock }: { transactions: InventoryTransactions; clock: Clock }): Inventory {
+export interface InventoryDeps {
+  transactions: InventoryTransactions;
+  clock: Clock;
+  /** Fault injection before the reserve / release steps (none by default). */
+  faults?: StepFaults;
+}
+
+export function createInventory({ transactions, clock, faults = noStepFaults }: InventoryDeps): Inventory {
   const inTransaction = <T>(within: InventoryStore | undefined, work: (store: InventoryStore) => Promise<T>): Promise<T> =>
     within ? work(within) : transactions.run(work);
   return {
     listProducts: () => transactions.reader.listProducts(),
     getProduct: (sku) => transactions.reader.findProduct(sku),
     restock: (input) => transactions.run((store) => restock(store, input)),
-    reserveStock: (input, within) => inTransaction(within, (store) => reserveStock(store, input, clock())),
-    releaseStock: (input, within) => inTransaction(within, (store) => releaseStock(store, input, clock())),
+    reserveStock: (input, within) => inTransaction(within, (store) => reserveStock(store, input, clock(), faults)),
+    releaseStock: (input, within) => inTransaction(within, (store) => releaseStock(store, input, clock(), faults)),
   };
 }

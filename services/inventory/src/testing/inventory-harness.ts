@@ -3,6 +3,7 @@
 import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
 import { queues, routingKeys, topics, type MessageEnvelope } from '@saga/contracts';
 import { createPgliteClient, type SqlClient } from '@saga/db';
+import type { FaultInjector } from '@saga/faults';
 import { InMemoryCommandBus, InMemoryEventLog, type ConsumedCommand, type ConsumedEvent } from '@saga/messaging';
 import { createLogger } from '@saga/platform';
 import { createInventoryService, type InventoryService } from '../inventory-service';
@@ -25,7 +26,8 @@ export interface InventoryHarness {
   close(): Promise<void>;
 }
 
-export async function startInventoryHarness(): Promise<InventoryHarness> {
+/** `faults`: an injector of the test's own (e.g. one whose crash throws instead of killing jest). */
+export async function startInventoryHarness(options: { faults?: FaultInjector } = {}): Promise<InventoryHarness> {
   const db = await createPgliteClient();
   await migrateInventoryDb(db);
   const bus = new InMemoryCommandBus();
@@ -39,6 +41,7 @@ export async function startInventoryHarness(): Promise<InventoryHarness> {
     clock: () => FIXED_NOW,
     relayPollIntervalMs: 50,
     eventRetry: { maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20 },
+    ...(options.faults ? { faults: options.faults } : {}),
   });
   await service.start();
   const events: ConsumedEvent[] = [];

@@ -1,5 +1,6 @@
 // Prices from inventory's GET /products through a circuit breaker; when inventory is down, the last list it gave us.
 import type { SqlClient } from '@saga/db';
+import type { FaultInjector } from '@saga/faults';
 import { createBreaker, type Breaker } from '@saga/resilience';
 import { z } from 'zod';
 import type { PriceCatalog, PriceListResult } from '../app/price-catalog.port';
@@ -12,6 +13,8 @@ export interface HttpPriceCatalogOptions {
   db: SqlClient;
   timeoutMs?: number;
   onStateChange?: (state: string) => void;
+  /** The process's injector (createOrderFaults): its `http:inventory` rules run before each call. */
+  faults?: FaultInjector;
 }
 
 export class HttpPriceCatalog implements PriceCatalog {
@@ -20,6 +23,9 @@ export class HttpPriceCatalog implements PriceCatalog {
 
   constructor(private readonly options: HttpPriceCatalogOptions) {
     this.breaker = createBreaker(async (_input: void, signal: AbortSignal) => {
+      // Inside the breaker: an injected error or timeout is an inventory failure like any other (it counts towards
+      // opening the breaker and falls back to cached prices), and the breaker's signal ends a `timeout` hold when it gives up.
+      await options.faults?.beforeOperation('http:inventory', signal);
       const response = await fetch(`${await options.inventoryUrl()}/products`, { signal });
       if (!response.ok) throw new Error(`inventory answered ${response.status}`);
       const body = productsResponse.parse(await response.json());

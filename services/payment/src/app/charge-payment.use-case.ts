@@ -1,5 +1,6 @@
 // charge: look up the order's payment, ask the provider if there is no final outcome, then record it and reply in one transaction.
 import { PaymentCompleted, PaymentFailed, type ChargePayment } from '@saga/contracts';
+import { InjectedFaultError, InjectedTimeoutError } from '@saga/faults';
 import { enqueueOutbox, handleOnce } from '@saga/messaging';
 import { withCorrelation } from '@saga/platform';
 import type { z } from 'zod';
@@ -18,6 +19,25 @@ export interface ChargeHandled {
 export function chargePaymentUseCase(deps: PaymentUseCaseDeps) {
   const envelopeDeps = { now: () => deps.clock.now(), newId: deps.newId };
 
+  /**
+   * The `charge` fault hook, where the provider would be called: after the replay of a final outcome (a recorded answer
+   * never changes because a rule fired) and before any side effect. The inbox check comes later, in handleOnce; that
+   * is fine here because a message the inbox already applied either has a final outcome (no provider call, no hook)
+   * or a FAILED one that is asked again anyway, and handleOnce then discards whatever this delivery computed.
+   * error → PROVIDER_UNAVAILABLE: the provider certainly did not take the request (not charged, no refund needed).
+   * timeout → TIMEOUT, exactly like the provider not answering in time: the outcome is unknown.
+   */
+  async function injectedChargeFault(): Promise<ChargeOutcome | undefined> {
+    try {
+      await deps.faults?.beforeOperation('charge');
+      return undefined;
+    } catch (error) {
+      if (error instanceof InjectedFaultError) return { ok: false, reason: 'PROVIDER_UNAVAILABLE', message: `${error.message}; payment provider not called` };
+      if (error instanceof InjectedTimeoutError) return { ok: false, reason: 'TIMEOUT', message: `${error.message}; outcome unknown` };
+      throw error;
+    }
+  }
+
   return async function chargePayment(command: IncomingCommand<ChargePaymentPayload>): Promise<ChargeHandled> {
     const { message } = command;
     const { orderId, sagaId, customerId, amountCents, currency, paymentToken } = message.payload;
@@ -27,7 +47,7 @@ export function chargePaymentUseCase(deps: PaymentUseCaseDeps) {
     const decision = decideCharge(await findPayment(deps.db, orderId));
     let outcome: ChargeOutcome | undefined;
     if (decision.kind === 'call-provider') {
-      outcome = await deps.provider.charge({ idempotencyKey: chargeKey(orderId), amountCents, currency, token: paymentToken });
+      outcome = (await injectedChargeFault()) ?? (await deps.provider.charge({ idempotencyKey: chargeKey(orderId), amountCents, currency, token: paymentToken }));
       log.info({ outcome: outcome.ok ? 'CHARGED' : outcome.reason }, 'provider answered the charge');
     }
 

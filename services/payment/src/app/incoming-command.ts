@@ -20,6 +20,13 @@ export interface PaymentUseCaseDeps {
   clock: Clock;
   newId: () => string;
   logger: Logger;
+  /** Fault injection before the charge / refund steps' provider work (a FaultInjector fits); none by default. */
+  faults?: StepFaults;
+}
+
+/** Throws InjectedFaultError / InjectedTimeoutError from @saga/faults when a rule fires; resolves otherwise (after any delay). */
+export interface StepFaults {
+  beforeOperation(operation: 'charge' | 'refund'): Promise<void>;
 }
 
 /** A reply's envelope meta: correlated by order, caused by the command, in the command's trace. */

@@ -43,6 +43,10 @@ export function refundPaymentUseCase(deps: PaymentUseCaseDeps) {
     const log = withCorrelation(deps.logger, { orderId, sagaId });
 
     const decision = decideRefund(await findPayment(deps.db, orderId));
+    // The `refund` fault hook, before any provider call and only when there is provider work (a refund already
+    // recorded is just replayed). A compensation cannot be refused, so an injected error or timeout is thrown:
+    // nothing is written, and the delivery rule retries (12 attempts by default) until the rule runs out.
+    if (decision.kind !== 'done') await deps.faults?.beforeOperation('refund');
     let result: RefundResult | undefined;
     if (decision.kind === 'refund') result = await refundAtProvider(orderId, decision.chargeId, decision.amountCents);
     else if (decision.kind === 'find-charge') result = await refundWhateverWasCharged(orderId);

@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ChargePayment, queues, RefundPayment, routingKeys, topics, type MessageEnvelope } from '@saga/contracts';
 import type { SqlClient } from '@saga/db';
+import type { FaultInjector } from '@saga/faults';
 import { InMemoryCommandBus, InMemoryEventLog, type ConsumedEvent } from '@saga/messaging';
 import { createLogger, startHttpServer, type HttpServerHandle } from '@saga/platform';
 import { createProviderApp, type ProviderAppOptions } from '@saga/payment-provider-service/provider-app';
@@ -58,8 +59,16 @@ export interface Scenario {
   stop(): Promise<void>;
 }
 
-/** One service instance per scenario (own bus, own breaker) over the file's shared PGlite database. */
-export async function startScenario(db: SqlClient, providerUrl: string, adapterOptions: Partial<HttpPaymentProviderOptions> = {}): Promise<Scenario> {
+/**
+ * One service instance per scenario (own bus, own breaker) over the file's shared PGlite database. `serviceOptions.faults`:
+ * an injector of the test's own (e.g. one whose crash throws instead of killing jest).
+ */
+export async function startScenario(
+  db: SqlClient,
+  providerUrl: string,
+  adapterOptions: Partial<HttpPaymentProviderOptions> = {},
+  serviceOptions: { faults?: FaultInjector } = {},
+): Promise<Scenario> {
   const adapter = createHttpPaymentProvider({ baseUrl: providerUrl, timeoutMs: 1_000, ...adapterOptions });
   const { provider, calls } = countingProvider(adapter);
   const bus = new InMemoryCommandBus();
@@ -77,6 +86,7 @@ export async function startScenario(db: SqlClient, providerUrl: string, adapterO
     outboxPollIntervalMs: 50,
     commandRetry: { maxAttempts: 30, initialDelayMs: 20, maxDelayMs: 100 },
     eventRetry: { maxAttempts: 30, initialDelayMs: 20, maxDelayMs: 100 },
+    ...(serviceOptions.faults ? { faults: serviceOptions.faults } : {}),
   });
   await service.start();
   return {

@@ -1,0 +1,33 @@
+// /admin/faults: add (201), list, remove one, clear all — admin only; invalid rules get a 400 that says why.
+import type { Express, RequestHandler } from 'express';
+import { BadRequestError, NotFoundError, fromZodError } from '@saga/platform';
+import { FaultRuleError, type FaultInjector } from './fault-injector';
+import { faultRuleInput } from './fault-rule';
+
+export function faultRoutes(injector: FaultInjector, adminOnly: RequestHandler[]): (app: Express) => void {
+  return (app) => {
+    app.post('/admin/faults', ...adminOnly, (req, res) => {
+      const parsed = faultRuleInput.safeParse(req.body);
+      if (!parsed.success) throw fromZodError(parsed.error);
+      try {
+        res.status(201).json(injector.add(parsed.data));
+      } catch (error) {
+        if (error instanceof FaultRuleError) throw new BadRequestError(error.message, { code: 'INVALID_FAULT_RULE', details: { operations: injector.operations } });
+        throw error;
+      }
+    });
+
+    app.get('/admin/faults', ...adminOnly, (_req, res) => {
+      res.json({ service: injector.service, operations: injector.operations, items: injector.list() });
+    });
+
+    app.delete('/admin/faults/:id', ...adminOnly, (req, res) => {
+      if (!injector.remove(String(req.params.id))) throw new NotFoundError(`No fault rule ${String(req.params.id)}`, { code: 'FAULT_RULE_NOT_FOUND' });
+      res.status(204).end();
+    });
+
+    app.delete('/admin/faults', ...adminOnly, (_req, res) => {
+      res.json({ removed: injector.clear() });
+    });
+  };
+}

@@ -1,0 +1,25 @@
+// The order service's fault-injection operations, and the one injector per process that main.ts / embedded mode share.
+import { FaultInjector, type FaultInjectorOptions, type OperationSpec } from '@saga/faults';
+import type { Logger } from '@saga/platform';
+
+export const orderFaultOperations = [
+  {
+    name: 'http:inventory',
+    kind: 'http',
+    description: "inventory's GET /products price lookup: error/timeout count as an inventory failure (cached prices, or 503 PRICES_UNAVAILABLE if none known); delay slows it",
+  },
+  {
+    name: 'consumer',
+    kind: 'consumer',
+    description: 'the saga replies (RabbitMQ) and choreography events (Kafka) consumers: error/timeout fail a delivery (retried), duplicate handles it twice (the inbox dedupes), crash-after-commit dies before the ack',
+  },
+] as const satisfies readonly OperationSpec[];
+
+export type OrderFaultOptions = { logger: Logger } & Pick<FaultInjectorOptions, 'crash' | 'random' | 'sleep'>;
+
+/** Built by the composition root (not the service factory) because the price catalog, built outside it, needs the same one. */
+export function createOrderFaults({ logger, ...rest }: OrderFaultOptions): FaultInjector {
+  return new FaultInjector({ service: 'order', operations: orderFaultOperations, onTrigger: (rule) => logger.warn({ rule }, 'fault injected'), ...rest });
+}
+
+export type { FaultInjector } from '@saga/faults';

@@ -1,0 +1,179 @@
+// Fault injection in the order service: /admin/faults, a failing inventory price lookup (cached prices or 503),
+// and a duplicated saga reply that the inbox absorbs. Participants are the real services, in-process.
+import { adminBearer, bearerFor } from '@saga/auth/testing';
+import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
+import { createPgliteClient, type SqlClient } from '@saga/db';
+import { InMemoryCommandBus } from '@saga/messaging';
+import { createLogger, startHttpServer, type HttpServerHandle } from '@saga/platform';
+import { eventually } from '@saga/resilience';
+import { createInventoryService } from '@saga/inventory-service/inventory-service';
+import { migrateInventoryDb } from '@saga/inventory-service/store/inventory-migrations';
+import { LogChannel } from '@saga/notification-service/channels/log.channel';
+import { createNotificationService } from '@saga/notification-service/notification-service';
+import { createProviderApp } from '@saga/payment-provider-service/provider-app';
+import { createPaymentService } from '@saga/payment-service/payment-service';
+import { createHttpPaymentProvider } from '@saga/payment-service/provider/http-payment-provider';
+import { Writable } from 'node:stream';
+import request from 'supertest';
+import { createOrderFaults } from './faults';
+import { HttpPriceCatalog } from './inventory/http-price-catalog';
+import { createOrderService, type OrderService } from './order-service';
+import { migrateOrderDb } from './store/order-migrations';
+
+jest.setTimeout(60_000);
+const logger = createLogger({ service: 'test', level: 'silent' });
+const verifyToken = createTokenVerifier(defaultJwtSettings());
+/** The order service's log lines, to see the inbox skip the duplicated reply. */
+const orderLines: Record<string, unknown>[] = [];
+const orderLogger = createLogger({
+  service: 'order',
+  level: 'debug',
+  destination: new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) orderLines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  }),
+});
+
+describe('order service under injected faults (in-process, in-memory bus, PGlite)', () => {
+  const bus = new InMemoryCommandBus();
+  const databases: SqlClient[] = [];
+  const servers: HttpServerHandle[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  let order: OrderService;
+  let inventoryUrl = '';
+  let paymentApp: Parameters<typeof request>[0];
+
+  const database = async () => {
+    const db = await createPgliteClient();
+    databases.push(db);
+    return db;
+  };
+
+  beforeAll(async () => {
+    const [orderDb, inventoryDb, paymentDb, notificationDb] = await Promise.all([database(), database(), database(), database()]);
+    await migrateInventoryDb(inventoryDb);
+    const inventory = createInventoryService({ verifyToken, db: inventoryDb, commandBus: bus, logger });
+    const inventoryServer = await startHttpServer(inventory.app, { port: 0, host: '127.0.0.1' });
+    inventoryUrl = `http://127.0.0.1:${inventoryServer.port}`;
+    const provider = await startHttpServer(createProviderApp({ clock: { now: () => new Date() } }), { port: 0, host: '127.0.0.1' });
+    servers.push(inventoryServer, provider);
+    const payment = createPaymentService({ verifyToken, db: paymentDb, commandBus: bus, logger, provider: createHttpPaymentProvider({ baseUrl: `http://127.0.0.1:${provider.port}`, timeoutMs: 2_000 }) });
+    const notification = createNotificationService({ verifyToken, db: notificationDb, commandBus: bus, logger, channels: [new LogChannel(logger)] });
+    paymentApp = payment.app;
+
+    await migrateOrderDb(orderDb);
+    // As main.ts does: one injector, shared by the catalog (http:inventory) and the service (consumers, /admin/faults).
+    const faults = createOrderFaults({ logger: orderLogger });
+    const prices = new HttpPriceCatalog({ inventoryUrl: () => inventoryUrl, db: orderDb, faults });
+    order = createOrderService({ verifyToken, db: orderDb, commandBus: bus, prices, faults, logger: orderLogger, runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: 10_000, maxCompensationAttempts: 5 } } });
+    for (const service of [inventory, payment, notification, order]) {
+      await service.start();
+      stops.unshift(() => service.stop());
+    }
+    stops.push(async () => prices.shutdown());
+  });
+
+  afterEach(() => order.faults.clear());
+
+  afterAll(async () => {
+    for (const stop of stops) await stop();
+    await bus.close();
+    for (const server of servers) await server.stop(100);
+    for (const db of databases) await db.close();
+  });
+
+  const admin = adminBearer();
+  const addRule = (app: Parameters<typeof request>[0], body: object, auth = admin) => request(app).post('/admin/faults').set('Authorization', auth).send(body);
+  const place = (app: Parameters<typeof request>[0], customer: string) =>
+    request(app).post('/orders').set('Authorization', bearerFor(customer)).send({ items: [{ sku: 'SKU-BREAD', quantity: 1 }] });
+  const finalOrder = (customer: string, orderId: string) =>
+    eventually(async () => {
+      const response = await request(order.app).get(`/orders/${orderId}`).set('Authorization', bearerFor(customer));
+      expect(['APPROVED', 'CANCELLED']).toContain(response.body.status);
+      return response.body as { status: string; history: { step: string; status: string; detail?: string }[] };
+    }, 20_000);
+
+  describe('/admin/faults', () => {
+    it('adds, lists, removes and clears rules on the order operations', async () => {
+      const created = await addRule(order.app, { operation: 'http:inventory', effect: 'timeout', delayMs: 2_000 }).expect(201);
+      expect(created.body).toMatchObject({ service: 'order', operation: 'http:inventory', effect: 'timeout', delayMs: 2_000, triggered: 0 });
+      const listed = (await request(order.app).get('/admin/faults').set('Authorization', admin).expect(200)).body;
+      expect(listed.operations.map((o: { name: string; kind: string }) => `${o.name}:${o.kind}`)).toEqual(['http:inventory:http', 'consumer:consumer']);
+      expect(listed.items).toEqual([created.body]);
+      await request(order.app).delete(`/admin/faults/${created.body.id}`).set('Authorization', admin).expect(204);
+      expect((await request(order.app).delete(`/admin/faults/${created.body.id}`).set('Authorization', admin).expect(404)).body.error.code).toBe('FAULT_RULE_NOT_FOUND');
+      await addRule(order.app, { operation: 'consumer', effect: 'crash-after-commit', probability: 0.5 }).expect(201);
+      expect((await request(order.app).delete('/admin/faults').set('Authorization', admin).expect(200)).body).toEqual({ removed: 1 });
+    });
+
+    it.each([
+      ['an unknown operation', { operation: 'charge', effect: 'error' }, /unknown operation "charge"; this service has: http:inventory, consumer/],
+      ['a delivery effect on the HTTP call', { operation: 'http:inventory', effect: 'duplicate' }, /does not apply to http:inventory \(a http\)/],
+    ])('refuses %s with 400 INVALID_FAULT_RULE', async (_name, body, message) => {
+      const response = await addRule(order.app, body).expect(400);
+      expect(response.body.error).toMatchObject({ code: 'INVALID_FAULT_RULE', message: expect.stringMatching(message) });
+    });
+
+    it('is for admins only: 401 without a token, 403 for a customer', async () => {
+      expect((await request(order.app).post('/admin/faults').send({ operation: 'consumer', effect: 'error' })).status).toBe(401);
+      expect((await addRule(order.app, { operation: 'consumer', effect: 'error' }, bearerFor('alice'))).status).toBe(403);
+      expect((await request(order.app).get('/admin/faults').set('Authorization', bearerFor('alice'))).status).toBe(403);
+      expect(order.faults.list()).toEqual([]);
+    });
+  });
+
+  it('consumer duplicate: a saga reply handled twice advances the saga once', async () => {
+    await addRule(order.app, { operation: 'consumer', effect: 'duplicate', times: 1 }).expect(201);
+    const placed = await place(order.app, 'gina').expect(202);
+    const final = await finalOrder('gina', placed.body.orderId);
+
+    expect(final.status).toBe('APPROVED');
+    const orderId = placed.body.orderId as string;
+    // The second run of the same reply found it in the inbox and changed nothing.
+    expect(orderLines).toContainEqual(expect.objectContaining({ msg: 'saga reply changed nothing (duplicate or late)', orderId, reply: 'StockReserved', result: 'duplicate' }));
+    expect(orderLines).toContainEqual(expect.objectContaining({ msg: 'fault injected', rule: expect.objectContaining({ operation: 'consumer', effect: 'duplicate' }) }));
+    expect(orderLines.filter((line) => line.msg === 'saga advanced' && line.orderId === orderId && line.reply === 'StockReserved')).toHaveLength(1);
+    // The rule fired on the first reply (StockReserved): it is gone, and the saga recorded that step once.
+    expect(order.faults.list()).toEqual([]);
+    const succeeded = final.history.filter((entry) => entry.status === 'SUCCEEDED').map((entry) => entry.step);
+    expect(succeeded).toEqual([...new Set(succeeded)]);
+    expect(succeeded).toEqual(expect.arrayContaining(['RESERVE_STOCK', 'CHARGE_PAYMENT', 'NOTIFY_CONFIRMED']));
+    const payments = (await request(paymentApp).get(`/payments?orderId=${placed.body.orderId}`).set('Authorization', admin)).body.items;
+    expect(payments).toEqual([expect.objectContaining({ status: 'CHARGED' })]);
+  });
+
+  it('http:inventory error with a known price list: the order is accepted from cached prices, and its history says so', async () => {
+    // A live lookup first, so a price list is known.
+    const live = await place(order.app, 'hana').expect(202);
+    await finalOrder('hana', live.body.orderId);
+    await addRule(order.app, { operation: 'http:inventory', effect: 'error' }).expect(201);
+
+    const placed = await place(order.app, 'hana').expect(202);
+    expect(placed.body).toMatchObject({ status: 'PENDING', totalCents: live.body.totalCents });
+    expect(order.faults.list()[0]).toMatchObject({ operation: 'http:inventory', triggered: 1 });
+    const final = await finalOrder('hana', placed.body.orderId);
+    expect(final.history[0]?.detail).toMatch(/^priced from the last known price list \(.+\): inventory unavailable$/);
+  });
+
+  it('http:inventory error with no price list known yet: 503 PRICES_UNAVAILABLE, nothing written', async () => {
+    // A fresh order database (no cached list) with its own catalog and injector, wired as main.ts wires them.
+    const db = await database();
+    await migrateOrderDb(db);
+    const faults = createOrderFaults({ logger });
+    const prices = new HttpPriceCatalog({ inventoryUrl: () => inventoryUrl, db, faults });
+    const fresh = createOrderService({ verifyToken, db, commandBus: new InMemoryCommandBus(), prices, faults, logger, runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: 10_000, maxCompensationAttempts: 5 } } });
+    try {
+      // Added through the service's API, fired by the catalog: the same injector.
+      await addRule(fresh.app, { operation: 'http:inventory', effect: 'error' }).expect(201);
+      const response = await place(fresh.app, 'ivan');
+      expect(response.status).toBe(503);
+      expect(response.body.error.code).toBe('PRICES_UNAVAILABLE');
+      expect(fresh.faults.list()[0]?.triggered).toBe(1);
+      expect((await request(fresh.app).get('/orders').set('Authorization', bearerFor('ivan'))).body.items).toEqual([]);
+    } finally {
+      prices.shutdown();
+    }
+  });
+});
