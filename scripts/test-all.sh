@@ -28,3 +28,7 @@ npx eslint .
 
 step "running the tests (jest: unit, contract, integration)"
 npx jest --ci --maxWorkers=2 --selectProjects unit integration "$@"
+
+# Alone and last: the chaos scenarios restart and freeze the shared brokers, which would break any suite beside them.
+step "running the chaos suite (jest: chaos, one scenario at a time)"
+npx jest --ci --runInBand --selectProjects chaos --passWithNoTests "$@"

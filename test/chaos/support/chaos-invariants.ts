@@ -1,0 +1,250 @@
+// After a fault is healed: the five invariants every order and every message must satisfy, measured as figures
+// (orders, approved, cancelled, stuck, lost, double charges, …) and then asserted, so a failure shows the whole picture.
+import { consumerGroups, deadLetterTopicFor, topics } from '@saga/contracts';
+import { adminBearer, bearerFor } from '@saga/auth/testing';
+import { Client } from 'pg';
+import { defaultEndpoints, management } from '../../e2e/support/infra-admin';
+import { endOffsets, serviceGroups, withKafkaAdmin, type TopicOffsets } from '../../e2e/support/kafka-namespace';
+import { listNotifications, listPayments, stockLevels, type OrderView, type PlacedOrder } from '../../e2e/support/order-client';
+import { netCharged } from '../../e2e/support/saga-invariants';
+import type { Platform } from '../../e2e/support/platform-processes';
+
+export interface ChaosFigures {
+  scenario: string;
+  /** Orders that exist (every customer's list), whether or not the client heard its 202. */
+  orders: number;
+  accepted: number;
+  approved: number;
+  cancelled: number;
+  /** Still PENDING when the bound after healing ran out. */
+  stuck: number;
+  /** Answered 202 to a client but not found afterwards. */
+  lost: number;
+  /** Approved orders not charged exactly their total once, cancelled ones with money kept. */
+  doubleCharges: number;
+  moneyMismatches: number;
+  /** Skus whose stock is not initial − what approved orders took. */
+  stockMismatches: number;
+  /** Orders without exactly one final notification of the right kind. */
+  notificationMismatches: number;
+  /** Messages not consumed: outbox rows unpublished, RabbitMQ messages left in work queues, Kafka lag. */
+  undelivered: number;
+  /** Parked with a reason (RabbitMQ dead-letter queue, Kafka .dlt topics): not lost, but reported. */
+  deadLettered: number;
+  /** From healing to the last order reaching APPROVED or CANCELLED. */
+  timeToHealMs: number;
+  refused: Record<string, number>;
+  /** How the orders ended: APPROVED, or CANCELLED with its reason. */
+  outcomes: Record<string, number>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function getJson<T>(url: string, authorization: string): Promise<{ status: number; body: T }> {
+  const response = await fetch(url, { headers: { authorization }, signal: AbortSignal.timeout(10_000) });
+  return { status: response.status, body: (await response.json().catch(() => undefined)) as T };
+}
+
+/** Every order of every customer, page by page: what exists, not only what the clients heard of. */
+async function allOrders(orderUrl: string, customers: string[]): Promise<OrderView[]> {
+  const found: OrderView[] = [];
+  for (const customer of customers) {
+    let cursor: string | undefined;
+    do {
+      const page = await getJson<{ items: OrderView[]; nextCursor?: string }>(`${orderUrl}/orders?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, bearerFor(customer));
+      if (page.status !== 200) throw new Error(`GET /orders for ${customer} answered ${page.status}`);
+      found.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+  }
+  return found;
+}
+
+/** Where the dead-letter topics end now, to count what a scenario adds to them. */
+export async function deadLetterTopicEnds(platform: Platform): Promise<TopicOffsets> {
+  return withKafkaAdmin(platform.kafkaBrokers, async (admin) => {
+    const existing = new Set(await admin.listTopics());
+    return endOffsets(admin, serviceGroups().map(deadLetterTopicFor).filter((topic) => existing.has(topic)));
+  });
+}
+
+/** What each service's group reads (services/<name>/src/messaging/*-events handlers subscribe to exactly these). */
+const subscriptions: Record<string, string[]> = {
+  [consumerGroups.inventory]: [topics.orderEvents, topics.paymentEvents],
+  [consumerGroups.payment]: [topics.orderEvents, topics.inventoryEvents],
+  [consumerGroups.order]: [topics.inventoryEvents, topics.paymentEvents],
+  [consumerGroups.notification]: [topics.orderEvents],
+};
+
+const sumOffsets = (offsets: TopicOffsets) => Object.values(offsets).flat().reduce((sum, p) => sum + Number(p.offset), 0);
+
+/** Unconsumed messages right now: outbox rows not yet published, work-queue messages, Kafka consumer lag. */
+async function undeliveredMessages(platform: Platform): Promise<{ total: number; detail: Record<string, number> }> {
+  const detail: Record<string, number> = {};
+  for (const service of ['order', 'inventory', 'payment', 'notification'] as const) {
+    const client = new Client({ connectionString: platform.databaseUrl(service) });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL');
+      detail[`outbox:${service}`] = Number(rows[0]?.n ?? 0);
+    } finally {
+      await client.end();
+    }
+  }
+  const queues = (await management(defaultEndpoints().managementUrl, 'GET', `queues/${encodeURIComponent(platform.vhost)}`)) as { name: string; messages?: number }[];
+  for (const queue of queues) if (!queue.name.includes('dead-letter')) detail[`queue:${queue.name}`] = queue.messages ?? 0;
+  await withKafkaAdmin(platform.kafkaBrokers, async (admin) => {
+    for (const [groupId, read] of Object.entries(subscriptions)) {
+      const ends = await endOffsets(admin, read);
+      const committed = await admin.fetchOffsets({ groupId, topics: read });
+      let lag = 0;
+      for (const { topic, partitions } of committed) {
+        for (const { partition, offset } of partitions) {
+          // The group was positioned at the run's start; -1 (nothing committed) means it is still there.
+          const start = Number(platform.kafkaStart[topic]?.find((p) => p.partition === partition)?.offset ?? 0);
+          const end = Number(ends[topic]?.find((p) => p.partition === partition)?.offset ?? 0);
+          lag += Math.max(0, end - Math.max(start, Number(offset)));
+        }
+      }
+      detail[`kafka-lag:${groupId}`] = lag;
+    }
+  });
+  return { total: Object.values(detail).reduce((sum, n) => sum + n, 0), detail };
+}
+
+async function deadLetteredSince(platform: Platform, before: TopicOffsets): Promise<{ total: number; detail: Record<string, number> }> {
+  const detail: Record<string, number> = {};
+  const queues = (await management(defaultEndpoints().managementUrl, 'GET', `queues/${encodeURIComponent(platform.vhost)}`)) as { name: string; messages?: number }[];
+  for (const queue of queues) if (queue.name.includes('dead-letter')) detail[`queue:${queue.name}`] = queue.messages ?? 0;
+  const after = await deadLetterTopicEnds(platform);
+  for (const topic of Object.keys(after)) detail[`topic:${topic}`] = sumOffsets({ [topic]: after[topic]! }) - sumOffsets({ [topic]: before[topic] ?? [] });
+  return { total: Object.values(detail).reduce((sum, n) => sum + n, 0), detail };
+}
+
+export interface InvariantInput {
+  scenario: string;
+  platform: Platform;
+  customers: string[];
+  accepted: PlacedOrder[];
+  refused: Record<string, number>;
+  initialStock: Record<string, number>;
+  deadLettersBefore: TopicOffsets;
+  healedAt: number;
+  /** How long after healing every order must be final. */
+  boundMs: number;
+}
+
+/** Measures the figures (waiting, within the bound, for things to settle), prints them, and returns them with the details. */
+export async function measureInvariants(input: InvariantInput): Promise<{ figures: ChaosFigures; problems: string[] }> {
+  const { platform } = input;
+  const deadline = input.healedAt + input.boundMs;
+  const problems: string[] = [];
+
+  // 1. Every order final within the bound (no lost order, none stuck).
+  let orders: OrderView[] = [];
+  let lastFinalAt = input.healedAt;
+  for (;;) {
+    orders = await allOrders(platform.urls.order, input.customers);
+    const pending = orders.filter((order) => order.status === 'PENDING');
+    if (pending.length === 0) {
+      lastFinalAt = Date.now();
+      break;
+    }
+    if (Date.now() > deadline) break;
+    await sleep(500);
+  }
+  const byId = new Map(orders.map((order) => [order.orderId, order]));
+  const stuck = orders.filter((order) => order.status === 'PENDING');
+  const lost = input.accepted.filter((placed) => !byId.has(placed.orderId));
+  if (stuck.length > 0) problems.push(`stuck PENDING: ${stuck.slice(0, 5).map((o) => o.orderId).join(', ')}${stuck.length > 5 ? '…' : ''}`);
+  if (lost.length > 0) problems.push(`accepted but not found: ${lost.map((o) => o.orderId).join(', ')}`);
+  const finals = orders.filter((order) => order.status !== 'PENDING');
+
+  // 2. Stock conservation, once releases in flight have landed (eventually, within what is left of the bound).
+  const taken = (sku: string) => finals.filter((o) => o.status === 'APPROVED').flatMap((o) => o.items).filter((i) => i.sku === sku).reduce((sum, i) => sum + i.quantity, 0);
+  let stockMismatches: string[] = [];
+  for (;;) {
+    const stock = await stockLevels(platform.urls.inventory);
+    stockMismatches = Object.keys(input.initialStock).filter((sku) => stock[sku] !== input.initialStock[sku]! - taken(sku)).map((sku) => `${sku}: ${stock[sku]} available, expected ${input.initialStock[sku]! - taken(sku)}`);
+    if (stockMismatches.length === 0 || Date.now() > deadline + 10_000) break;
+    await sleep(500);
+  }
+  problems.push(...stockMismatches.map((m) => `stock ${m}`));
+
+  // 3. Money: one net charge of the total per approved order, zero net for a cancelled one.
+  let doubleCharges = 0;
+  let moneyMismatches = 0;
+  for (const order of finals) {
+    const payments = await listPayments(platform.urls.payment, order.orderId);
+    const charges = payments.filter((p) => p.status === 'CHARGED' || p.status === 'REFUNDED').length;
+    const net = netCharged(payments);
+    const expected = order.status === 'APPROVED' ? order.totalCents : 0;
+    if (charges > 1 || net > expected) doubleCharges += 1;
+    if (net !== expected) {
+      moneyMismatches += 1;
+      problems.push(`order ${order.orderId} ${order.status}: net charged ${net}, expected ${expected} (${JSON.stringify(payments.map((p) => [p.status, p.amountCents, p.refundedCents]))})`);
+    }
+  }
+
+  // 4. Exactly one final notification of the right kind per order (sent; retried deliveries may still be landing).
+  let notificationMismatches: string[] = [];
+  for (;;) {
+    notificationMismatches = [];
+    for (const order of finals) {
+      const kind = order.status === 'APPROVED' ? 'ORDER_CONFIRMED' : 'ORDER_CANCELLED';
+      const notices = await listNotifications(platform.urls.notification, order.orderId);
+      if (notices.length !== 1 || notices[0]?.kind !== kind || notices[0]?.status !== 'SENT') {
+        notificationMismatches.push(`order ${order.orderId} ${order.status}: ${JSON.stringify(notices.map((n) => [n.kind, n.status]))}`);
+      }
+    }
+    if (notificationMismatches.length === 0 || Date.now() > deadline + 20_000) break;
+    await sleep(1_000);
+  }
+  problems.push(...notificationMismatches.slice(0, 10));
+
+  // 5. Nothing silently dropped: everything published is consumed (or parked with a reason, counted apart).
+  let undelivered = await undeliveredMessages(platform);
+  while (undelivered.total > 0 && Date.now() < deadline + 20_000) {
+    await sleep(1_000);
+    undelivered = await undeliveredMessages(platform);
+  }
+  if (undelivered.total > 0) problems.push(`undelivered: ${JSON.stringify(Object.fromEntries(Object.entries(undelivered.detail).filter(([, n]) => n > 0)))}`);
+  const deadLettered = await deadLetteredSince(platform, input.deadLettersBefore);
+
+  const figures: ChaosFigures = {
+    scenario: input.scenario,
+    orders: orders.length,
+    accepted: input.accepted.length,
+    approved: finals.filter((o) => o.status === 'APPROVED').length,
+    cancelled: finals.filter((o) => o.status === 'CANCELLED').length,
+    stuck: stuck.length,
+    lost: lost.length,
+    doubleCharges,
+    moneyMismatches,
+    stockMismatches: stockMismatches.length,
+    notificationMismatches: notificationMismatches.length,
+    undelivered: undelivered.total,
+    deadLettered: deadLettered.total,
+    timeToHealMs: Math.max(0, lastFinalAt - input.healedAt),
+    refused: input.refused,
+    outcomes: finals.reduce<Record<string, number>>((all, o) => {
+      const key = o.status === 'APPROVED' ? 'APPROVED' : `CANCELLED ${o.failureReason ?? '?'}`;
+      return { ...all, [key]: (all[key] ?? 0) + 1 };
+    }, {}),
+  };
+  if (deadLettered.total > 0) console.log(`[${input.scenario}] dead-lettered (parked with a reason): ${JSON.stringify(deadLettered.detail)}`);
+  return { figures, problems };
+}
+
+export function formatFigures(f: ChaosFigures): string {
+  const refused = Object.entries(f.refused).map(([k, n]) => `${k}×${n}`).join(' ') || 'none';
+  return (
+    `[chaos ${f.scenario}] orders=${f.orders} (accepted ${f.accepted}; refused ${refused}) approved=${f.approved} cancelled=${f.cancelled} ` +
+    `stuck=${f.stuck} lost=${f.lost} double-charges=${f.doubleCharges} money-mismatches=${f.moneyMismatches} stock-mismatches=${f.stockMismatches} ` +
+    `notification-mismatches=${f.notificationMismatches} undelivered=${f.undelivered} dead-lettered=${f.deadLettered} time-to-heal=${(f.timeToHealMs / 1000).toFixed(1)} s ` +
+    `outcomes ${JSON.stringify(f.outcomes)}`
+  );
+}
+
+/** The admin token the chaos controls use (fault rules, restock). */
+export const chaosAdmin = adminBearer;

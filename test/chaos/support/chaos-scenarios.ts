@@ -1,0 +1,162 @@
+// The named chaos scenarios: what each breaks (a process, a broker, a network link, a fault rule) and how it heals.
+// The chaos suite runs them all; `npm run chaos -- <name>` runs one and prints its figures.
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { adminBearer } from '@saga/auth/testing';
+import type { Platform, ServiceName } from '../../e2e/support/platform-processes';
+import type { ToxiproxyProxy } from '../../e2e/support/toxiproxy';
+
+const run = promisify(execFile);
+const repoRoot = resolve(__dirname, '../../..');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface ChaosContext {
+  platform: Platform;
+  /** Each service's link to RabbitMQ, through Toxiproxy: cut it or slow it down. */
+  rabbitLinks: Partial<Record<ServiceName, ToxiproxyProxy>>;
+  log(message: string): void;
+}
+
+export interface ChaosScenario {
+  name: string;
+  description: string;
+  /** Breaks something; orders keep coming meanwhile. */
+  inject(ctx: ChaosContext): Promise<void>;
+  /** Undoes it (a broker restart heals itself: its heal only waits for it). */
+  heal(ctx: ChaosContext): Promise<void>;
+  /** How long the fault lasts at least (the workload keeps running through it). Default 3 s. */
+  holdMs?: number;
+}
+
+/** The services with a database and a broker connection (the provider is only HTTP). */
+export const brokerClients: ServiceName[] = ['order', 'inventory', 'payment', 'notification'];
+
+async function infra(...args: string[]): Promise<void> {
+  await run('bash', [resolve(repoRoot, 'infra/local/infra.sh'), ...args], { cwd: repoRoot, timeout: 180_000 });
+}
+
+async function faultRule(platform: Platform, service: ServiceName, rule: object): Promise<void> {
+  const response = await fetch(`${platform.urls[service]}/admin/faults`, {
+    method: 'POST',
+    headers: { authorization: adminBearer(), 'content-type': 'application/json' },
+    body: JSON.stringify(rule),
+    signal: AbortSignal.timeout(5_000),
+  });
+  if (response.status !== 201) throw new Error(`POST ${service} /admin/faults ${JSON.stringify(rule)} answered ${response.status}: ${await response.text()}`);
+}
+
+async function clearFaults(platform: Platform, service: ServiceName): Promise<void> {
+  await fetch(`${platform.urls[service]}/admin/faults`, { method: 'DELETE', headers: { authorization: adminBearer() }, signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
+}
+
+const killAndRestart = (service: ServiceName): ChaosScenario => ({
+  name: `${service}-crash-mid-saga`,
+  description: `SIGKILL the ${service} service while orders are in flight, restart it a few seconds later`,
+  inject: ({ platform }) => platform.kill(service, 'SIGKILL'),
+  heal: ({ platform }) => platform.restart(service),
+});
+
+/** Restarts any of these that died (a crash-after-commit rule kills its own process), until stopped. */
+function reviveWhileRunning(ctx: ChaosContext, services: ServiceName[]): () => Promise<void> {
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      for (const service of services) {
+        if (running && !ctx.platform.isRunning(service)) {
+          ctx.log(`${service} died (crash after commit): restarting it`);
+          await ctx.platform.restart(service);
+        }
+      }
+      await sleep(200);
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+    for (const service of services) if (!ctx.platform.isRunning(service)) await ctx.platform.restart(service);
+  };
+}
+
+let stopReviving: (() => Promise<void>) | undefined;
+let removeLatency: (() => Promise<void>) | undefined;
+
+export const chaosScenarios: ChaosScenario[] = [
+  {
+    name: 'payment-down',
+    description: 'the card provider dies: charges fail fast through the open breaker (orders cancelled, stock released), then it comes back',
+    inject: ({ platform }) => platform.kill('provider', 'SIGKILL'),
+    heal: ({ platform }) => platform.restart('provider'),
+  },
+  killAndRestart('order'),
+  killAndRestart('inventory'),
+  killAndRestart('payment'),
+  killAndRestart('notification'),
+  {
+    name: 'crash-after-commit',
+    description: 'inventory, payment and notification each die once right after committing a message, before acking it (the dual-write window)',
+    inject: async (ctx) => {
+      for (const service of ['inventory', 'payment', 'notification'] as const) await faultRule(ctx.platform, service, { operation: 'consumer', effect: 'crash-after-commit', times: 1 });
+      stopReviving = reviveWhileRunning(ctx, ['inventory', 'payment', 'notification']);
+    },
+    heal: async (ctx) => {
+      await stopReviving?.();
+      for (const service of brokerClients) await clearFaults(ctx.platform, service);
+    },
+    holdMs: 5_000,
+  },
+  {
+    name: 'duplicate-delivery',
+    description: 'every consumer gets half of its messages twice',
+    inject: async ({ platform }) => {
+      for (const service of brokerClients) await faultRule(platform, service, { operation: 'consumer', effect: 'duplicate', probability: 0.5 });
+    },
+    heal: async ({ platform }) => {
+      for (const service of brokerClients) await clearFaults(platform, service);
+    },
+  },
+  {
+    name: 'inventory-slow',
+    description: "inventory's link to RabbitMQ gets 400 ms (±100 ms) of latency",
+    inject: async ({ rabbitLinks }) => {
+      removeLatency = await rabbitLinks.inventory!.slowDown(400, 100);
+    },
+    heal: async () => {
+      await removeLatency?.();
+    },
+  },
+  {
+    name: 'payment-partition',
+    description: 'the network between the payment service and RabbitMQ is cut, then restored',
+    inject: ({ rabbitLinks }) => rabbitLinks.payment!.cut(),
+    heal: ({ rabbitLinks }) => rabbitLinks.payment!.restore(),
+    holdMs: 5_000,
+  },
+  {
+    name: 'rabbitmq-restart',
+    description: 'RabbitMQ is stopped and started again (durable quorum queues, clients reconnect)',
+    inject: () => infra('restart', 'rabbitmq'),
+    heal: async () => undefined,
+    holdMs: 0,
+  },
+  {
+    name: 'kafka-restart',
+    description: 'Kafka is stopped and started again (KRaft, single node)',
+    inject: () => infra('restart', 'kafka'),
+    heal: async () => undefined,
+    holdMs: 0,
+  },
+  {
+    name: 'kafka-partition',
+    description: 'Kafka freezes (SIGSTOP): every client sees a silent network partition, then it thaws (SIGCONT)',
+    inject: () => infra('freeze', 'kafka'),
+    heal: () => infra('thaw', 'kafka'),
+    holdMs: 8_000,
+  },
+];
+
+export function scenarioNamed(name: string): ChaosScenario {
+  const found = chaosScenarios.find((s) => s.name === name);
+  if (!found) throw new Error(`no chaos scenario "${name}"; there are: ${chaosScenarios.map((s) => s.name).join(', ')}`);
+  return found;
+}
