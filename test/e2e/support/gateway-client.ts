@@ -1,4 +1,5 @@
 // What a client of the platform does: log in at the gateway, then call /api with the Bearer token.
+import { request } from 'node:http';
 export interface GatewayAnswer<T = unknown> {
   status: number;
   headers: Headers;
@@ -53,4 +54,21 @@ export async function waitForFinalOrder(gatewayUrl: string, authorization: strin
     if (Date.now() > deadline) throw new Error(`order ${orderId} not final within ${timeoutMs} ms; last answer ${answer.status} ${JSON.stringify(last)}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/**
+ * POST /auth/token from a given loopback source address (127.x.y.z all reach 127.0.0.1 on Linux): a client the
+ * per-IP limiter has never seen, so a test's count starts at zero whatever ran before it.
+ */
+export function loginAttemptFrom(gatewayUrl: string, localAddress: string, body: object): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const payload = JSON.stringify(body);
+    const req = request(`${gatewayUrl}/auth/token`, { method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }, timeout: 15_000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.end(payload);
+  });
 }
