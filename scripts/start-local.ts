@@ -1,10 +1,12 @@
-// `npm run start:local`: every service as its own OS process against the real brokers of infra/local, the gateway in
-// front; output prefixed with each process's name; Ctrl-C / SIGTERM stops them all (gateway first, then order, the rest).
+// `npm run start:local`: every service of infra/platform/services.json as its own OS process against the real brokers of
+// infra/local, started wave by wave; output prefixed with each process's name; Ctrl-C / SIGTERM stops them in reverse waves.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { tryItLines } from '../gateway/src/try-it';
+import { loadManifest, placeholders, waves, type ServiceSpec } from './deploy/manifest';
+import { nativeInfraVariable, nativeSpecs } from './deploy/resolvers';
 
 const root = resolve(__dirname, '..');
 const READY_TIMEOUT_MS = 30_000;
@@ -23,18 +25,20 @@ function loadEnv(): Record<string, string | undefined> {
   return { ...fromFile, ...process.env };
 }
 
-function required(env: Record<string, string | undefined>, name: string): string {
-  const value = env[name];
-  if (!value) throw new Error(`${name} is not set: run \`npm run infra:up\` (it writes .local/env) or export it`);
-  return value;
+/** Without a database or RabbitMQ the services refuse to start: say how to get them before spawning anything. */
+function checkRequiredInfra(specs: ServiceSpec[], env: Record<string, string | undefined>): void {
+  for (const spec of specs) {
+    for (const [key, value] of Object.entries(spec.env)) {
+      for (const ref of placeholders(value)) {
+        if (ref.kind !== 'infra' || !(ref.name.startsWith('postgres/') || ref.name === 'rabbitmq')) continue;
+        const variable = nativeInfraVariable(ref.name);
+        if (!env[variable]) throw new Error(`${variable} is not set (${spec.name} needs it as ${key}): run \`npm run infra:up\` (it writes .local/env) or export it`);
+      }
+    }
+  }
 }
 
-interface Spec {
-  name: string;
-  script: string;
-  port: number;
-  env: Record<string, string>;
-}
+type Spec = ServiceSpec;
 
 const colours = [36, 33, 35, 32, 34, 91];
 const useColour = process.stdout.isTTY && !process.env.NO_COLOR;
@@ -121,44 +125,25 @@ const say = (message: string) => process.stdout.write(`[start-local] ${message}\
 
 async function main(): Promise<void> {
   const env = loadEnv();
-  const rabbit = required(env, 'RABBITMQ_URL');
-  const kafka = env.KAFKA_BROKERS ?? '127.0.0.1:9092';
-  const brokers = { RABBITMQ_URL: rabbit, KAFKA_BROKERS: kafka };
-  const db = (name: string) => required(env, `${name}_DATABASE_URL`);
-  const gatewayPort = Number(env.PORT ?? 8080);
-  const gatewayEnv: Record<string, string> = {
-    ORDER_URL: 'http://127.0.0.1:3001',
-    INVENTORY_URL: 'http://127.0.0.1:3002',
-    PAYMENT_URL: 'http://127.0.0.1:3003',
-    NOTIFICATION_URL: 'http://127.0.0.1:3004',
-  };
-  if (env.REDIS_URL) gatewayEnv.REDIS_URL = env.REDIS_URL;
-
-  const specs: Spec[] = [
-    { name: 'payment-provider', script: 'services/payment-provider/dist/main.js', port: 4010, env: {} },
-    { name: 'inventory', script: 'services/inventory/dist/main.js', port: 3002, env: { DATABASE_URL: db('INVENTORY'), ...brokers } },
-    { name: 'payment', script: 'services/payment/dist/main.js', port: 3003, env: { DATABASE_URL: db('PAYMENT'), ...brokers, PAYMENT_PROVIDER_URL: 'http://127.0.0.1:4010' } },
-    { name: 'notification', script: 'services/notification/dist/main.js', port: 3004, env: { DATABASE_URL: db('NOTIFICATION'), ...brokers } },
-    { name: 'order', script: 'services/order/dist/main.js', port: 3001, env: { DATABASE_URL: db('ORDER'), ...brokers, INVENTORY_URL: 'http://127.0.0.1:3002' } },
-    { name: 'gateway', script: 'gateway/dist/main.js', port: gatewayPort, env: gatewayEnv },
-  ];
+  const manifest = loadManifest();
+  checkRequiredInfra(manifest.services, env);
+  const specs: Spec[] = nativeSpecs(manifest, env);
+  const gatewayPort = specs.find((s) => s.public)?.port ?? 8080;
   for (const spec of specs) {
     if (!existsSync(join(root, spec.script))) throw new Error(`${spec.script} is missing: run \`npm run build\` first`);
   }
-  // The launcher's own env minus PORT/DATABASE_URL (set per child), LOG_LEVEL defaulting to info.
-  const { PORT: _port, DATABASE_URL: _db, ...inherited } = process.env;
-  const baseEnv: NodeJS.ProcessEnv = { ...inherited, LOG_LEVEL: env.LOG_LEVEL ?? 'info' };
+  // The launcher's own env minus what the manifest sets per child (a stray DATABASE_URL must not leak into the provider).
+  const { PORT: _port, DATABASE_URL: _db, SERVICE_ADDRESS: _address, ...inherited } = process.env;
+  const baseEnv: NodeJS.ProcessEnv = inherited;
 
   const children = specs.map((spec, i) => new Child(spec, colours[i % colours.length]));
   let stopping: Promise<void> | undefined;
 
-  // Gateway first (no new requests), then order (no new sagas), then the rest together.
+  const childWaves = waves(specs).map((wave) => children.filter((c) => wave.includes(c.spec)));
+  // Reverse waves: the gateway first (no new requests), then order (no new sagas), then the participants together.
   const stopAll = (): Promise<void> =>
     (stopping ??= (async () => {
-      const byName = (name: string) => children.filter((c) => c.spec.name === name);
-      await Promise.all(byName('gateway').map((c) => c.stop()));
-      await Promise.all(byName('order').map((c) => c.stop()));
-      await Promise.all(children.map((c) => c.stop()));
+      for (const wave of [...childWaves].reverse()) await Promise.all(wave.map((c) => c.stop()));
     })());
 
   const shutdown = (reason: string, exitCode: number) => {
@@ -182,19 +167,26 @@ async function main(): Promise<void> {
   // Last resort (an uncaught error, process.exit elsewhere): no child outlives the launcher.
   process.on('exit', () => children.forEach((c) => c.killNow()));
 
-  for (const child of children) {
+  const start = (child: Child) => {
     child.start(baseEnv);
     void child.exited.then(({ code, signal }) => {
       if (child.expectingExit || stopping) return;
       say(`${child.spec.name} died unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`);
       shutdown(`${child.spec.name} died`, 1);
     });
-  }
+  };
 
   try {
-    for (const child of children) {
-      await child.waitReady(READY_TIMEOUT_MS);
-      say(`${child.spec.name} ready on ${child.url}`);
+    // A wave starts once the previous one is ready: order needs inventory's catalog, the gateway needs everyone.
+    for (const wave of childWaves) {
+      if (stopping) return;
+      wave.forEach(start);
+      await Promise.all(
+        wave.map(async (child) => {
+          await child.waitReady(READY_TIMEOUT_MS);
+          say(`${child.spec.name} ready on ${child.url}`);
+        }),
+      );
     }
   } catch (error) {
     if (stopping) return;
@@ -205,12 +197,15 @@ async function main(): Promise<void> {
   if (stopping) return;
 
   const api = `http://127.0.0.1:${gatewayPort}`;
+  const infra = [`RabbitMQ ${(env.RABBITMQ_URL ?? '').replace(/\/\/[^@]*@/, '//')}`, `Kafka ${env.KAFKA_BROKERS ?? '(service default)'}`];
+  if (env.REDIS_URL) infra.push(`Redis ${env.REDIS_URL}`);
+  if (env.CONSUL_URL) infra.push(`Consul ${env.CONSUL_URL}`);
   console.log(
     [
       '',
       `saga-platform is running as separate processes: ${api}`,
-      `  real brokers of infra/local (RabbitMQ ${rabbit.replace(/\/\/[^@]*@/, '//')}, Kafka ${kafka}${env.REDIS_URL ? `, Redis ${env.REDIS_URL}` : ''}); services behind the gateway:`,
-      `  order ${children[4].url}  inventory ${children[1].url}  payment ${children[2].url}  notification ${children[3].url}  provider ${children[0].url}`,
+      `  real brokers of infra/local (${infra.join(', ')}); services behind the gateway:`,
+      `  ${children.filter((c) => !c.spec.public).map((c) => `${c.spec.name} ${c.url}`).join('  ')}`,
       '',
       ...tryItLines(api),
       '',

@@ -1,0 +1,44 @@
+# One image for every process of the platform; compose and k8s pick the process by command, e.g. `node services/order/dist/main.js`.
+
+# bookworm-slim rather than alpine: glibc like the machines the lockfile and tests run on (no musl surprises in
+# DNS resolution or prebuilt binaries), and still small (~75 MB base). Override with --build-arg NODE_IMAGE=...
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# Every workspace's package.json, alone: the dependency layers below are rebuilt only when one of these changes.
+FROM ${NODE_IMAGE} AS manifests
+WORKDIR /src
+COPY . .
+RUN mkdir /out && cp package.json package-lock.json /out/ \
+ && for ws in libs/* services/* gateway; do mkdir -p "/out/$ws" && cp "$ws/package.json" "/out/$ws/"; done
+
+# Compile with the dev toolchain (typescript); only dist/ leaves this stage.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY --from=manifests /out/ ./
+# No install scripts: only dev tools (swc, parcel's watcher) have any, and tsc needs neither.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.base.json ./
+COPY libs ./libs
+COPY services ./services
+COPY gateway ./gateway
+# The gateway project references every library and service: building it builds them all (tests excluded).
+RUN npx tsc -b gateway \
+ && mkdir /dist && for ws in libs/* services/* gateway; do mkdir -p "/dist/$ws" && cp -r "$ws/dist" "/dist/$ws/"; done
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=manifests /out/ ./
+# Production dependencies only; npm links each @saga/* workspace into node_modules, resolved by the dists copied next.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY --from=build /dist/ ./
+COPY infra/docker/own-address.js ./infra/docker/own-address.js
+# SERVICE_ADDRESS=auto -> this container's IP, before the service reads its config (each replica registers itself).
+ENV NODE_OPTIONS="--require /app/infra/docker/own-address.js"
+# Files stay root-owned (read-only to the process); the process runs as the image's unprivileged `node` user.
+USER node
+EXPOSE 3001 3002 3003 3004 4010 8080
+# No curl in slim images: Node's fetch. PORT is the variable every service listens on (8080 = the gateway's default).
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "gateway/dist/main.js"]

@@ -1,0 +1,189 @@
+// Renders docker-compose.yml and docker-compose.replicas.yml from infra/platform/services.json; `--check` fails on drift.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { loadManifest, placeholders, repoRoot, resolveEnv, type Manifest, type ServiceSpec } from './manifest';
+import { composeCredentials, composeResolver } from './resolvers';
+
+type ComposeService = Record<string, unknown>;
+export interface ComposeFile {
+  services: Record<string, ComposeService>;
+  [key: string]: unknown;
+}
+
+export const composeFiles = { main: 'docker-compose.yml', replicas: 'docker-compose.replicas.yml' } as const;
+/** Only the one image is ever built; every app service runs it with its own command. */
+export const buildSpec = { context: '.', dockerfile: 'Dockerfile' };
+
+const healthcheck = (test: string[], extra: { interval?: string; timeout?: string; retries?: number; start_period?: string } = {}) => ({
+  test,
+  interval: extra.interval ?? '5s',
+  timeout: extra.timeout ?? '5s',
+  retries: extra.retries ?? 30,
+  start_period: extra.start_period ?? '10s',
+});
+const healthy = { condition: 'service_healthy' } as const;
+
+/** infra/kafka/server.properties as apache/kafka env (KAFKA_ + upper case, '.' -> '_'); listeners and voters use the compose host name. */
+export function kafkaEnvironment(manifest: Manifest, propertiesFile = join(repoRoot, 'infra/kafka/server.properties')): Record<string, string> {
+  const port = manifest.infra.kafka.port;
+  const containerSpecific: Record<string, string> = {
+    'controller.quorum.voters': '1@kafka:9093',
+    listeners: `PLAINTEXT://:${port},CONTROLLER://:9093`,
+    'advertised.listeners': `PLAINTEXT://kafka:${port}`,
+    // The image's own data directory (the file's value is only a placeholder that infra/local overrides too).
+    'log.dirs': '/var/lib/kafka/data',
+  };
+  // A fixed KRaft cluster id (16 bytes, base64url: Kafka rejects anything else) so a restarted container keeps its log.
+  const env: Record<string, string> = { CLUSTER_ID: 'c2FnYS1wbGF0Zm9ybS1rcg' };
+  for (const [key, value] of Object.entries(readProperties(propertiesFile))) env[kafkaEnvName(key)] = containerSpecific[key] ?? value;
+  return env;
+}
+
+export function kafkaEnvName(property: string): string {
+  // The apache/kafka image's rule: '-' -> '___', '_' -> '__', '.' -> '_'.
+  return `KAFKA_${property.replace(/-/g, '___').replace(/_/g, '__').replace(/\./g, '_').toUpperCase()}`;
+}
+
+export function readProperties(file: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const match = /^\s*([^#!\s][^=]*?)\s*=\s*(.*?)\s*$/.exec(line);
+    if (match) out[match[1]] = match[2];
+  }
+  return out;
+}
+
+function infraServices(manifest: Manifest): Record<string, ComposeService> {
+  const pg = manifest.infra.postgres;
+  const [pgUser, pgPassword] = composeCredentials.postgres.split(':');
+  return {
+    consul: {
+      image: 'hashicorp/consul:1.20',
+      command: ['agent', '-dev', '-client=0.0.0.0'],
+      ports: [`127.0.0.1:${manifest.infra.consul.port}:8500`],
+      healthcheck: healthcheck(['CMD', 'consul', 'members']),
+    },
+    kafka: {
+      image: 'apache/kafka:3.9.1',
+      environment: kafkaEnvironment(manifest),
+      healthcheck: healthcheck(['CMD-SHELL', `/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server localhost:${manifest.infra.kafka.port} >/dev/null 2>&1`], { timeout: '15s', start_period: '15s' }),
+    },
+    rabbitmq: {
+      image: 'rabbitmq:3.13-management',
+      // conf.d is read in name order, later keys win: ours after the image's 10-defaults, compose's overrides last.
+      volumes: [
+        './infra/rabbitmq/rabbitmq.conf:/etc/rabbitmq/conf.d/20-saga.conf:ro',
+        './infra/rabbitmq/compose.conf:/etc/rabbitmq/conf.d/30-compose.conf:ro',
+        './infra/rabbitmq/enabled_plugins:/etc/rabbitmq/enabled_plugins:ro',
+      ],
+      ports: [`127.0.0.1:${manifest.infra.rabbitmq.managementPort}:15672`],
+      healthcheck: healthcheck(['CMD', 'rabbitmq-diagnostics', '-q', 'check_port_connectivity'], { timeout: '15s', start_period: '15s' }),
+    },
+    postgres: {
+      image: 'postgres:15-bookworm',
+      environment: { POSTGRES_USER: pgUser, POSTGRES_PASSWORD: pgPassword, POSTGRES_DB: 'saga' },
+      volumes: ['./infra/postgres/init.sql:/docker-entrypoint-initdb.d/10-init.sql:ro'],
+      // Over TCP: during initdb the image's temporary server listens on the socket only, so healthy means initialised.
+      healthcheck: healthcheck(['CMD', 'pg_isready', '-h', '127.0.0.1', '-p', String(pg.port), '-U', pgUser, '-d', 'order_db']),
+    },
+    redis: {
+      image: 'redis:7-alpine',
+      volumes: ['./infra/redis/redis.conf:/usr/local/etc/redis/redis.conf:ro'],
+      // The shared file binds loopback for the native mode; in a container the other containers must reach it.
+      command: ['redis-server', '/usr/local/etc/redis/redis.conf', '--bind', '0.0.0.0', '--protected-mode', 'no'],
+      healthcheck: healthcheck(['CMD', 'redis-cli', 'ping']),
+    },
+    toxiproxy: {
+      image: 'ghcr.io/shopify/toxiproxy:2.12.0',
+      command: ['-host=0.0.0.0', '-config=/config/toxiproxy.json'],
+      volumes: ['./infra/toxiproxy/compose.json:/config/toxiproxy.json:ro'],
+      ports: [`127.0.0.1:${manifest.infra.toxiproxy.port}:8474`],
+      depends_on: { rabbitmq: healthy },
+      healthcheck: healthcheck(['CMD', '/toxiproxy-cli', 'list']),
+    },
+  };
+}
+
+/** The compose services an app service's env needs (toxiproxy too for RabbitMQ, which it fronts). */
+function infraDependencies(service: ServiceSpec): string[] {
+  const needs = new Set<string>();
+  for (const value of Object.values(service.env)) {
+    for (const ref of placeholders(value)) {
+      if (ref.kind !== 'infra') continue;
+      const kind = ref.name.split('/')[0];
+      needs.add(kind);
+      if (kind === 'rabbitmq') needs.add('toxiproxy');
+    }
+  }
+  return [...needs].sort();
+}
+
+function appService(manifest: Manifest, service: ServiceSpec): ComposeService {
+  const env = resolveEnv(service.env, composeResolver(manifest));
+  // Each container registers its own IP in Consul (a replica must not register the shared service name): see
+  // infra/docker/own-address.js, preloaded by the image.
+  if ('SERVICE_ADDRESS' in env) env.SERVICE_ADDRESS = 'auto';
+  const earlier = manifest.services.filter((s) => s.wave < service.wave).map((s) => s.name);
+  const depends = [...infraDependencies(service), ...earlier];
+  const ready = `fetch('http://127.0.0.1:${service.port}/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`;
+  return {
+    image: `${manifest.image}:latest`,
+    build: buildSpec,
+    command: ['node', service.script],
+    environment: env,
+    ...(service.public ? { ports: [`127.0.0.1:${service.port}:${service.port}`] } : {}),
+    depends_on: Object.fromEntries(depends.map((name) => [name, healthy])),
+    // Ready, not just live: depends_on waits for the brokers to be connected, like start:local's waves.
+    healthcheck: healthcheck(['CMD', 'node', '-e', ready], { timeout: '3s' }),
+    restart: 'unless-stopped',
+    // The services drain for up to 10 s on SIGTERM (deregister, finish handlers, close brokers).
+    stop_grace_period: '15s',
+  };
+}
+
+export function renderCompose(manifest: Manifest): ComposeFile {
+  const services: Record<string, ComposeService> = infraServices(manifest);
+  for (const service of manifest.services) services[service.name] = appService(manifest, service);
+  return { services };
+}
+
+/** Two of every service behind Consul (not the gateway: it owns the one published port). */
+export function renderReplicas(manifest: Manifest): ComposeFile {
+  return { services: Object.fromEntries(manifest.services.filter((s) => !s.public).map((s) => [s.name, { deploy: { replicas: 2 } }])) };
+}
+
+// No anchors (each service reads on its own), and YAML 1.1 quoting so "no"/"on" stay strings for every parser.
+const yamlOptions = { lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' } as const;
+
+const header = (what: string) =>
+  `# ${what}\n# Generated from infra/platform/services.json by \`npm run compose:render\` (scripts/deploy/render-compose.ts): edit those, not this.\n`;
+
+export function renderFiles(manifest = loadManifest()): Record<string, string> {
+  return {
+    [composeFiles.main]: header('The whole platform in containers: `docker compose up --build --wait`, then http://localhost:8080.') + stringify(renderCompose(manifest), yamlOptions),
+    [composeFiles.replicas]:
+      header('Two replicas of each service, found through Consul: `docker compose -f docker-compose.yml -f docker-compose.replicas.yml up --build --wait`.') +
+      stringify(renderReplicas(manifest), yamlOptions),
+  };
+}
+
+if (require.main === module) {
+  const check = process.argv.includes('--check');
+  let stale = 0;
+  for (const [file, text] of Object.entries(renderFiles())) {
+    const path = join(repoRoot, file);
+    let current = '';
+    try {
+      current = readFileSync(path, 'utf8');
+    } catch {
+      // A missing file is simply stale.
+    }
+    if (current === text) continue;
+    stale++;
+    if (check) console.error(`${file} differs from infra/platform/services.json: run npm run compose:render`);
+    else writeFileSync(path, text);
+    if (!check) console.log(`wrote ${file}`);
+  }
+  if (check && stale > 0) process.exit(1);
+}
