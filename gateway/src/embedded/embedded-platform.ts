@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { TokenVerifier } from '@saga/auth';
 import { createPgliteClient, initPgliteDataDirs, type SqlClient } from '@saga/db';
 import { StaticRegistry, discoverUpstream, registerSelf, type ServiceRegistry } from '@saga/discovery';
-import { FaultInjector, type OperationSpec } from '@saga/faults';
+import { serviceFaults, type OperationSpec } from '@saga/faults';
 import { InMemoryCommandBus, InMemoryEventLog } from '@saga/messaging';
 import { startHttpServer, type HttpServerHandle, type Logger } from '@saga/platform';
 import { inventoryFaultOperations } from '@saga/inventory-service/faults';
@@ -76,7 +76,7 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<E
   const child = (service: string) => logger.child({ service });
   // One injector per service, each with its own operations and the in-process crash.
   const faultsFor = (service: string, operations: readonly OperationSpec[]) =>
-    new FaultInjector({ service, operations, crash: simulatedCrash, onTrigger: (rule) => child(service).warn({ rule }, 'fault injected') });
+    serviceFaults(service, operations, child(service), { crash: simulatedCrash });
 
   try {
     // One broker twin of each kind, shared by every service, as Kafka and RabbitMQ would be.

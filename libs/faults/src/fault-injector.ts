@@ -160,3 +160,13 @@ export class FaultInjector {
     };
   }
 }
+
+/** The usual injector of a service: its operations, and a warning in its log each time a rule fires. */
+export function serviceFaults(
+  service: string,
+  operations: readonly OperationSpec[],
+  logger: { warn(details: object, message: string): void },
+  options: Pick<FaultInjectorOptions, 'crash' | 'random' | 'sleep'> = {},
+): FaultInjector {
+  return new FaultInjector({ service, operations, onTrigger: (rule) => logger.warn({ rule }, 'fault injected'), ...options });
+}

@@ -2,7 +2,7 @@
 import { routeGuards, type TokenVerifier } from '@saga/auth';
 import { eventTopicSpecs, queues as queueNames, routingKeys } from '@saga/contracts';
 import type { SqlClient, SqlExecutor } from '@saga/db';
-import { FaultInjector, faultRoutes } from '@saga/faults';
+import { faultRoutes, serviceFaults, type FaultInjector } from '@saga/faults';
 import { OutboxRelay, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
 import type { Express } from 'express';
@@ -53,7 +53,7 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
   const commandsQueue = options.queues?.commands ?? queueNames.inventoryCommands;
   const repliesQueue = options.queues?.replies ?? queueNames.orderSagaReplies;
   const faults =
-    options.faults ?? new FaultInjector({ service: 'inventory', operations: inventoryFaultOperations, onTrigger: (rule) => logger.warn({ rule }, 'fault injected') });
+    options.faults ?? serviceFaults('inventory', inventoryFaultOperations, logger);
   const inventory = createInventory({ transactions: createSqlTransactions(db), clock, faults });
   const relay = new OutboxRelay({
     db,

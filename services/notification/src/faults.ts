@@ -1,5 +1,5 @@
 // The notification service's fault-injection operations and its default injector.
-import { FaultInjector, type FaultInjectorOptions, type OperationSpec } from '@saga/faults';
+import { serviceFaults, type FaultInjector, type FaultInjectorOptions, type OperationSpec } from '@saga/faults';
 import type { Logger } from '@saga/platform';
 
 export const notificationFaultOperations = [
@@ -18,7 +18,7 @@ export const notificationFaultOperations = [
 export type NotificationFaultOptions = { logger: Logger } & Pick<FaultInjectorOptions, 'crash' | 'random' | 'sleep'>;
 
 export function createNotificationFaults({ logger, ...rest }: NotificationFaultOptions): FaultInjector {
-  return new FaultInjector({ service: 'notification', operations: notificationFaultOperations, onTrigger: (rule) => logger.warn({ rule }, 'fault injected'), ...rest });
+  return serviceFaults('notification', notificationFaultOperations, logger, rest);
 }
 
 export type { FaultInjector } from '@saga/faults';

@@ -1,5 +1,5 @@
 // The order service's fault-injection operations, and the one injector per process that main.ts / embedded mode share.
-import { FaultInjector, type FaultInjectorOptions, type OperationSpec } from '@saga/faults';
+import { serviceFaults, type FaultInjector, type FaultInjectorOptions, type OperationSpec } from '@saga/faults';
 import type { Logger } from '@saga/platform';
 
 export const orderFaultOperations = [
@@ -19,7 +19,7 @@ export type OrderFaultOptions = { logger: Logger } & Pick<FaultInjectorOptions, 
 
 /** Built by the composition root (not the service factory) because the price catalog, built outside it, needs the same one. */
 export function createOrderFaults({ logger, ...rest }: OrderFaultOptions): FaultInjector {
-  return new FaultInjector({ service: 'order', operations: orderFaultOperations, onTrigger: (rule) => logger.warn({ rule }, 'fault injected'), ...rest });
+  return serviceFaults('order', orderFaultOperations, logger, rest);
 }
 
 export type { FaultInjector } from '@saga/faults';

@@ -4,7 +4,7 @@ import { routeGuards, type TokenVerifier } from '@saga/auth';
 import { randomUUID } from 'node:crypto';
 import { eventTopicSpecs, queues, routingKeys } from '@saga/contracts';
 import type { SqlClient } from '@saga/db';
-import { FaultInjector, faultRoutes } from '@saga/faults';
+import { faultRoutes, serviceFaults, type FaultInjector } from '@saga/faults';
 import { OutboxRelay, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
 import type { Express } from 'express';
@@ -59,7 +59,7 @@ const defaultRetry: Partial<RetryPolicy> = { maxAttempts: 12, initialDelayMs: 20
 export function createPaymentService(options: PaymentServiceOptions): PaymentService {
   const { db, commandBus, eventLog, provider, logger } = options;
   const faults =
-    options.faults ?? new FaultInjector({ service: 'payment', operations: paymentFaultOperations, onTrigger: (rule) => logger.warn({ rule }, 'fault injected') });
+    options.faults ?? serviceFaults('payment', paymentFaultOperations, logger);
   const deps = { db, provider, logger, clock: options.clock ?? systemClock, newId: options.newId ?? randomUUID, faults };
   const relay = new OutboxRelay({
     db,
