@@ -2,23 +2,17 @@
 // and a duplicated saga reply that the inbox absorbs. Participants are the real services, in-process.
 import { adminBearer, bearerFor } from '@saga/auth/testing';
 import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
-import { createPgliteClient, type SqlClient } from '@saga/db';
+import { createPgliteClient } from '@saga/db';
 import { InMemoryCommandBus } from '@saga/messaging';
-import { createLogger, startHttpServer, type HttpServerHandle } from '@saga/platform';
+import { createLogger } from '@saga/platform';
 import { eventually } from '@saga/resilience';
-import { createInventoryService } from '@saga/inventory-service/inventory-service';
-import { migrateInventoryDb } from '@saga/inventory-service/store/inventory-migrations';
-import { LogChannel } from '@saga/notification-service/channels/log.channel';
-import { createNotificationService } from '@saga/notification-service/notification-service';
-import { createProviderApp } from '@saga/payment-provider-service/provider-app';
-import { createPaymentService } from '@saga/payment-service/payment-service';
-import { createHttpPaymentProvider } from '@saga/payment-service/provider/http-payment-provider';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { createOrderFaults } from './faults';
 import { HttpPriceCatalog } from './inventory/http-price-catalog';
 import { createOrderService, type OrderService } from './order-service';
 import { migrateOrderDb } from './store/order-migrations';
+import { startInProcessPlatform, type InProcessPlatform } from './testing/in-process-platform';
 
 jest.setTimeout(60_000);
 const logger = createLogger({ service: 'test', level: 'silent' });
@@ -37,52 +31,20 @@ const orderLogger = createLogger({
 });
 
 describe('order service under injected faults (in-process, in-memory bus, PGlite)', () => {
-  const bus = new InMemoryCommandBus();
-  const databases: SqlClient[] = [];
-  const servers: HttpServerHandle[] = [];
-  const stops: (() => Promise<void>)[] = [];
+  let platform: InProcessPlatform;
   let order: OrderService;
   let inventoryUrl = '';
   let paymentApp: Parameters<typeof request>[0];
 
-  const database = async () => {
-    const db = await createPgliteClient();
-    databases.push(db);
-    return db;
-  };
-
   beforeAll(async () => {
-    const [orderDb, inventoryDb, paymentDb, notificationDb] = await Promise.all([database(), database(), database(), database()]);
-    await migrateInventoryDb(inventoryDb);
-    const inventory = createInventoryService({ verifyToken, db: inventoryDb, commandBus: bus, logger });
-    const inventoryServer = await startHttpServer(inventory.app, { port: 0, host: '127.0.0.1' });
-    inventoryUrl = `http://127.0.0.1:${inventoryServer.port}`;
-    const provider = await startHttpServer(createProviderApp({ clock: { now: () => new Date() } }), { port: 0, host: '127.0.0.1' });
-    servers.push(inventoryServer, provider);
-    const payment = createPaymentService({ verifyToken, db: paymentDb, commandBus: bus, logger, provider: createHttpPaymentProvider({ baseUrl: `http://127.0.0.1:${provider.port}`, timeoutMs: 2_000 }) });
-    const notification = createNotificationService({ verifyToken, db: notificationDb, commandBus: bus, logger, channels: [new LogChannel(logger)] });
-    paymentApp = payment.app;
-
-    await migrateOrderDb(orderDb);
     // As main.ts does: one injector, shared by the catalog (http:inventory) and the service (consumers, /admin/faults).
-    const faults = createOrderFaults({ logger: orderLogger });
-    const prices = new HttpPriceCatalog({ inventoryUrl: () => inventoryUrl, db: orderDb, faults });
-    order = createOrderService({ verifyToken, db: orderDb, commandBus: bus, prices, faults, logger: orderLogger, runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: 10_000, maxCompensationAttempts: 5 } } });
-    for (const service of [inventory, payment, notification, order]) {
-      await service.start();
-      stops.unshift(() => service.stop());
-    }
-    stops.push(async () => prices.shutdown());
+    platform = await startInProcessPlatform({ logger, orderLogger, orderFaults: createOrderFaults({ logger: orderLogger }), stepTimeoutMs: 10_000 });
+    ({ order, inventoryUrl, paymentApp } = platform);
   });
 
   afterEach(() => order.faults.clear());
 
-  afterAll(async () => {
-    for (const stop of stops) await stop();
-    await bus.close();
-    for (const server of servers) await server.stop(100);
-    for (const db of databases) await db.close();
-  });
+  afterAll(() => platform?.stop());
 
   const admin = adminBearer();
   const addRule = (app: Parameters<typeof request>[0], body: object, auth = admin) => request(app).post('/admin/faults').set('Authorization', auth).send(body);
@@ -159,7 +121,7 @@ describe('order service under injected faults (in-process, in-memory bus, PGlite
 
   it('http:inventory error with no price list known yet: 503 PRICES_UNAVAILABLE, nothing written', async () => {
     // A fresh order database (no cached list) with its own catalog and injector, wired as main.ts wires them.
-    const db = await database();
+    const db = await createPgliteClient();
     await migrateOrderDb(db);
     const faults = createOrderFaults({ logger });
     const prices = new HttpPriceCatalog({ inventoryUrl: () => inventoryUrl, db, faults });
@@ -174,6 +136,7 @@ describe('order service under injected faults (in-process, in-memory bus, PGlite
       expect((await request(fresh.app).get('/orders').set('Authorization', bearerFor('ivan'))).body.items).toEqual([]);
     } finally {
       prices.shutdown();
+      await db.close();
     }
   });
 });

@@ -1,70 +1,27 @@
 // The whole orchestrated flow in one process: the order service and the three participants on PGlite and the in-memory bus.
 import { adminBearer, bearerFor } from '@saga/auth/testing';
-import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
-import { createPgliteClient, type SqlClient } from '@saga/db';
-import { InMemoryCommandBus } from '@saga/messaging';
-import { createLogger, startHttpServer, type HttpServerHandle } from '@saga/platform';
+import { createLogger } from '@saga/platform';
 import { eventually } from '@saga/resilience';
-import { createInventoryService } from '@saga/inventory-service/inventory-service';
-import { migrateInventoryDb } from '@saga/inventory-service/store/inventory-migrations';
-import { LogChannel } from '@saga/notification-service/channels/log.channel';
-import { createNotificationService } from '@saga/notification-service/notification-service';
-import { createProviderApp } from '@saga/payment-provider-service/provider-app';
-import { createPaymentService } from '@saga/payment-service/payment-service';
-import { createHttpPaymentProvider } from '@saga/payment-service/provider/http-payment-provider';
 import request from 'supertest';
-import { HttpPriceCatalog } from './inventory/http-price-catalog';
-import { createOrderService, type OrderService } from './order-service';
-import { migrateOrderDb } from './store/order-migrations';
+import type { OrderService } from './order-service';
+import { startInProcessPlatform, type InProcessPlatform } from './testing/in-process-platform';
 
 jest.setTimeout(60_000);
 const logger = createLogger({ service: 'test', level: 'silent' });
 
 describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
-  const bus = new InMemoryCommandBus();
-  const databases: SqlClient[] = [];
-  const servers: HttpServerHandle[] = [];
-  const stops: (() => Promise<void>)[] = [];
+  let platform: InProcessPlatform;
   let order: OrderService;
   let inventoryUrl = '';
   let paymentApp: Parameters<typeof request>[0];
   let notificationApp: Parameters<typeof request>[0];
 
-  const database = async () => {
-    const db = await createPgliteClient();
-    databases.push(db);
-    return db;
-  };
-
   beforeAll(async () => {
-    const [orderDb, inventoryDb, paymentDb, notificationDb] = await Promise.all([database(), database(), database(), database()]);
-    await migrateInventoryDb(inventoryDb);
-    const inventory = createInventoryService({ verifyToken: createTokenVerifier(defaultJwtSettings()), db: inventoryDb, commandBus: bus, logger });
-    const inventoryServer = await startHttpServer(inventory.app, { port: 0, host: '127.0.0.1' });
-    inventoryUrl = `http://127.0.0.1:${inventoryServer.port}`;
-    const provider = await startHttpServer(createProviderApp({ clock: { now: () => new Date() } }), { port: 0, host: '127.0.0.1' });
-    servers.push(inventoryServer, provider);
-    const payment = createPaymentService({ verifyToken: createTokenVerifier(defaultJwtSettings()), db: paymentDb, commandBus: bus, logger, provider: createHttpPaymentProvider({ baseUrl: `http://127.0.0.1:${provider.port}`, timeoutMs: 2_000 }) });
-    const notification = createNotificationService({ verifyToken: createTokenVerifier(defaultJwtSettings()), db: notificationDb, commandBus: bus, logger, channels: [new LogChannel(logger)] });
-    paymentApp = payment.app;
-    notificationApp = notification.app;
-
-    await migrateOrderDb(orderDb);
-    const prices = new HttpPriceCatalog({ inventoryUrl: () => inventoryUrl, db: orderDb });
-    order = createOrderService({ verifyToken: createTokenVerifier(defaultJwtSettings()), db: orderDb, commandBus: bus, prices, logger, runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: 5_000, maxCompensationAttempts: 5 } } });
-    for (const service of [inventory, payment, notification, order]) {
-      await service.start();
-      stops.unshift(() => service.stop());
-    }
-    stops.push(async () => prices.shutdown());
+    platform = await startInProcessPlatform({ logger, stepTimeoutMs: 5_000 });
+    ({ order, inventoryUrl, paymentApp, notificationApp } = platform);
   });
 
-  afterAll(async () => {
-    for (const stop of stops) await stop();
-    await bus.close();
-    for (const server of servers) await server.stop(100);
-    for (const db of databases) await db.close();
-  });
+  afterAll(() => platform?.stop());
 
   const place = (customer: string, body: object) => request(order.app).post('/orders').set('Authorization', bearerFor(customer)).send(body);
   const finalOrder = (customer: string, orderId: string) =>
