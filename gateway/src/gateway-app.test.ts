@@ -209,6 +209,29 @@ describe('authorization and identity headers', () => {
     expect(faults.body).toMatchObject({ upstream: 'payment', path: '/admin/faults' });
   });
 
+  it.each([
+    ['GET', '/api/admin/orders?sagaStatus=COMPENSATION_FAILED&limit=10', '/admin/orders?sagaStatus=COMPENSATION_FAILED&limit=10'],
+    ['GET', '/api/admin/orders', '/admin/orders'],
+    ['POST', '/api/admin/orders/o-1/retry-compensation', '/admin/orders/o-1/retry-compensation'],
+  ] as const)('%s %s reaches the order service as %s (admin only)', async (method, path, target) => {
+    const call = (token: string) => (method === 'GET' ? request(gateway.app).get(path) : request(gateway.app).post(path)).set('Authorization', `Bearer ${token}`);
+    const before = order.hits.length;
+    expect((await call(alice).expect(403)).body.error.code).toBe('FORBIDDEN');
+    expect(order.hits.length).toBe(before);
+    const res = await call(admin).expect(200);
+    expect(res.body).toMatchObject({ upstream: 'order', method, path: target });
+  });
+
+  it.each([
+    ['POST', '/api/admin/reconcile', '/admin/reconcile'],
+    ['GET', '/api/admin/provider/charges?orderId=o-1', '/admin/provider/charges?orderId=o-1'],
+  ] as const)('%s %s reaches the payment service as %s (admin only)', async (method, path, target) => {
+    const call = (token: string) => (method === 'GET' ? request(gateway.app).get(path) : request(gateway.app).post(path)).set('Authorization', `Bearer ${token}`);
+    expect((await call(alice).expect(403)).body.error.code).toBe('FORBIDDEN');
+    const res = await call(admin).expect(200);
+    expect(res.body).toMatchObject({ upstream: 'payment', method, path: target });
+  });
+
   it('strips client identity headers and sets them from the token; passes request id and traceparent', async () => {
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     const res = await request(gateway.app)

@@ -51,7 +51,12 @@ const UPSTREAMS: UpstreamName[] = ['order', 'inventory', 'payment', 'notificatio
 /** Gateway path -> upstream path. Order matters: admin routes first. */
 const routeTable: { pattern: RegExp; upstream: UpstreamName; rewrite: (rest: string) => string; admin: boolean }[] = [
   { pattern: /^\/api\/admin\/replay(\/.*)?$/, upstream: 'order', rewrite: (rest) => '/admin/replay' + rest, admin: true },
+  // The order service's operator routes: the saga list (GET ?sagaStatus=) and /:orderId/retry-compensation.
+  { pattern: /^\/api\/admin\/orders(\/.*)?$/, upstream: 'order', rewrite: (rest) => '/admin/orders' + rest, admin: true },
   { pattern: /^\/api\/admin\/restock(\/.*)?$/, upstream: 'inventory', rewrite: (rest) => '/admin/restock' + rest, admin: true },
+  // Payment's operator routes: reconciliation with the provider's books, and those books per order.
+  { pattern: /^\/api\/admin\/reconcile(\/.*)?$/, upstream: 'payment', rewrite: (rest) => '/admin/reconcile' + rest, admin: true },
+  { pattern: /^\/api\/admin\/provider(\/.*)?$/, upstream: 'payment', rewrite: (rest) => '/admin/provider' + rest, admin: true },
   ...UPSTREAMS.map((upstream) => ({
     pattern: new RegExp(`^/api/admin/faults/${upstream}(/.*)?$`),
     upstream,

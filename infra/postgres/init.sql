@@ -11,8 +11,9 @@ BEGIN
 END
 $$;
 
--- One database per service (no service reads another's tables), plus saga_test for library tests.
+-- One database per service (no service reads another's tables; provider_db is the simulated card provider's
+-- books), plus saga_test for library tests.
 SELECT format('CREATE DATABASE %I OWNER saga', db)
-FROM unnest(ARRAY['order_db', 'inventory_db', 'payment_db', 'notification_db', 'saga_test']) AS db
+FROM unnest(ARRAY['order_db', 'inventory_db', 'payment_db', 'notification_db', 'provider_db', 'saga_test']) AS db
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = db)
 \gexec

@@ -126,7 +126,7 @@ export async function measureEmbeddedMemory(options: EmbeddedOptions): Promise<E
   });
   platform.start();
   try {
-    // PGlite creates and migrates four databases on first start: slower than a service on PostgreSQL.
+    // PGlite creates and migrates five databases (the provider has its own) on first start: slower than a service on PostgreSQL.
     await platform.waitReady(120_000);
     const rssAtReadyMb = procStatusMb(platform.pid!, 'VmRSS');
     const api = apiOf(platform.url);

@@ -17,6 +17,7 @@ const localEnv = {
   INVENTORY_DATABASE_URL: 'postgres://saga:saga@127.0.0.1:5432/inventory_db',
   PAYMENT_DATABASE_URL: 'postgres://saga:saga@127.0.0.1:5432/payment_db',
   NOTIFICATION_DATABASE_URL: 'postgres://saga:saga@127.0.0.1:5432/notification_db',
+  PROVIDER_DATABASE_URL: 'postgres://saga:saga@127.0.0.1:5432/provider_db',
   RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672',
   KAFKA_BROKERS: '127.0.0.1:9092',
   REDIS_URL: 'redis://127.0.0.1:6379',

@@ -1,5 +1,6 @@
 // End to end through the gateway: every service its own OS process on the real brokers, two gateway replicas
 // sharing their rate limits through the real Redis, inventory SIGKILLed and restarted under the gateway's breaker.
+import { eventually } from '@saga/resilience';
 import { describeGatewaySuite, type GatewayTarget } from './support/gateway-scenarios';
 import { PLATFORM_LOCK_TIMEOUT_MS, startPlatform, type Platform } from './support/platform-processes';
 
@@ -24,6 +25,11 @@ beforeAll(async () => {
       what: 'SIGKILLed',
       begin: () => p.kill('inventory'),
       end: () => p.restart('inventory'),
+    },
+    // crash-after-commit SIGKILLs payment: restart it once it is gone, as its supervisor would.
+    reviveAfterCrash: async () => {
+      await eventually(async () => expect(p.isRunning('payment')).toBe(false), 20_000, 50);
+      await p.restart('payment');
     },
     describe: () => p.describe(),
   };

@@ -18,7 +18,7 @@ import { orderFaultOperations } from '@saga/order-service/faults';
 import { HttpPriceCatalog } from '@saga/order-service/inventory/http-price-catalog';
 import { createOrderService } from '@saga/order-service/order-service';
 import { migrateOrderDb } from '@saga/order-service/store/order-migrations';
-import { createProviderApp } from '@saga/payment-provider-service/provider-app';
+import { createProviderApp, migrateProviderDb } from '@saga/payment-provider-service/provider-app';
 import { paymentFaultOperations } from '@saga/payment-service/faults';
 import { createPaymentService } from '@saga/payment-service/payment-service';
 import { createHttpPaymentProvider } from '@saga/payment-service/provider/http-payment-provider';
@@ -58,7 +58,7 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<E
   const stops: (() => Promise<void>)[] = [];
   const database = async (name: string): Promise<SqlClient> => {
     const dataDir = options.dataDir ? join(options.dataDir, name) : undefined;
-    // Four PostgreSQLs in one process: small buffers keep the platform's memory in bounds.
+    // Five PostgreSQLs in one process: small buffers keep the platform's memory in bounds.
     const db = await createPgliteClient({ smallFootprint: true, ...(dataDir && { dataDir }) });
     stops.unshift(() => db.close());
     return db;
@@ -86,7 +86,7 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<E
       await commandBus.close();
       await eventLog.close();
     });
-    const databases = ['order', 'inventory', 'payment', 'notification'];
+    const databases = ['order', 'inventory', 'payment', 'notification', 'provider'];
     if (options.dataDir) {
       const dataDir = options.dataDir;
       for (const name of databases) mkdirSync(join(dataDir, name), { recursive: true });
@@ -94,11 +94,12 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<E
       const created = await initPgliteDataDirs(databases.map((name) => join(dataDir, name)));
       if (created.length > 0) logger.info({ created }, 'created the PGlite databases');
     }
-    const [orderDb, inventoryDb, paymentDb, notificationDb] = await Promise.all(databases.map(database));
+    const [orderDb, inventoryDb, paymentDb, notificationDb, providerDb] = await Promise.all(databases.map(database));
 
     await migrateInventoryDb(inventoryDb!);
     const inventory = createInventoryService({ verifyToken: options.verifyToken, db: inventoryDb!, commandBus, eventLog, logger: child('inventory'), faults: faultsFor('inventory', inventoryFaultOperations) });
-    const provider = await serve('payment-provider', createProviderApp({ clock: { now: () => new Date() } }), options.ports.provider);
+    await migrateProviderDb(providerDb!);
+    const provider = await serve('payment-provider', createProviderApp({ db: providerDb!, clock: { now: () => new Date() } }), options.ports.provider);
     const providers = discoverUpstream(registry, 'payment-provider');
     stops.unshift(async () => providers.stop());
     const paymentProvider = createHttpPaymentProvider({ baseUrl: () => providers.next(), timeoutMs: 2_000 });

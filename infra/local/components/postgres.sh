@@ -7,7 +7,7 @@ PG_DATA="$PG_DIR/data"
 PG_SOCK="$PG_DIR/run"
 # Must match infra/postgres/init.sql (SQL cannot read this list, so both are kept side by side).
 # shellcheck disable=SC2034 # used by infra.sh (wait-ready, env)
-PG_DATABASES="order_db inventory_db payment_db notification_db saga_test"
+PG_DATABASES="order_db inventory_db payment_db notification_db provider_db saga_test"
 
 postgres_packages() { [[ -x $PG_BIN/initdb ]] || echo postgresql; }
 postgres_ports() { echo "$PG_PORT"; }

@@ -8,6 +8,7 @@ import {
   NotificationSent,
   PaymentCompleted,
   PaymentFailed,
+  PaymentReconciled,
   PaymentRefunded,
   StockReleased,
   StockReservationFailed,
@@ -38,7 +39,7 @@ export const OrderCancelled = defineMessage('OrderCancelled', 1, z.object({ orde
 export const eventTopics = {
   [topics.orderEvents]: [OrderCreated, OrderApproved, OrderCancelled],
   [topics.inventoryEvents]: [StockReserved, StockReservationFailed, StockReleased],
-  [topics.paymentEvents]: [PaymentCompleted, PaymentFailed, PaymentRefunded],
+  [topics.paymentEvents]: [PaymentCompleted, PaymentFailed, PaymentRefunded, PaymentReconciled],
   [topics.notificationEvents]: [NotificationSent],
 } as const;
 

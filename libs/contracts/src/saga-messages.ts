@@ -39,6 +39,22 @@ export const PaymentFailed = defineMessage('PaymentFailed', 1, z.object({
 export const RefundPayment = defineMessage('RefundPayment', 1, z.object({ ...sagaRef }));
 /** amountCents is 0 when there was nothing to refund (the charge never happened): refunds are idempotent. */
 export const PaymentRefunded = defineMessage('PaymentRefunded', 1, z.object({ ...sagaRef, amountCents: z.number().int().min(0) }));
+/**
+ * What payment's reconciliation found and did when the provider's books disagreed with the order's outcome: it refunded
+ * money captured on a cancelled order, or it flags an approved order the provider holds no capture for. Informational:
+ * the order records it in its history; it never changes the order's status. Sent to the orchestrator's reply queue for
+ * an orchestrated order and published on payments.events.v1 for a choreographed one.
+ */
+export const paymentReconciliationActions = ['REFUNDED_CAPTURE', 'MISSING_CAPTURE'] as const;
+export const PaymentReconciled = defineMessage('PaymentReconciled', 1, z.object({
+  ...sagaRef,
+  action: z.enum(paymentReconciliationActions),
+  /** Refunded (REFUNDED_CAPTURE) or expected but not captured (MISSING_CAPTURE). */
+  amountCents: z.number().int().min(0),
+  /** The provider's charge, when there is one. */
+  chargeId: id.optional(),
+  detail: z.string().max(500),
+}));
 
 // T4 / C4 — notification
 export const notificationKinds = ['ORDER_CONFIRMED', 'ORDER_CANCELLED'] as const;

@@ -1,16 +1,10 @@
-// The simulated provider as its clients see it, over HTTP: charges, declines, idempotency, refunds and look-ups.
-import type { Express } from 'express';
+// The simulated provider as its clients see it, over HTTP on its (PGlite) books: charges, declines, idempotency, refunds, look-ups.
 import request from 'supertest';
-import { createProviderApp, type ProviderAppOptions } from './provider-app';
-
-const clock = { now: () => new Date('2030-01-02T03:04:05Z') };
-const build = (overrides: Partial<ProviderAppOptions> = {}) => createProviderApp({ clock, declineAboveCents: 100_000, latencyMs: 0, ...overrides });
-const visa = { amount: 4200, currency: 'eur', source: 'tok_visa', description: 'order o-1' };
-
-const charge = (app: Express, key: string, body: object) => request(app).post('/v1/charges').set('Idempotency-Key', key).send(body);
-const refund = (app: Express, key: string, body: object) => request(app).post('/v1/refunds').set('Idempotency-Key', key).send(body);
+import { charge, refund, useProviderDb, visa } from './testing/provider-test-db';
 
 describe('payment provider', () => {
+  const { build } = useProviderDb();
+
   it('charges a good card: 201 with a ch_ id', async () => {
     const res = await charge(build(), 'k1', visa);
     expect(res.status).toBe(201);
@@ -123,6 +117,27 @@ describe('payment provider', () => {
     const seen = await request(app).get('/v1/charges').query({ idempotency_key: 'slow' });
     expect(seen.body.data).toHaveLength(1);
     expect((await pending).status).toBe(201);
+  });
+
+  it('keeps its books in the database: a new app on the same database replays the key and refunds the charge', async () => {
+    const first = await charge(build(), 'charge:o-7', visa);
+    const restarted = build();
+    const again = await charge(restarted, 'charge:o-7', visa);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect((await refund(restarted, 'refund:o-7', { charge: first.body.id })).body).toMatchObject({ amount: 4200 });
+  });
+
+  it('makes one charge for concurrent requests with one key, and replays it to the others', async () => {
+    const app = build();
+    const answers = await Promise.all([1, 2, 3].map(() => charge(app, 'race', visa)));
+    expect(new Set(answers.map((res) => res.body.id)).size).toBe(1);
+    expect(answers.filter((res) => res.headers['idempotent-replayed'] === 'true')).toHaveLength(2);
+    expect((await request(app).get('/v1/charges')).body.data).toHaveLength(1);
+  });
+
+  it('is ready when its database answers', async () => {
+    expect((await request(build()).get('/health/ready')).body).toMatchObject({ status: 'ready', checks: { database: { status: 'up' } } });
   });
 
   it('simulates an outage with 503 on every /v1 endpoint, health stays up', async () => {

@@ -18,6 +18,10 @@ const configSchema = z.object({
   PAYMENT_PROVIDER_URL: field.url({ protocols: ['http', 'https'] }).default('http://127.0.0.1:4010'),
   PROVIDER_TIMEOUT_MS: field.durationMs().default(2000),
   OUTBOX_POLL_MS: field.durationMs().default(1000),
+  /** Reconciliation with the provider's books: a pass this often (0: only on POST /admin/reconcile)… */
+  RECONCILE_INTERVAL_MS: field.durationMs().default(15_000),
+  /** …over payments settled at least this long (the saga's own compensations go first). */
+  RECONCILE_GRACE_MS: field.durationMs().default(30_000),
   /** Set: register with this Consul agent on start (deregister on shutdown) and find other services through it. */
   CONSUL_URL: field.url({ protocols: ['http', 'https'] }).optional(),
   /** The address other services and Consul's health check reach this instance on (default 127.0.0.1). */
@@ -58,7 +62,9 @@ export async function start(config: PaymentConfig = loadConfig(configSchema)) {
     timeoutMs: config.PROVIDER_TIMEOUT_MS,
     breaker: { onStateChange: (state, name) => logger.warn({ breaker: name, state }, 'circuit breaker changed state') },
   });
-  const service = createPaymentService({ verifyToken: createTokenVerifier(config), db, commandBus, ...(eventLog ? { eventLog } : {}), provider, logger, outboxPollIntervalMs: config.OUTBOX_POLL_MS });
+  const service = createPaymentService({ verifyToken: createTokenVerifier(config), db, commandBus, ...(eventLog ? { eventLog } : {}), provider, logger, outboxPollIntervalMs: config.OUTBOX_POLL_MS,
+    reconciliation: { intervalMs: config.RECONCILE_INTERVAL_MS, graceMs: config.RECONCILE_GRACE_MS },
+  });
   await service.start();
   const server = await startHttpServer(service.app, { port: config.PORT });
 

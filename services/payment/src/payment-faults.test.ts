@@ -57,7 +57,7 @@ describe('/admin/faults', () => {
     expect(created.body).toMatchObject({ id: expect.any(String), service: 'payment', operation: 'charge', effect: 'timeout', delayMs: 10, probability: 0.5, triggered: 0 });
 
     const listed = await request(scenario.service.app).get('/admin/faults').set('Authorization', adminBearer()).expect(200);
-    expect(listed.body.operations.map((o: { name: string }) => o.name)).toEqual(['charge', 'refund', 'consumer']);
+    expect(listed.body.operations.map((o: { name: string }) => o.name)).toEqual(['charge', 'refund', 'commands', 'events', 'consumer']);
     expect(listed.body.items).toEqual([created.body]);
 
     await request(scenario.service.app).delete(`/admin/faults/${created.body.id}`).set('Authorization', adminBearer()).expect(204);
@@ -68,7 +68,7 @@ describe('/admin/faults', () => {
   });
 
   it.each([
-    [{ operation: 'reserve', effect: 'error' }, 'unknown operation "reserve"; this service has: charge, refund, consumer'],
+    [{ operation: 'reserve', effect: 'error' }, 'unknown operation "reserve"; this service has: charge, refund, commands, events, consumer'],
     [{ operation: 'charge', effect: 'duplicate' }, 'effect duplicate does not apply to charge (a step); use one of: error, delay, timeout'],
     [{ operation: 'refund', effect: 'crash-after-commit' }, 'effect crash-after-commit does not apply to refund (a step); use one of: error, delay, timeout'],
   ])('rejects %j with 400 INVALID_FAULT_RULE', async (rule, message) => {
@@ -179,5 +179,41 @@ describe('consumer', () => {
     expect(scenario.calls.charge).toBe(1);
     expect(await providerChargesFor(provider.url, orderId)).toEqual([expect.objectContaining({ status: 'succeeded', amount: 4200 })]);
     expect(await scenario.bus.peekDeadLetters()).toEqual([]);
+  });
+  it('charge error then crash-after-commit: the redelivered ChargePayment finds it handled and never reaches the provider', async () => {
+    // The issue's reproduction: PROVIDER_UNAVAILABLE is answered (the saga cancels without a refund), the process dies
+    // before the ack, the provider is healthy again when the same message comes back.
+    await addRule({ operation: 'charge', effect: 'error', times: 1 });
+    await addRule({ operation: 'consumer', effect: 'crash-after-commit', times: 1 });
+    const orderId = newOrderId('fault-redelivered');
+    await scenario.bus.send(routingKeys.charge, chargeCommand(orderId, { amountCents: 120 }));
+    await waitFor(() => expect(crashes).toEqual(['consumer']));
+    const [reply] = await awaitReplies(orderId, 1);
+    expect(reply).toMatchObject({ type: 'PaymentFailed', payload: { reason: 'PROVIDER_UNAVAILABLE' } });
+    await settle();
+
+    expect(scenario.calls.charge).toBe(0);
+    expect(await providerChargesFor(provider.url, orderId)).toEqual([]);
+    expect(await paymentOf(orderId)).toMatchObject({ status: 'FAILED', failureReason: 'PROVIDER_UNAVAILABLE' });
+  });
+  it('the same window in choreography: a StockReserved redelivered after its PROVIDER_UNAVAILABLE was committed charges nothing', async () => {
+    const orderId = newOrderId('fault-ev-redelivered');
+    await publish(topics.orderEvents, OrderCreated.create(
+      { orderId, sagaId: orderId, customerId: 'cust-9', lines: [{ sku: 'SKU-APPLE', quantity: 1 }], totalCents: 120, currency: 'EUR', paymentToken: 'tok_visa' },
+      { correlationId: orderId },
+    ));
+    await waitFor(async () => expect((await db.query('SELECT 1 FROM charge_requests WHERE order_id = $1', [orderId])).rowCount).toBe(1));
+    // Armed now, so both fire on the StockReserved: the events-only consumer rule leaves the OrderCreated alone.
+    await addRule({ operation: 'charge', effect: 'error', times: 1 });
+    await addRule({ operation: 'events', effect: 'crash-after-commit', times: 1 });
+    await publish(topics.inventoryEvents, StockReserved.create({ orderId, sagaId: orderId, lines: [{ sku: 'SKU-APPLE', quantity: 1 }] }, { correlationId: orderId }));
+
+    await waitFor(() => expect(crashes).toEqual(['events']));
+    await waitFor(() => expect(scenario.eventsFor(orderId)).toHaveLength(1));
+    await settle();
+    expect(scenario.eventsFor(orderId)).toHaveLength(1);
+    expect(scenario.eventsFor(orderId)[0]!.envelope).toMatchObject({ type: 'PaymentFailed', payload: { reason: 'PROVIDER_UNAVAILABLE' } });
+    expect(scenario.calls.charge).toBe(0);
+    expect(await providerChargesFor(provider.url, orderId)).toEqual([]);
   });
 });

@@ -97,7 +97,7 @@ it('a declined payment is refunded with 0 and stays DECLINED', async () => {
   const [, reply] = await waitFor(() => expectLength(scenario!.repliesFor(orderId), 2));
   expect(reply).toMatchObject({ type: 'PaymentRefunded', payload: { amountCents: 0 } });
   expect((await paymentOf(scenario, orderId)).status).toBe('DECLINED');
-  expect(scenario.calls.refund + scenario.calls.findCharge).toBe(0);
+  expect(scenario.calls.refund + scenario.calls.voidCharge).toBe(0);
 });
 
 it('a charge that timed out here but succeeded at the provider: PaymentFailed(TIMEOUT), then the refund finds and refunds it', async () => {
@@ -121,6 +121,37 @@ it('a charge that timed out here but succeeded at the provider: PaymentFailed(TI
     scenario = undefined;
     await slow.stop(200);
   }
+});
+
+it('a charge request still on the wire when the refund runs can never take money: the refund voids its key', async () => {
+  // The network holds the charge request 800 ms: the client times out at 100 ms (TIMEOUT), the refund runs, and only
+  // then does the request reach the provider. Looking the charge up would find nothing and close the books too early.
+  const landed: Promise<Response>[] = [];
+  const slowWire: typeof fetch = (input, init) => {
+    if (init?.method !== 'POST' || !String(input).endsWith('/v1/charges')) return fetch(input, init);
+    const { signal, ...rest } = init;
+    const arrival = new Promise<void>((resolve) => setTimeout(resolve, 800)).then(() => fetch(input, rest));
+    landed.push(arrival);
+    return new Promise<Response>((resolve, reject) => {
+      arrival.then(resolve, reject);
+      signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+  };
+  scenario = await startScenario(db, provider.url, { fetch: slowWire, timeoutMs: 100 });
+  const orderId = newOrderId('on-the-wire');
+  await scenario.bus.send(routingKeys.charge, chargeCommand(orderId, { amountCents: 120 }));
+  const [failed] = await waitFor(() => expectLength(scenario!.repliesFor(orderId), 1));
+  expect(failed).toMatchObject({ type: 'PaymentFailed', payload: { reason: 'TIMEOUT' } });
+
+  await scenario.bus.send(routingKeys.refund, refundCommand(orderId));
+  const [, refunded] = await waitFor(() => expectLength(scenario!.repliesFor(orderId), 2));
+  expect(refunded).toMatchObject({ type: 'PaymentRefunded', payload: { amountCents: 0 } });
+
+  // The request lands now, after the refund: the provider refuses it, and its books hold no money for the order.
+  const late = await Promise.all(landed);
+  expect(late.map((response) => response.status)).toEqual([409]);
+  const books = await providerChargesFor(provider.url, orderId);
+  expect(books.reduce((net, charge) => net + (charge.status === 'succeeded' ? charge.amount - charge.amount_refunded : 0), 0)).toBe(0);
 });
 
 it('a refund the provider cannot take right now is retried, never answered falsely', async () => {

@@ -56,6 +56,8 @@ beforeAll(async () => {
     PAYMENT_PROVIDER_URL: provider.url,
     PROVIDER_TIMEOUT_MS: 2_000,
     OUTBOX_POLL_MS: 200,
+    RECONCILE_INTERVAL_MS: 0,
+    RECONCILE_GRACE_MS: 0,
     LOG_LEVEL: 'silent',
   });
   // The orchestrator's side: sends commands, reads replies.

@@ -11,8 +11,11 @@ import type { Express } from 'express';
 import { chargePaymentUseCase } from './app/charge-payment.use-case';
 import { systemClock, type Clock } from './app/clock';
 import type { PaymentProvider } from './app/payment-provider.port';
+import { reconcilePaymentsUseCase } from './app/reconcile-payments.use-case';
+import { ReconciliationScheduler } from './app/reconciliation-scheduler';
 import { refundPaymentUseCase } from './app/refund-payment.use-case';
 import { paymentFaultOperations } from './faults';
+import { paymentAdminRoutes } from './http/payment-admin.routes';
 import { paymentRoutes } from './http/payments.routes';
 import { paymentCommandConsumer } from './messaging/payment-command.handler';
 import { paymentEventSubscription } from './messaging/payment-events.handler';
@@ -38,6 +41,9 @@ export interface PaymentServiceOptions {
   prefetch?: number;
   /** Runtime fault injection (/admin/faults); default: an empty injector over paymentFaultOperations. */
   faults?: FaultInjector;
+  /** Reconciliation with the provider's books: a pass every intervalMs (0: only on POST /admin/reconcile), looking at
+   * payments settled for graceMs. Default every 15 s, 30 s after settling. */
+  reconciliation?: { intervalMs: number; graceMs: number };
 }
 
 export interface PaymentService {
@@ -72,6 +78,9 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
   const charge = chargePaymentUseCase(deps);
   // And one refund flow: a RefundPayment command (orchestration) or an OrderCancelled after a timed-out charge (choreography).
   const refund = refundPaymentUseCase(deps);
+  const reconciliation = options.reconciliation ?? { intervalMs: 15_000, graceMs: 30_000 };
+  const reconciler = reconcilePaymentsUseCase(deps, { graceMs: reconciliation.graceMs });
+  const scheduler = new ReconciliationScheduler({ reconciler, intervalMs: reconciliation.intervalMs, logger });
   let subscription: Subscription | undefined;
   let eventSubscription: Subscription | undefined;
   let running = false;
@@ -87,7 +96,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     isShuttingDown: () => stopping,
   });
   const guards = routeGuards(options.verifyToken);
-  const routes = [paymentRoutes(db, guards), faultRoutes(faults, guards.admin)];
+  const routes = [paymentRoutes(db, guards), paymentAdminRoutes({ provider, reconciler, guards }), faultRoutes(faults, guards.admin)];
   const app = createHttpApp({ service: 'payment', logger, readiness, routes: (http) => routes.forEach((mount) => mount(http)) });
 
   return {
@@ -106,16 +115,18 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
         { charge, refund },
         { retry: options.commandRetry ?? defaultRetry, ...(options.prefetch === undefined ? {} : { prefetch: options.prefetch }) },
       );
-      subscription = await commandBus.consume({ ...commands, handle: faults.wrapHandler('consumer', commands.handle) });
+      subscription = await commandBus.consume({ ...commands, handle: faults.wrapHandler('consumer', faults.wrapHandler('commands', commands.handle)) });
       if (eventLog) {
         const events = paymentEventSubscription({ db, charge, refund, clock: deps.clock, logger, retry: options.eventRetry ?? defaultRetry });
-        eventSubscription = await eventLog.subscribe({ ...events, handle: faults.wrapHandler('consumer', events.handle) });
+        eventSubscription = await eventLog.subscribe({ ...events, handle: faults.wrapHandler('consumer', faults.wrapHandler('events', events.handle)) });
       }
+      scheduler.start();
       running = true;
       logger.info('payment service started');
     },
     async stop() {
       stopping = true;
+      await scheduler.stop();
       await subscription?.close();
       await eventSubscription?.close();
       await relay.stop();

@@ -5,8 +5,8 @@ import { adminBearer, bearerFor } from '@saga/auth/testing';
 import { Client } from 'pg';
 import { defaultEndpoints, management } from '../../e2e/support/infra-admin';
 import { endOffsets, serviceGroups, withKafkaAdmin, type TopicOffsets } from '../../e2e/support/kafka-namespace';
-import { listNotifications, listPayments, stockLevels, type OrderView, type PlacedOrder } from '../../e2e/support/order-client';
-import { netCharged } from '../../e2e/support/saga-invariants';
+import { getOrder, listNotifications, providerLedger, stockLevels, type OrderView, type PlacedOrder } from '../../e2e/support/order-client';
+import { captures, netCharged } from '../../e2e/support/saga-invariants';
 import type { Platform } from '../../e2e/support/platform-processes';
 
 export interface ChaosFigures {
@@ -20,9 +20,16 @@ export interface ChaosFigures {
   stuck: number;
   /** Answered 202 to a client but not found afterwards. */
   lost: number;
-  /** Approved orders not charged exactly their total once, cancelled ones with money kept. */
+  /** Orders the provider captured more than once, or more than their total (read from the provider's books). */
   doubleCharges: number;
+  /** By the provider's books: captured − refunded ≠ total for an approved order, ≠ 0 for a cancelled one. */
   moneyMismatches: number;
+  /** Sagas parked in COMPENSATION_FAILED (the order service's operator list) once everything settled. */
+  compensationFailed: number;
+  /** Orders whose history shows a success that arrived after its step was given up (then compensated). */
+  lateReplies: number;
+  /** Orders whose history shows a reconciliation repair (money refunded, or a capture found missing). */
+  reconciled: number;
   /** Skus whose stock is not initial − what approved orders took. */
   stockMismatches: number;
   /** Orders without exactly one final notification of the right kind. */
@@ -121,6 +128,13 @@ async function deadLetteredSince(platform: Platform, before: TopicOffsets): Prom
   return { total: Object.values(detail).reduce((sum, n) => sum + n, 0), detail };
 }
 
+/** The order service's operator list of parked sagas (GET /admin/orders?sagaStatus=COMPENSATION_FAILED). */
+async function parkedSagas(platform: Platform, ofOrders: ReadonlySet<string>): Promise<string[]> {
+  const answer = await getJson<{ items: { orderId: string; awaiting: { step: string } | null }[] }>(`${platform.urls.order}/admin/orders?sagaStatus=COMPENSATION_FAILED&limit=100`, adminBearer());
+  if (answer.status !== 200) throw new Error(`GET /admin/orders?sagaStatus=COMPENSATION_FAILED answered ${answer.status}`);
+  return answer.body.items.filter((item) => ofOrders.has(item.orderId)).map((item) => `${item.orderId} (${item.awaiting?.step ?? '?'})`);
+}
+
 export interface InvariantInput {
   scenario: string;
   platform: Platform;
@@ -171,20 +185,40 @@ export async function measureInvariants(input: InvariantInput): Promise<{ figure
   }
   problems.push(...stockMismatches.map((m) => `stock ${m}`));
 
-  // 3. Money: one net charge of the total per approved order, zero net for a cancelled one.
+  // 3. Money, by the provider's own books: one capture of the total per approved order, net zero for a cancelled one.
+  //    Refunds still in flight (a compensation, a reconciliation pass) land eventually: look again within the bound.
   let doubleCharges = 0;
-  let moneyMismatches = 0;
-  for (const order of finals) {
-    const payments = await listPayments(platform.urls.payment, order.orderId);
-    const charges = payments.filter((p) => p.status === 'CHARGED' || p.status === 'REFUNDED').length;
-    const net = netCharged(payments);
-    const expected = order.status === 'APPROVED' ? order.totalCents : 0;
-    if (charges > 1 || net > expected) doubleCharges += 1;
-    if (net !== expected) {
-      moneyMismatches += 1;
-      problems.push(`order ${order.orderId} ${order.status}: net charged ${net}, expected ${expected} (${JSON.stringify(payments.map((p) => [p.status, p.amountCents, p.refundedCents]))})`);
+  let moneyProblems: string[] = [];
+  for (;;) {
+    doubleCharges = 0;
+    moneyProblems = [];
+    for (const order of finals) {
+      const ledger = await providerLedger(platform.urls.payment, order.orderId);
+      const net = netCharged(ledger);
+      const expected = order.status === 'APPROVED' ? order.totalCents : 0;
+      if (captures(ledger).length > 1 || net > expected) doubleCharges += 1;
+      if (net !== expected) {
+        moneyProblems.push(`order ${order.orderId} ${order.sagaMode} ${order.status}: net captured ${net} at the provider, expected ${expected} (${JSON.stringify(ledger.map((c) => [c.status, c.amountCents, c.refundedCents]))})`);
+      }
     }
+    if (moneyProblems.length === 0 || Date.now() > deadline + 20_000) break;
+    await sleep(1_000);
   }
+  const moneyMismatches = moneyProblems.length;
+  problems.push(...moneyProblems.slice(0, 10));
+
+  // 3a. What the sagas went through, from each order's history (late successes, reconciliation repairs).
+  let lateReplies = 0;
+  let reconciled = 0;
+  for (const order of finals) {
+    const { history } = await getOrder(platform.urls.order, order.customerId, order.orderId);
+    if (history.some((entry) => entry.status === 'LATE_REPLY')) lateReplies += 1;
+    if (history.some((entry) => entry.step === 'RECONCILE_PAYMENT')) reconciled += 1;
+  }
+
+  // 3b. No saga parked for an operator once healed.
+  const parked = await parkedSagas(platform, new Set(byId.keys()));
+  if (parked.length > 0) problems.push(`COMPENSATION_FAILED: ${parked.slice(0, 5).join(', ')}`);
 
   // 4. Exactly one final notification of the right kind per order (sent; retried deliveries may still be landing).
   let notificationMismatches: string[] = [];
@@ -221,6 +255,9 @@ export async function measureInvariants(input: InvariantInput): Promise<{ figure
     lost: lost.length,
     doubleCharges,
     moneyMismatches,
+    compensationFailed: parked.length,
+    lateReplies,
+    reconciled,
     stockMismatches: stockMismatches.length,
     notificationMismatches: notificationMismatches.length,
     undelivered: undelivered.total,
@@ -228,7 +265,7 @@ export async function measureInvariants(input: InvariantInput): Promise<{ figure
     timeToHealMs: Math.max(0, lastFinalAt - input.healedAt),
     refused: input.refused,
     outcomes: finals.reduce<Record<string, number>>((all, o) => {
-      const key = o.status === 'APPROVED' ? 'APPROVED' : `CANCELLED ${o.failureReason ?? '?'}`;
+      const key = `${o.sagaMode} ${o.status === 'APPROVED' ? 'APPROVED' : `CANCELLED ${o.failureReason ?? '?'}`}`;
       return { ...all, [key]: (all[key] ?? 0) + 1 };
     }, {}),
   };
@@ -240,7 +277,7 @@ export function formatFigures(f: ChaosFigures): string {
   const refused = Object.entries(f.refused).map(([k, n]) => `${k}×${n}`).join(' ') || 'none';
   return (
     `[chaos ${f.scenario}] orders=${f.orders} (accepted ${f.accepted}; refused ${refused}) approved=${f.approved} cancelled=${f.cancelled} ` +
-    `stuck=${f.stuck} lost=${f.lost} double-charges=${f.doubleCharges} money-mismatches=${f.moneyMismatches} stock-mismatches=${f.stockMismatches} ` +
+    `stuck=${f.stuck} lost=${f.lost} double-charges=${f.doubleCharges} money-mismatches(ledger)=${f.moneyMismatches} compensation-failed=${f.compensationFailed} late-replies=${f.lateReplies} reconciled=${f.reconciled} stock-mismatches=${f.stockMismatches} ` +
     `notification-mismatches=${f.notificationMismatches} undelivered=${f.undelivered} dead-lettered=${f.deadLettered} time-to-heal=${(f.timeToHealMs / 1000).toFixed(1)} s ` +
     `outcomes ${JSON.stringify(f.outcomes)}`
   );

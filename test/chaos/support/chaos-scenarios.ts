@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { adminBearer } from '@saga/auth/testing';
 import type { Platform, ServiceName } from '../../e2e/support/platform-processes';
 import type { ToxiproxyProxy } from '../../e2e/support/toxiproxy';
+import type { ChaosFigures } from './chaos-invariants';
 
 const run = promisify(execFile);
 const repoRoot = resolve(__dirname, '../../..');
@@ -27,6 +28,8 @@ export interface ChaosScenario {
   heal(ctx: ChaosContext): Promise<void>;
   /** How long the fault lasts at least (the workload keeps running through it). Default 3 s. */
   holdMs?: number;
+  /** What the figures must show for the scenario to have broken what it names (else it proved nothing). */
+  exercised?: { what: string; check(figures: ChaosFigures): boolean };
 }
 
 /** The services with a database and a broker connection (the provider is only HTTP). */
@@ -80,6 +83,51 @@ function reviveWhileRunning(ctx: ChaosContext, services: ServiceName[]): () => P
 
 let stopReviving: (() => Promise<void>) | undefined;
 let removeLatency: (() => Promise<void>) | undefined;
+
+/** The simulated provider's latency, changed at run time (its test-only /admin/latency route). */
+async function providerLatency(platform: Platform, latencyMs: number): Promise<void> {
+  const response = await fetch(`${platform.urls.provider}/admin/latency`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ latencyMs }),
+    signal: AbortSignal.timeout(5_000),
+  });
+  if (response.status !== 200) throw new Error(`POST provider /admin/latency answered ${response.status}: ${await response.text()}`);
+}
+
+/**
+ * The issue-11 window, repeated: the provider is down, so a ChargePayment is answered PROVIDER_UNAVAILABLE (the saga
+ * cancels without a refund); payment dies right after committing that answer, before the ack (crash-after-commit on
+ * its RabbitMQ command consumer); the provider comes back, then payment, and the same ChargePayment is redelivered to
+ * a healthy provider. It must take no money. Fault rules live in the process: armed again each round.
+ */
+function chargeRedeliveredAfterUnavailable(ctx: ChaosContext, rounds: number): () => Promise<void> {
+  let running = true;
+  const { platform } = ctx;
+  const loop = (async () => {
+    for (let round = 1; running && round <= rounds; round += 1) {
+      await platform.kill('provider', 'SIGKILL');
+      await faultRule(platform, 'payment', { operation: 'commands', effect: 'crash-after-commit', times: 1 });
+      const deadline = Date.now() + 10_000;
+      while (platform.isRunning('payment') && Date.now() < deadline) await sleep(50);
+      await platform.restart('provider');
+      if (platform.isRunning('payment')) {
+        ctx.log(`round ${round}: no command reached payment in 10 s`);
+        await clearFaults(platform, 'payment');
+        continue;
+      }
+      ctx.log(`round ${round}: payment died after committing a refused charge; provider back, restarting payment`);
+      await platform.restart('payment');
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+    if (!platform.isRunning('provider')) await platform.restart('provider');
+    if (!platform.isRunning('payment')) await platform.restart('payment');
+    await clearFaults(platform, 'payment');
+  };
+}
 
 export const chaosScenarios: ChaosScenario[] = [
   {
@@ -143,6 +191,44 @@ export const chaosScenarios: ChaosScenario[] = [
     name: 'kafka-restart',
     description: 'Kafka is stopped and started again (KRaft, single node)',
     inject: () => infra('restart', 'kafka'),
+    heal: async () => undefined,
+    holdMs: 0,
+  },
+  {
+    name: 'provider-late',
+    description: 'the card provider answers in 6 s, after the 5 s charge step deadline: successes arrive late and are compensated as tracked steps',
+    inject: ({ platform }) => providerLatency(platform, 6_000),
+    heal: ({ platform }) => providerLatency(platform, 0),
+    holdMs: 4_000,
+    exercised: { what: 'some charges succeeded after their step deadline (LATE_REPLY in the history)', check: (f) => f.lateReplies > 0 },
+  },
+  {
+    name: 'provider-restart',
+    description: 'the card provider is SIGKILLed mid-workload and restarted at once: its durable books answer retried charges with the first charge',
+    inject: ({ platform }) => platform.kill('provider', 'SIGKILL'),
+    heal: ({ platform }) => platform.restart('provider'),
+    holdMs: 300,
+  },
+  {
+    name: 'charge-redelivered-after-unavailable',
+    description: 'the provider is down, a ChargePayment is answered PROVIDER_UNAVAILABLE, payment dies after committing it, and it is redelivered once the provider is back (rounds while the fault holds)',
+    inject: async (ctx) => {
+      stopReviving = chargeRedeliveredAfterUnavailable(ctx, 3);
+    },
+    heal: async () => {
+      await stopReviving?.();
+    },
+    // A round takes about six seconds (two restarts, payment rejoining its Kafka group): one or two fit.
+    holdMs: 6_000,
+    exercised: {
+      what: 'orchestrated orders were cancelled as PAYMENT_PROVIDER_UNAVAILABLE (the injected refusals whose delivery was then redelivered)',
+      check: (f) => (f.outcomes['orchestration CANCELLED PAYMENT_PROVIDER_UNAVAILABLE'] ?? 0) > 0,
+    },
+  },
+  {
+    name: 'postgres-restart',
+    description: 'PostgreSQL is stopped and started again: every service rides it out (pools reconnect, handlers retry, LISTEN resumes)',
+    inject: () => infra('restart', 'postgres'),
     heal: async () => undefined,
     holdMs: 0,
   },

@@ -4,6 +4,14 @@ import { signTestToken } from '@saga/auth/testing';
 import { eventually } from '@saga/resilience';
 import { gatewayCall, login, loginAttemptFrom, waitForFinalOrder, type ErrorBody } from './gateway-client';
 
+interface LedgerItem {
+  chargeId: string;
+  orderId: string | null;
+  amountCents: number;
+  refundedCents: number;
+  status: string;
+}
+
 export interface GatewayTarget {
   /** Gateway base URLs; with two, they are replicas sharing one rate limit (Redis). */
   gateways: string[];
@@ -13,6 +21,11 @@ export interface GatewayTarget {
   authRateLimitMax: number;
   /** Takes the inventory service away from the gateway (a SIGKILL, or a cut network) and brings it back. */
   inventoryOutage: { what: string; begin(): Promise<void>; end(): Promise<void> };
+  /**
+   * After a crash-after-commit fault rule fired in payment: a process that SIGKILLed itself is restarted (as its
+   * supervisor would), so its unacknowledged message is redelivered; the embedded platform throws instead and needs nothing.
+   */
+  reviveAfterCrash(): Promise<void>;
   /** Shown when a scenario fails: where the logs are. */
   describe(): string;
 }
@@ -131,6 +144,49 @@ export function describeGatewaySuite(title: string, target: () => GatewayTarget)
       expect((await gatewayCall<{ items: { orderId: string }[] }>(gw, 'GET', '/api/orders', { authorization: bob })).body.items.map((o) => o.orderId)).not.toContain(order.body.orderId);
       // An admin sees it (support looking at a customer's order).
       expect((await gatewayCall<{ items: unknown[] }>(gw, 'GET', `/api/payments?orderId=${order.body.orderId}`, { authorization: admin })).body.items).toHaveLength(1);
+    }));
+
+    it("a charge refused as provider-unavailable, then a crash before the ack: the redelivery takes no money, by the provider's own books", withLogs(async () => {
+      // Issue 11's reproduction, through the public API only.
+      for (const rule of [{ operation: 'charge', effect: 'error', times: 1 }, { operation: 'consumer', effect: 'crash-after-commit', times: 1 }]) {
+        expect((await gatewayCall(gw, 'POST', '/api/admin/faults/payment', { authorization: admin, body: rule })).status).toBe(201);
+      }
+      try {
+        const answer = await gatewayCall<PlacedOrder>(gw, 'POST', '/api/orders', { authorization: alice, body: { items: [{ sku: 'SKU-APPLE', quantity: 1 }], sagaMode: 'orchestration' } });
+        expect(answer.status).toBe(202);
+        const { orderId } = answer.body;
+        await target().reviveAfterCrash();
+        const final = await waitForFinalOrder(gw, alice, orderId, 30_000);
+        expect(final).toMatchObject({ status: 'CANCELLED', failureReason: 'PAYMENT_PROVIDER_UNAVAILABLE' });
+        // Both rules fired (in one process they are still listed; a restarted process starts without rules), then the
+        // redelivered ChargePayment is handled within moments of the consumer's start: give it that moment.
+        await eventually(async () => {
+          const rules = await gatewayCall<{ items: { operation: string; triggered: number }[] }>(gw, 'GET', '/api/admin/faults/payment', { authorization: admin });
+          expect(rules.body.items.filter((r) => r.triggered !== 1)).toEqual([]);
+        }, 20_000, 200);
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        const payments = await gatewayCall<{ items: { status: string; failureReason?: string }[] }>(gw, 'GET', `/api/payments?orderId=${orderId}`, { authorization: alice });
+        expect(payments.body.items).toEqual([expect.objectContaining({ status: 'FAILED', failureReason: 'PROVIDER_UNAVAILABLE' })]);
+
+        const books = await gatewayCall<{ items: LedgerItem[] }>(gw, 'GET', `/api/admin/provider/charges?orderId=${orderId}`, { authorization: admin });
+        expect(books.status).toBe(200);
+        expect(books.body.items).toEqual([]);
+        expect((await gatewayCall<ErrorBody>(gw, 'GET', `/api/admin/provider/charges?orderId=${orderId}`, { authorization: alice })).status).toBe(403);
+        // Reconciliation agrees: nothing to repair.
+        const reconciled = await gatewayCall<{ checked: number; repairs: unknown[] }>(gw, 'POST', '/api/admin/reconcile', { authorization: admin, body: { orderId } });
+        expect(reconciled.status).toBe(200);
+        expect(reconciled.body).toMatchObject({ checked: 1, repairs: [] });
+      } finally {
+        await gatewayCall(gw, 'DELETE', '/api/admin/faults/payment', { authorization: admin });
+      }
+    }));
+
+    it("an approved order's money is on the provider's books, read through the gateway by an admin", withLogs(async () => {
+      const answer = await gatewayCall<PlacedOrder>(gw, 'POST', '/api/orders', { authorization: bob, body: { items: [{ sku: 'SKU-BREAD', quantity: 1 }], sagaMode: 'choreography' } });
+      expect(answer.status).toBe(202);
+      expect(await waitForFinalOrder(gw, bob, answer.body.orderId, 30_000)).toMatchObject({ status: 'APPROVED' });
+      const books = await gatewayCall<{ items: LedgerItem[] }>(gw, 'GET', `/api/admin/provider/charges?orderId=${answer.body.orderId}`, { authorization: admin });
+      expect(books.body.items).toEqual([{ chargeId: expect.any(String), orderId: answer.body.orderId, amountCents: answer.body.totalCents, refundedCents: 0, status: 'CAPTURED' }]);
     }));
 
     it('an upstream gone: 503 UPSTREAM_UNAVAILABLE, then fast from the open breaker, the other routes unaffected, and recovery when it is back', withLogs(async () => {

@@ -13,7 +13,9 @@ export type SagaStep =
   | 'CANCEL_ORDER'
   | 'NOTIFY_CANCELLED'
   /** Choreography only: the order service's OrderApproved. */
-  | 'APPROVE_ORDER';
+  | 'APPROVE_ORDER'
+  /** Not a step: payment's reconciliation note (money it refunded, or a capture it found missing). */
+  | 'RECONCILE_PAYMENT';
 export type StepStatus = 'STARTED' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'RETRIED' | 'LATE_REPLY';
 export type FailureReason = 'OUT_OF_STOCK' | 'UNKNOWN_SKU' | 'PAYMENT_DECLINED' | 'PAYMENT_PROVIDER_UNAVAILABLE' | 'PAYMENT_TIMEOUT' | 'INVENTORY_TIMEOUT';
 
@@ -189,6 +191,20 @@ export async function stockLevels(inventoryUrl: string): Promise<Record<string, 
 
 export async function listPayments(paymentUrl: string, orderId: string): Promise<PaymentView[]> {
   return (await getOk<{ items: PaymentView[] }>(`${paymentUrl}/payments?orderId=${encodeURIComponent(orderId)}`, { authorization: adminBearer() })).items;
+}
+
+/** One charge in the provider's own books, as payment's admin route reports it (GET /admin/provider/charges). */
+export interface LedgerCharge {
+  chargeId: string;
+  orderId: string | null;
+  amountCents: number;
+  refundedCents: number;
+  status: 'CAPTURED' | 'REFUNDED' | 'PARTIALLY_REFUNDED' | 'DECLINED';
+}
+
+/** The provider's books for an order: the source of truth for money, not payment's own table. */
+export async function providerLedger(paymentUrl: string, orderId: string): Promise<LedgerCharge[]> {
+  return (await getOk<{ items: LedgerCharge[] }>(`${paymentUrl}/admin/provider/charges?orderId=${encodeURIComponent(orderId)}`, { authorization: adminBearer() })).items;
 }
 
 export async function listNotifications(notificationUrl: string, orderId: string): Promise<NotificationView[]> {

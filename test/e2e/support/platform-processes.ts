@@ -27,7 +27,7 @@ const serviceDirs: Record<ServiceName, string> = {
   order: 'services/order',
   gateway: 'gateway',
 };
-const withDatabase: readonly ServiceName[] = ['inventory', 'payment', 'notification', 'order'];
+const withDatabase: readonly ServiceName[] = ['provider', 'inventory', 'payment', 'notification', 'order'];
 /** Services that join Kafka consumer groups: a platform with any of them positions the groups first. */
 const withKafka: readonly ServiceName[] = ['inventory', 'payment', 'notification', 'order'];
 const lockFile = join(repoRoot, '.local/e2e-platform.lock');
@@ -170,6 +170,7 @@ async function startLocked(
     ...(service === 'provider' || service === 'gateway' ? {} : { RABBITMQ_URL: viaHost(rabbitUrl, options.rabbitHostFor?.[service]) }),
     ...(withKafka.includes(service) ? { KAFKA_BROKERS: endpoints.kafkaBrokers.join(',') } : {}),
     ...(withDatabase.includes(service) ? { DATABASE_URL: withPath(endpoints.adminDatabaseUrl, databaseOf(service)) } : {}),
+    ...(service === 'provider' ? { PROVIDER_ADMIN_ENABLED: 'true' } : {}),
     ...(service === 'payment' ? { PAYMENT_PROVIDER_URL: urls.provider } : {}),
     ...(service === 'order' ? { INVENTORY_URL: urls.inventory, ORDER_STEP_TIMEOUT_MS: String(options.stepTimeoutMs ?? 5_000) } : {}),
     // Replicas share their limits through Redis, under this run's own prefix (other runs may use the same Redis).

@@ -1,23 +1,23 @@
 // The checks every batch of orders must pass in either saga mode, whatever crashed meanwhile: a declined card never
 // approved, stock conserved (initial − what approved orders took), one charge of the total per approved order, no
-// money kept for a cancelled one, one final notification of the right kind per order.
+// money kept for a cancelled one (read from the provider's own books), one final notification of the right kind per order.
 import { eventually } from '@saga/resilience';
 import {
   listNotifications,
-  listPayments,
   listProducts,
+  providerLedger,
   stockLevels,
   waitForFinalStatus,
   type OrderItem,
+  type LedgerCharge,
   type OrderView,
-  type PaymentView,
   type PlaceOrderRequest,
   type PlacedOrder,
   type SagaStep,
 } from './order-client';
 import type { Platform } from './platform-processes';
 
-/** How a scenario proves that an order kept no money: no CHARGED payment at all, or charges all refunded (net 0). */
+/** How a scenario proves that an order kept no money: no capture at the provider at all, or captures all refunded (net 0). */
 export type MoneyCheck = 'no-charge' | 'net';
 
 export const countBy = (values: string[]) => values.reduce<Record<string, number>>((all, value) => ({ ...all, [value]: (all[value] ?? 0) + 1 }), {});
@@ -30,9 +30,12 @@ export async function priceOf(platform: Platform, items: OrderItem[]): Promise<n
   return items.reduce((sum, item) => sum + (prices.get(item.sku) ?? NaN) * item.quantity, 0);
 }
 
-/** Money that left the customer and did not come back. */
-export const netCharged = (payments: PaymentView[]) =>
-  payments.filter((x) => x.status === 'CHARGED' || x.status === 'REFUNDED').reduce((sum, x) => sum + x.amountCents - x.refundedCents, 0);
+/** Money that left the customer and did not come back, by the provider's books. */
+export const netCharged = (ledger: LedgerCharge[]) =>
+  ledger.filter((x) => x.status !== 'DECLINED').reduce((sum, x) => sum + x.amountCents - x.refundedCents, 0);
+
+/** Charges that took money at some point (captured, whether refunded since or not). */
+export const captures = (ledger: LedgerCharge[]) => ledger.filter((x) => x.status !== 'DECLINED');
 
 /** The one notification an order ends with (its kind must match), once the notification service has it. */
 export async function expectOneNotification(platform: Platform, orderId: string, kind: 'ORDER_CONFIRMED' | 'ORDER_CANCELLED', timeoutMs: number): Promise<void> {
@@ -42,22 +45,21 @@ export async function expectOneNotification(platform: Platform, orderId: string,
   }, timeoutMs, 200);
 }
 
-/** An approved order: charged once, for its total (and, with `net`, kept exactly that). */
-export async function expectChargedOnce(platform: Platform, order: OrderView, money: MoneyCheck): Promise<void> {
-  const payments = await listPayments(platform.urls.payment, order.orderId);
-  const charged = payments.filter((x) => x.status === 'CHARGED').map((x) => x.amountCents);
-  if (money === 'net') {
-    expect({ orderId: order.orderId, charged, net: netCharged(payments) }).toEqual({ orderId: order.orderId, charged: [order.totalCents], net: order.totalCents });
-  } else {
-    expect({ orderId: order.orderId, charged }).toEqual({ orderId: order.orderId, charged: [order.totalCents] });
-  }
+/** An approved order: the provider captured its total once, and holds exactly that (nothing refunded). */
+export async function expectChargedOnce(platform: Platform, order: OrderView): Promise<void> {
+  const ledger = await providerLedger(platform.urls.payment, order.orderId);
+  expect({ orderId: order.orderId, captured: captures(ledger).map((x) => x.amountCents), net: netCharged(ledger) }).toEqual({
+    orderId: order.orderId,
+    captured: [order.totalCents],
+    net: order.totalCents,
+  });
 }
 
-/** A cancelled order kept no money: no CHARGED payment (`no-charge`), or whatever was charged was refunded (`net`). */
+/** A cancelled order kept no money at the provider: nothing captured (`no-charge`), or every capture refunded (`net`). */
 export async function expectNoMoneyKept(platform: Platform, orderId: string, money: MoneyCheck): Promise<void> {
-  const payments = await listPayments(platform.urls.payment, orderId);
-  if (money === 'net') expect({ orderId, net: netCharged(payments) }).toEqual({ orderId, net: 0 });
-  else expect({ orderId, charged: payments.filter((payment) => payment.status === 'CHARGED') }).toEqual({ orderId, charged: [] });
+  const ledger = await providerLedger(platform.urls.payment, orderId);
+  if (money === 'net') expect({ orderId, net: netCharged(ledger) }).toEqual({ orderId, net: 0 });
+  else expect({ orderId, captured: captures(ledger) }).toEqual({ orderId, captured: [] });
 }
 
 /** A declined card never ends APPROVED. */
@@ -84,7 +86,7 @@ export async function expectStockConserved(
 /** Every final order: one charge of the total if approved, no money kept otherwise; then one notification of the right kind each. */
 export async function expectBooksBalance(platform: Platform, finals: OrderView[], money: MoneyCheck, notificationTimeoutMs: number): Promise<void> {
   for (const order of finals) {
-    if (order.status === 'APPROVED') await expectChargedOnce(platform, order, money);
+    if (order.status === 'APPROVED') await expectChargedOnce(platform, order);
     else await expectNoMoneyKept(platform, order.orderId, money);
   }
   for (const order of finals) await expectOneNotification(platform, order.orderId, order.status === 'APPROVED' ? 'ORDER_CONFIRMED' : 'ORDER_CANCELLED', notificationTimeoutMs);

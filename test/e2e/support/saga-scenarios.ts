@@ -2,9 +2,11 @@
 // written once and registered by each mode's file with what differs: how its history is checked (the orchestrator's
 // saga, or the choreography's timeline), how it proves no money was kept, how long a notification may take.
 import { randomBytes } from 'node:crypto';
+import { eventually } from '@saga/resilience';
 import {
   getOrder,
   listPayments,
+  providerLedger,
   placeOrderAccepted,
   stockLevels,
   waitForFinalStatus,
@@ -14,7 +16,7 @@ import {
   type SagaMode,
 } from './order-client';
 import { withServiceLogs, type Platform } from './platform-processes';
-import { expectNoMoneyKept, expectOneNotification, priceOf, settle, type MoneyCheck } from './saga-invariants';
+import { expectChargedOnce, expectNoMoneyKept, expectOneNotification, priceOf, settle, type MoneyCheck } from './saga-invariants';
 
 export const customer = (name: string) => `cust-${name}-${randomBytes(3).toString('hex')}`;
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -68,6 +70,7 @@ export function describeOrderOutcomes(spec: SagaModeSpec, current: () => Platfor
     expect({ apple: stock['SKU-APPLE'], tea: stock['SKU-TEA'] }).toEqual({ apple: initial['SKU-APPLE']! - 3, tea: initial['SKU-TEA']! - 2 });
     const payments = await listPayments(p().urls.payment, placed.orderId);
     expect(payments.map((x) => ({ status: x.status, amountCents: x.amountCents }))).toEqual([{ status: 'CHARGED', amountCents: expectedTotal }]);
+    await expectChargedOnce(p(), final);
     await expectOneNotification(p(), placed.orderId, 'ORDER_CONFIRMED', spec.notificationTimeoutMs);
     await spec.history.approved(customerId, final, items);
   });
@@ -84,6 +87,7 @@ export function describeOrderOutcomes(spec: SagaModeSpec, current: () => Platfor
     await expectOneNotification(p(), placed.orderId, 'ORDER_CANCELLED', spec.notificationTimeoutMs);
     expect(await stockLevels(p().urls.inventory)).toEqual(initial);
     expect(await listPayments(p().urls.payment, placed.orderId)).toEqual([]);
+    expect(await providerLedger(p().urls.payment, placed.orderId)).toEqual([]);
     await spec.history.outOfStock(customerId, final);
   });
 
@@ -98,6 +102,7 @@ export function describeOrderOutcomes(spec: SagaModeSpec, current: () => Platfor
     // The order cancels once the stock is released (C2 runs before C1): once it is CANCELLED, the stock is back.
     expect(await stockLevels(p().urls.inventory)).toEqual(initial);
     expect((await listPayments(p().urls.payment, placed.orderId)).map((x) => x.status)).toEqual(['DECLINED']);
+    expect((await providerLedger(p().urls.payment, placed.orderId)).map((x) => x.status)).toEqual(['DECLINED']);
     await expectOneNotification(p(), placed.orderId, 'ORDER_CANCELLED', spec.notificationTimeoutMs);
     await spec.history.declined(customerId, final);
   });
@@ -131,8 +136,13 @@ export function describeProviderDown(spec: SagaModeSpec, current: () => Platform
         console.log(`provider down: ${placed.length} orders final after ${Date.now() - started} ms`);
         expect(outcomes).toEqual(placed.map(({ orderId }) => ({ orderId, status: 'CANCELLED', failureReason: expect.stringMatching(/^(PAYMENT_PROVIDER_UNAVAILABLE|PAYMENT_TIMEOUT)$/) })));
         expect(await stockLevels(p().urls.inventory)).toEqual(initial);
-        for (const { orderId } of placed) await expectNoMoneyKept(p(), orderId, spec.money);
         for (const { orderId } of placed) await expectOneNotification(p(), orderId, 'ORDER_CANCELLED', spec.notificationTimeoutMs);
+        // The money is on the provider's books: read them once it is back (payment's breaker lets reads through again
+        // within its 10 s reset). Its durable books must show none of these orders holding money.
+        await p().restart('provider');
+        await eventually(async () => {
+          for (const { orderId } of placed) await expectNoMoneyKept(p(), orderId, spec.money);
+        }, 30_000, 500);
       } finally {
         // Whatever happened, the next scenarios get a running provider and a quiet platform.
         if (!p().isRunning('provider')) await p().restart('provider');

@@ -22,6 +22,15 @@ export async function markProcessed(tx: SqlExecutor, consumer: string, messageId
 }
 
 /**
+ * Whether `consumer` already applied `messageId` (committed). A read, no claim: for a handler that must decide
+ * before any side effect outside the database (a card charge) that a redelivery has nothing left to do.
+ */
+export async function wasProcessed(db: SqlExecutor, consumer: string, messageId: string): Promise<boolean> {
+  const result = await db.query('SELECT 1 FROM processed_messages WHERE consumer = $1 AND message_id = $2', [consumer, messageId]);
+  return result.rowCount > 0;
+}
+
+/**
  * Runs `effect` at most once per (consumer, envelope.messageId), atomically with the dedup record
  * and whatever the effect enqueues on `tx` (see enqueueOutbox). A throwing effect rolls everything
  * back, dedup record included, so the broker's redelivery runs it again; a duplicate returns

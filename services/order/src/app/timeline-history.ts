@@ -28,6 +28,9 @@ function stepOf(entry: TimelineEntry): Pick<ChoreographyHistoryEntry, 'step' | '
       return { step: 'REFUND_PAYMENT', status: 'SUCCEEDED', detail: `${String(payload.amountCents)} cents` };
     case 'StockReleased':
       return { step: 'RELEASE_STOCK', status: 'SUCCEEDED' };
+    case 'PaymentReconciled':
+      // Payment's reconciliation note: what it found at the provider and did (as orchestration records it).
+      return { step: 'RECONCILE_PAYMENT', status: payload.action === 'REFUNDED_CAPTURE' ? 'SUCCEEDED' : 'FAILED', detail: String(payload.detail) };
     case 'OrderApproved':
       return { step: 'APPROVE_ORDER', status: 'SUCCEEDED' };
     case 'OrderCancelled':

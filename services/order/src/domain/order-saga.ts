@@ -7,6 +7,15 @@
 //        │
 //        ▼
 //   C4 NOTIFY_CANCELLED ──► CANCELLED
+//
+// Every compensation is awaited with a deadline: resent up to maxCompensationAttempts, then parked in
+// COMPENSATION_FAILED until an operator retries it (a reply for the parked step after all resumes the saga).
+// A success that arrives after its step was given up (late StockReserved / PaymentCompleted) gets its compensation
+// as such a tracked step, never a one-off command:
+//   COMPENSATING         → C2/C3 runs next (or once more after the same one in flight)
+//   CANCELLED            → re-opens: COMPENSATING for that one compensation ──► CANCELLED again (no second C1/C4)
+//   COMPENSATION_FAILED  → re-opens if parked on that same compensation; otherwise queued behind the parked step
+// Payment's reconciliation notes (PAYMENT_RECONCILED) only add a history line, whatever the saga's status.
 import type { Advanced, FailureReason, HistoryEntry, SagaCommand, SagaInput, SagaState, SagaStep, SagaTimeouts, StepStatus } from './order-saga.types';
 
 export interface NewSaga {
@@ -32,7 +41,7 @@ export function startSaga(order: NewSaga, now: Date, timeouts: SagaTimeouts): Ad
 }
 
 /** Which step a participant's reply answers. */
-const answeredStep: Record<Exclude<SagaInput['type'], 'START' | 'DEADLINE_PASSED' | 'RETRY_COMPENSATION' | 'NOTIFICATION_SENT'>, SagaStep> = {
+const answeredStep: Record<Exclude<SagaInput['type'], 'START' | 'DEADLINE_PASSED' | 'RETRY_COMPENSATION' | 'NOTIFICATION_SENT' | 'PAYMENT_RECONCILED'>, SagaStep> = {
   STOCK_RESERVED: 'RESERVE_STOCK',
   STOCK_RESERVATION_FAILED: 'RESERVE_STOCK',
   PAYMENT_COMPLETED: 'CHARGE_PAYMENT',
@@ -50,10 +59,17 @@ export function advance(state: SagaState, input: SagaInput, now: Date, timeouts:
     case 'RETRY_COMPENSATION':
       if (state.status !== 'COMPENSATION_FAILED' || !state.awaiting) return unchanged(state);
       return begin({ ...state, status: 'COMPENSATING' }, state.awaiting.step, now, timeouts, 1, 'RETRIED');
+    case 'PAYMENT_RECONCILED': {
+      // What payment found at the provider and did about it: a line in the order's history, never a step of the saga.
+      const status: StepStatus = input.action === 'REFUNDED_CAPTURE' ? 'SUCCEEDED' : 'FAILED';
+      return { state: { ...state, history: [...state.history, entry('RECONCILE_PAYMENT', status, now, input.detail)] }, commands: [] };
+    }
     default: {
       const step = input.type === 'NOTIFICATION_SENT' ? (input.kind === 'ORDER_CONFIRMED' ? 'NOTIFY_CONFIRMED' : 'NOTIFY_CANCELLED') : answeredStep[input.type];
-      if (state.awaiting?.step !== step) return onUnexpectedReply(state, input, now);
-      return onReply(state, input, now, timeouts);
+      if (state.awaiting?.step !== step) return onUnexpectedReply(state, input, now, timeouts);
+      // The parked compensation was done after all: the saga resumes, and what follows has deadlines again.
+      const resumed = state.status === 'COMPENSATION_FAILED' ? { ...state, status: 'COMPENSATING' as const } : state;
+      return onReply(resumed, input, now, timeouts);
     }
   }
 }
@@ -88,18 +104,50 @@ function onReply(state: SagaState, input: SagaInput, now: Date, timeouts: SagaTi
 }
 
 /**
- * A reply for a step the saga no longer waits for: a duplicate (ignored) or a late success after the step
- * timed out. A late reservation or charge has to be undone too, so it gets its compensation right away.
+ * A reply for a step the saga no longer waits for: a duplicate (ignored), or a success after the saga gave the step up.
+ * Stock reserved or money taken late must be given back, and that compensation is tracked like any other (deadline,
+ * resends, parking): a one-off command that got lost would leave a real charge on a cancelled order, unnoticed.
  */
-function onUnexpectedReply(state: SagaState, input: SagaInput, now: Date): Advanced {
-  const lateSuccess =
-    (input.type === 'STOCK_RESERVED' && !hasSucceeded(state, 'RESERVE_STOCK')) ||
-    (input.type === 'PAYMENT_COMPLETED' && !hasSucceeded(state, 'CHARGE_PAYMENT'));
-  if (!lateSuccess) return unchanged(state);
-  const step: SagaStep = input.type === 'STOCK_RESERVED' ? 'RESERVE_STOCK' : 'CHARGE_PAYMENT';
-  const compensation: SagaStep = step === 'RESERVE_STOCK' ? 'RELEASE_STOCK' : 'REFUND_PAYMENT';
-  const noted = { ...state, history: [...state.history, entry(step, 'LATE_REPLY', now, `arrived after the step timed out; ${compensation} sent`)] };
-  return { state: noted, commands: [commandFor(compensation, state)] };
+function onUnexpectedReply(state: SagaState, input: SagaInput, now: Date, timeouts: SagaTimeouts): Advanced {
+  const late = lateSuccess(state, input);
+  if (!late) return unchanged(state);
+  const { step, compensation } = late;
+  const { awaiting, pendingCompensations: pending } = state;
+  const noted = (outcome: string): SagaState => ({ ...state, history: [...state.history, entry(step, 'LATE_REPLY', now, `arrived after the step was given up; ${outcome}`)] });
+  const queued = (outcome: string, pendingCompensations: SagaStep[]): Advanced => ({ state: { ...noted(outcome), pendingCompensations }, commands: [] });
+  // Scheduled but not yet sent: that send comes after this success, so it covers it (and duplicates add nothing).
+  if (pending.includes(compensation)) return queued(`${compensation} already scheduled`, pending);
+  switch (state.status) {
+    case 'COMPENSATING':
+      // It runs next. If the same compensation is in flight, it may have been answered "nothing there" before this
+      // success landed: it runs once more, right after.
+      if (awaiting?.step === compensation) return queued(`${compensation} runs once more after the one in flight`, [compensation, ...pending]);
+      return queued(`${compensation} runs next`, [compensation, ...pending]);
+    case 'CANCELLED':
+      // Re-opened for this compensation alone: nothing is pending, so its reply ends the saga CANCELLED again, without
+      // a second C1/C4 (the order is already cancelled and the customer was told).
+      return begin({ ...noted(`${compensation} sent`), status: 'COMPENSATING' }, compensation, now, timeouts, 1);
+    case 'COMPENSATION_FAILED':
+      // Parked on this very compensation: resend it now, with fresh attempts (this send comes after the success).
+      if (awaiting?.step === compensation) return begin({ ...noted(`${compensation} sent again`), status: 'COMPENSATING' }, compensation, now, timeouts, 1);
+      // Parked on another step: parked means nothing runs until an operator acts, so the compensation joins the queue
+      // and the operator's retry runs the parked step, the rest, then this one. The saga stays in the parked list.
+      return queued(`${compensation} runs after the parked compensations`, [...pending, compensation]);
+    default:
+      // RUNNING or APPROVED: every started forward step has succeeded or is the awaited one, so no success is late.
+      return unchanged(state);
+  }
+}
+
+/** The step a success answers and its compensation, if that success is late: the step was sent but never succeeded. */
+function lateSuccess(state: SagaState, input: SagaInput): { step: SagaStep; compensation: SagaStep } | undefined {
+  const late =
+    input.type === 'STOCK_RESERVED' ? { step: 'RESERVE_STOCK' as const, compensation: 'RELEASE_STOCK' as const }
+    : input.type === 'PAYMENT_COMPLETED' ? { step: 'CHARGE_PAYMENT' as const, compensation: 'REFUND_PAYMENT' as const }
+    : undefined;
+  // A success for a step never sent cannot be about this saga's stock or money; one already recorded is a duplicate.
+  if (!late || !hasEntry(state, late.step, 'STARTED') || hasEntry(state, late.step, 'SUCCEEDED')) return undefined;
+  return late;
 }
 
 function onDeadline(state: SagaState, now: Date, timeouts: SagaTimeouts): Advanced {
@@ -179,8 +227,8 @@ function fail(state: SagaState, step: SagaStep, now: Date, detail: string): Saga
   return { ...state, awaiting: null, history: [...state.history, entry(step, 'FAILED', now, detail)] };
 }
 
-function hasSucceeded(state: SagaState, step: SagaStep): boolean {
-  return state.history.some((item) => item.step === step && item.status === 'SUCCEEDED');
+function hasEntry(state: SagaState, step: SagaStep, status: StepStatus): boolean {
+  return state.history.some((item) => item.step === step && item.status === status);
 }
 
 function entry(step: SagaStep, status: StepStatus, now: Date, detail?: string): HistoryEntry {

@@ -10,7 +10,8 @@ export type SagaStep =
   | 'REFUND_PAYMENT' // C3
   | 'RELEASE_STOCK' // C2
   | 'CANCEL_ORDER' // C1 (local)
-  | 'NOTIFY_CANCELLED'; // C4
+  | 'NOTIFY_CANCELLED' // C4
+  | 'RECONCILE_PAYMENT'; // not a step: payment's reconciliation note (what it found at the provider), history only
 
 export type StepStatus = 'STARTED' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'RETRIED' | 'LATE_REPLY';
 
@@ -49,7 +50,7 @@ export interface SagaState {
   history: HistoryEntry[];
 }
 
-/** What can happen to a saga: it starts, a participant replies, a step's deadline passes, an operator retries. */
+/** What can happen to a saga: it starts, a participant replies, a step's deadline passes, an operator retries, payment reconciles. */
 export type SagaInput =
   | { type: 'START' }
   | { type: 'STOCK_RESERVED' }
@@ -60,7 +61,8 @@ export type SagaInput =
   | { type: 'STOCK_RELEASED' }
   | { type: 'NOTIFICATION_SENT'; kind: 'ORDER_CONFIRMED' | 'ORDER_CANCELLED' }
   | { type: 'DEADLINE_PASSED' }
-  | { type: 'RETRY_COMPENSATION' };
+  | { type: 'RETRY_COMPENSATION' }
+  | { type: 'PAYMENT_RECONCILED'; action: 'REFUNDED_CAPTURE' | 'MISSING_CAPTURE'; amountCents: number; detail: string };
 
 /** A command for a participant; the adapter turns it into a contract message on the right routing key. */
 export type SagaCommand =

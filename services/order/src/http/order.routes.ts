@@ -1,4 +1,4 @@
-// HTTP adapter: POST /orders, GET /orders/:id, GET /orders and the operator's saga retry; parse, call a use case, map the result.
+// HTTP adapter: POST /orders, GET /orders/:id, GET /orders and the operator's saga list and retry; parse, call a use case, map the result.
 import { orderLineSchema } from '@saga/contracts';
 import type { SqlClient } from '@saga/db';
 import { callerOf, type RouteGuards } from '@saga/auth';
@@ -8,8 +8,10 @@ import { z } from 'zod';
 import { applySagaInput, type SagaRuntime } from '../app/apply-saga-input';
 import { placeOrder } from '../app/place-order';
 import type { PriceCatalog } from '../app/price-catalog.port';
+import { listSagas } from '../app/list-sagas';
 import { InvalidCursorError, getOrder, getTimeline, listCustomerOrders } from '../app/read-orders';
 import type { TimelineProjector } from '../app/timeline-projector';
+import type { SagaStatus } from '../domain/order-saga.types';
 import { findSagaByOrder } from '../store/order-repository';
 
 export const MAX_ORDER_LINES = 20;
@@ -22,6 +24,8 @@ const placeOrderBody = z.object({
 });
 
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(200).optional() });
+const sagaStatuses = ['RUNNING', 'COMPENSATING', 'APPROVED', 'CANCELLED', 'COMPENSATION_FAILED'] as const satisfies readonly SagaStatus[];
+const sagaListQuery = z.object({ sagaStatus: z.enum(sagaStatuses), limit: z.coerce.number().int().min(1).max(100).default(50) });
 const idempotencyKey = z.string().min(1).max(200);
 const uuid = z.uuid();
 
@@ -103,6 +107,13 @@ export function orderRoutes(deps: OrderRoutesDeps): (app: Express) => void {
         if (error instanceof InvalidCursorError) throw new BadRequestError('Invalid cursor', { code: 'INVALID_CURSOR' });
         throw error;
       }
+    });
+
+    // Operator endpoint (role admin): orchestrated orders by saga status, e.g. the parked ones an operator should look at.
+    app.get('/admin/orders', ...deps.guards.admin, async (req, res) => {
+      const query = sagaListQuery.safeParse(req.query);
+      if (!query.success) throw fromZodError(query.error);
+      res.json(await listSagas(deps.db, query.data.sagaStatus, query.data.limit));
     });
 
     // Operator endpoint (role admin): resend a parked compensation.

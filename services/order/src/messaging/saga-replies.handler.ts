@@ -3,6 +3,7 @@ import {
   NotificationSent,
   PaymentCompleted,
   PaymentFailed,
+  PaymentReconciled,
   PaymentRefunded,
   StockReleased,
   StockReservationFailed,
@@ -45,6 +46,10 @@ export function toSagaInput(envelope: MessageEnvelope): { sagaId: string; input:
     }
     case StockReleased.type:
       return { sagaId: read(StockReleased).sagaId, input: { type: 'STOCK_RELEASED' } };
+    case PaymentReconciled.type: {
+      const note = read(PaymentReconciled);
+      return { sagaId: note.sagaId, input: { type: 'PAYMENT_RECONCILED', action: note.action, amountCents: note.amountCents, detail: note.detail } };
+    }
     case NotificationSent.type: {
       const reply = read(NotificationSent);
       return { sagaId: reply.sagaId, input: { type: 'NOTIFICATION_SENT', kind: reply.kind } };

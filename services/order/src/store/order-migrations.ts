@@ -89,6 +89,14 @@ export const orderMigrations: readonly Migration[] = [
       ALTER TABLE timeline_state ALTER COLUMN group_id SET NOT NULL;
     `,
   },
+  {
+    id: 'order-004-parked-sagas',
+    sql: `
+      -- The operators' list of parked sagas (GET /admin/orders?sagaStatus=COMPENSATION_FAILED), newest first. Partial:
+      -- parked sagas are few, and an index over every status would be rewritten on each step of every saga.
+      CREATE INDEX sagas_parked ON sagas (updated_at DESC, saga_id DESC) WHERE status = 'COMPENSATION_FAILED';
+    `,
+  },
 ];
 
 /** The outbox/inbox tables (their own history table), then the order service's own. */

@@ -1,7 +1,7 @@
 // SQL for orders and their sagas; every function takes an executor, so it runs inside the caller's transaction.
 import type { SqlExecutor } from '@saga/db';
 import type { PricedLine } from '../domain/price-order';
-import type { FailureReason, OrderStatus, SagaState } from '../domain/order-saga.types';
+import type { FailureReason, OrderStatus, SagaState, SagaStatus } from '../domain/order-saga.types';
 
 export type SagaMode = 'orchestration' | 'choreography';
 
@@ -98,4 +98,45 @@ export async function findSagaByOrder(tx: SqlExecutor, orderId: string): Promise
 export async function dueSagaIds(tx: SqlExecutor, now: Date, limit: number): Promise<string[]> {
   const { rows } = await tx.query<{ saga_id: string }>('SELECT saga_id FROM sagas WHERE deadline <= $1 ORDER BY deadline LIMIT $2', [now, limit]);
   return rows.map((row) => row.saga_id);
+}
+
+export interface SagaSummaryRecord {
+  orderId: string;
+  sagaId: string;
+  customerId: string;
+  orderStatus: OrderStatus;
+  sagaStatus: SagaStatus;
+  awaiting: SagaState['awaiting'];
+  failureReason: FailureReason | null;
+  updatedAt: Date;
+}
+
+/** Sagas in one status with their order, most recently changed first: what an operator scans (e.g. the parked ones). */
+export async function listSagasByStatus(tx: SqlExecutor, status: SagaStatus, limit: number): Promise<SagaSummaryRecord[]> {
+  const { rows } = await tx.query<{
+    order_id: string;
+    saga_id: string;
+    customer_id: string;
+    order_status: OrderStatus;
+    saga_status: SagaStatus;
+    awaiting: SagaState['awaiting'];
+    failure_reason: FailureReason | null;
+    updated_at: Date;
+  }>(
+    `SELECT s.order_id, s.saga_id, o.customer_id, o.status AS order_status, s.status AS saga_status,
+            s.state -> 'awaiting' AS awaiting, o.failure_reason, s.updated_at
+       FROM sagas s JOIN orders o USING (order_id)
+      WHERE s.status = $1 ORDER BY s.updated_at DESC, s.saga_id DESC LIMIT $2`,
+    [status, limit],
+  );
+  return rows.map((row) => ({
+    orderId: row.order_id,
+    sagaId: row.saga_id,
+    customerId: row.customer_id,
+    orderStatus: row.order_status,
+    sagaStatus: row.saga_status,
+    awaiting: row.awaiting ?? null,
+    failureReason: row.failure_reason,
+    updatedAt: row.updated_at,
+  }));
 }

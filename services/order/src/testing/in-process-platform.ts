@@ -9,7 +9,7 @@ import { createInventoryService } from '@saga/inventory-service/inventory-servic
 import { migrateInventoryDb } from '@saga/inventory-service/store/inventory-migrations';
 import { LogChannel } from '@saga/notification-service/channels/log.channel';
 import { createNotificationService } from '@saga/notification-service/notification-service';
-import { createProviderApp } from '@saga/payment-provider-service/provider-app';
+import { createProviderApp, migrateProviderDb } from '@saga/payment-provider-service/provider-app';
 import { createPaymentService } from '@saga/payment-service/payment-service';
 import { createHttpPaymentProvider } from '@saga/payment-service/provider/http-payment-provider';
 import type { Express } from 'express';
@@ -38,8 +38,8 @@ export async function startInProcessPlatform(options: InProcessPlatformOptions):
   const { logger } = options;
   const verifyToken = createTokenVerifier(defaultJwtSettings());
   const bus = new InMemoryCommandBus();
-  const databases: SqlClient[] = await Promise.all([0, 1, 2, 3].map(() => createPgliteClient()));
-  const [orderDb, inventoryDb, paymentDb, notificationDb] = databases as [SqlClient, SqlClient, SqlClient, SqlClient];
+  const databases: SqlClient[] = await Promise.all([0, 1, 2, 3, 4].map(() => createPgliteClient()));
+  const [orderDb, inventoryDb, paymentDb, notificationDb, providerDb] = databases as [SqlClient, SqlClient, SqlClient, SqlClient, SqlClient];
   const servers: HttpServerHandle[] = [];
   const stops: (() => Promise<void>)[] = [];
 
@@ -47,7 +47,9 @@ export async function startInProcessPlatform(options: InProcessPlatformOptions):
   const inventory = createInventoryService({ verifyToken, db: inventoryDb, commandBus: bus, logger });
   const inventoryServer = await startHttpServer(inventory.app, { port: 0, host: '127.0.0.1' });
   const inventoryUrl = `http://127.0.0.1:${inventoryServer.port}`;
-  const provider = await startHttpServer(createProviderApp({ clock: { now: () => new Date() } }), { port: 0, host: '127.0.0.1' });
+  // The provider keeps its books (charges, refunds, idempotency keys) in its own database, as in production.
+  await migrateProviderDb(providerDb);
+  const provider = await startHttpServer(createProviderApp({ db: providerDb, clock: { now: () => new Date() } }), { port: 0, host: '127.0.0.1' });
   servers.push(inventoryServer, provider);
   const payment = createPaymentService({ verifyToken, db: paymentDb, commandBus: bus, logger, provider: createHttpPaymentProvider({ baseUrl: `http://127.0.0.1:${provider.port}`, timeoutMs: 2_000 }) });
   const notification = createNotificationService({ verifyToken, db: notificationDb, commandBus: bus, logger, channels: [new LogChannel(logger)] });

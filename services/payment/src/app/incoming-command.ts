@@ -12,6 +12,8 @@ export interface IncomingCommand<P> {
   consumer: string;
   /** Turns the reply into an outbox message: RabbitMQ sends it to the command's replyTo, Kafka would publish an event. */
   route: (reply: MessageEnvelope) => OutboxMessage;
+  /** The transport the order's saga uses: later messages about the order (a reconciliation note) go the same way. */
+  channel: 'command' | 'event';
 }
 
 export interface PaymentUseCaseDeps {

@@ -1,24 +1,27 @@
-// The refund rules, pure: refund exactly what was charged, once; "nothing was charged" is a successful refund of 0.
-import type { Payment } from './payment';
+// The refund rules, pure: refund exactly what was charged, once; "nothing was charged (and never will be)" is a refund of 0.
+import type { Payment, PaymentChannel } from './payment';
 
 export interface RefundRequest {
   orderId: string;
   sagaId: string;
+  channel: PaymentChannel;
 }
 
 /**
  * - `done`: already settled, answer the recorded amount.
  * - `refund`: the local record names the charge.
- * - `find-charge`: no charge on record, but one may exist at the provider (the charge timed out, or the
- *   refund overtook it): ask the provider by the charge's idempotency key before concluding "nothing".
+ * - `void-charge`: no charge on record, but one may exist at the provider or still be on its way there (the charge
+ *   timed out, is in flight, or the refund overtook it). Looking is not enough: a charge request still on the wire
+ *   could land after the look. So the charge's idempotency key is voided at the provider, atomically with the look:
+ *   either the provider names the charge the key made (refund it), or no charge can ever be made with it.
  */
 export type RefundDecision =
   | { kind: 'done'; amountCents: number }
   | { kind: 'refund'; chargeId: string; amountCents: number }
-  | { kind: 'find-charge' };
+  | { kind: 'void-charge' };
 
 export function decideRefund(existing: Payment | undefined): RefundDecision {
-  if (!existing || existing.status === 'FAILED') return { kind: 'find-charge' };
+  if (!existing || existing.status === 'FAILED' || existing.status === 'CHARGING') return { kind: 'void-charge' };
   if (existing.status === 'DECLINED') return { kind: 'done', amountCents: 0 };
   if (existing.status === 'REFUNDED') return { kind: 'done', amountCents: existing.refundedCents };
   if (!existing.providerChargeId) throw new Error(`payment of order ${existing.orderId} is CHARGED without a provider charge id`);
@@ -26,7 +29,7 @@ export function decideRefund(existing: Payment | undefined): RefundDecision {
   return { kind: 'refund', chargeId: existing.providerChargeId, amountCents: existing.amountCents };
 }
 
-/** What the provider did: refunded a charge, or there was no successful charge to refund. */
+/** What the provider did: refunded a charge (amountCents: refunded in all), or no charge took money (nor ever will). */
 export type RefundResult = { kind: 'refunded'; chargeId: string; amountCents: number } | { kind: 'nothing-charged' };
 
 export type RefundRecord =
@@ -36,7 +39,8 @@ export type RefundRecord =
 
 /**
  * Records a refund against the row as it is now. Marking an uncharged order REFUNDED (a tombstone)
- * is deliberate: a ChargePayment that arrives after its compensation will not charge.
+ * is deliberate: a ChargePayment that arrives after its compensation will not charge. A claim still in
+ * flight (CHARGING) is overwritten too: its key is voided, so its answer can only be a refusal.
  */
 export function applyRefund(
   existing: Payment | undefined,
@@ -47,7 +51,7 @@ export function applyRefund(
 ): RefundRecord {
   if (result.kind === 'nothing-charged') {
     if (existing?.status === 'CHARGED') return { kind: 'stale', reason: 'a charge was recorded while the refund looked for one' };
-    if (existing && existing.status !== 'FAILED') return { kind: 'record', payment: existing, changed: false, refundedCents: existing.refundedCents };
+    if (existing && existing.status !== 'FAILED' && existing.status !== 'CHARGING') return { kind: 'record', payment: existing, changed: false, refundedCents: existing.refundedCents };
   } else if (existing?.status === 'REFUNDED' && existing.refundedCents > 0) {
     return { kind: 'record', payment: existing, changed: false, refundedCents: existing.refundedCents };
   }
@@ -57,15 +61,17 @@ export function applyRefund(
     orderId: request.orderId,
     sagaId: existing?.sagaId ?? request.sagaId,
     customerId: existing?.customerId ?? null,
-    amountCents: existing?.amountCents ?? refundedCents,
+    amountCents: Math.max(existing?.amountCents ?? 0, refundedCents),
     currency: existing?.currency ?? 'EUR',
     status: 'REFUNDED',
     providerChargeId: result.kind === 'refunded' ? result.chargeId : existing?.providerChargeId ?? null,
     refundedCents,
     failureReason: existing?.failureReason ?? null,
     failureMessage: existing?.failureMessage ?? null,
+    channel: existing?.channel ?? request.channel,
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
+    reconciledAt: null,
   };
   return { kind: 'record', payment, changed: true, refundedCents };
 }

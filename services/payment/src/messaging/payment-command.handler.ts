@@ -31,9 +31,9 @@ export function paymentCommandConsumer(handlers: PaymentCommandHandlers, options
       const route = (reply: MessageEnvelope) => ({ transport: 'command' as const, routingKey: replyTo, envelope: reply });
       const { envelope } = command;
       if (ChargePayment.is(envelope)) {
-        await handlers.charge({ message: parseOrPoison(ChargePayment, envelope), consumer: PAYMENT_COMMANDS_CONSUMER, route });
+        await handlers.charge({ message: parseOrPoison(ChargePayment, envelope), consumer: PAYMENT_COMMANDS_CONSUMER, route, channel: 'command' });
       } else if (RefundPayment.is(envelope)) {
-        await handlers.refund({ message: parseOrPoison(RefundPayment, envelope), consumer: PAYMENT_COMMANDS_CONSUMER, route });
+        await handlers.refund({ message: parseOrPoison(RefundPayment, envelope), consumer: PAYMENT_COMMANDS_CONSUMER, route, channel: 'command' });
       } else {
         throw new PoisonMessageError(`payment does not handle ${envelope.type} (routing key ${command.routingKey})`);
       }

@@ -67,21 +67,21 @@ export function paymentEventSubscription(deps: PaymentEventDeps): EventSubscript
       currency: request.currency,
       paymentToken: request.paymentToken,
     });
-    await deps.charge({ message: { ...event, payload }, consumer: PAYMENT_EVENTS_CONSUMER, route: asPaymentEvent });
+    await deps.charge({ message: { ...event, payload }, consumer: PAYMENT_EVENTS_CONSUMER, route: asPaymentEvent, channel: 'event' });
   }
 
   /**
-   * C3 in choreography. An order is cancelled after its charge failed; when that failure was a TIMEOUT the provider
-   * may have charged after all (or a charge may have gone through), so refund it, through the same idempotent refund
-   * use case as RefundPayment (it asks the provider by idempotency key). Declines and refusals moved no money.
+   * C3 in choreography. An order is cancelled after its charge failed: whatever the failure, refund through the same
+   * idempotent refund use case as RefundPayment. It voids the charge's key at the provider (or refunds the charge the
+   * key made), so a charge request still on its way can never take money from a cancelled order. A decline moved no
+   * money and its key is spent: nothing to do. No payment at all: the stock ran out, nothing was ever charged.
    */
   async function refundCancelledOrder(event: MessageEnvelope): Promise<void> {
     const { orderId, sagaId } = parseOrPoison(OrderCancelled, event).payload;
     const [payment] = await findPaymentsOfOrder(db, orderId);
-    const uncertain = payment && (payment.status === 'CHARGED' || (payment.status === 'FAILED' && payment.failureReason === 'TIMEOUT'));
-    if (!uncertain) return;
+    if (!payment || payment.status === 'DECLINED' || payment.status === 'REFUNDED') return;
     const payload = RefundPayment.schema.parse({ orderId, sagaId });
-    await deps.refund({ message: { ...event, payload }, consumer: PAYMENT_EVENTS_CONSUMER, route: asPaymentEvent });
+    await deps.refund({ message: { ...event, payload }, consumer: PAYMENT_EVENTS_CONSUMER, route: asPaymentEvent, channel: 'event' });
   }
 
   return {

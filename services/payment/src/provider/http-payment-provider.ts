@@ -4,10 +4,12 @@ import { z } from 'zod';
 import type {
   ChargeCardInput,
   ChargeCardResult,
-  FindChargeResult,
+  ListChargesResult,
   PaymentProvider,
+  ProviderCharge,
   RefundCardInput,
   RefundCardResult,
+  VoidChargeResult,
 } from '../app/payment-provider.port';
 
 export interface HttpPaymentProviderOptions {
@@ -47,10 +49,30 @@ class ProviderHttpError extends Error {
   }
 }
 
-const chargeSchema = z.object({ id: z.string().min(1), amount: z.number().int(), status: z.enum(['succeeded', 'failed']) });
+const chargeSchema = z.object({
+  id: z.string().min(1),
+  amount: z.number().int(),
+  amount_refunded: z.number().int().min(0).default(0),
+  status: z.enum(['succeeded', 'failed']),
+  metadata: z.record(z.string(), z.string()).nullish(),
+});
 const refundSchema = z.object({ id: z.string().min(1) });
 const chargeListSchema = z.object({ data: z.array(chargeSchema) });
+const voidSchema = z.object({ voided: z.boolean(), charge: chargeSchema.nullable() });
+
+const toProviderCharge = (charge: z.infer<typeof chargeSchema>): ProviderCharge => ({
+  chargeId: charge.id,
+  orderId: charge.metadata?.order_id ?? null,
+  amountCents: charge.amount,
+  refundedCents: charge.amount_refunded,
+  status: charge.status,
+});
 const errorSchema = z.object({ error: z.object({ type: z.string(), code: z.string().optional(), decline_code: z.string().optional(), message: z.string().optional() }) });
+
+const errorCode = (body: unknown): string | undefined => {
+  const parsed = errorSchema.safeParse(body);
+  return parsed.success ? parsed.data.error.code : undefined;
+};
 
 const errorText = (body: unknown): string => {
   const parsed = errorSchema.safeParse(body);
@@ -130,14 +152,19 @@ export function createHttpPaymentProvider(options: HttpPaymentProviderOptions): 
         method: 'POST',
         path: '/v1/charges',
         idempotencyKey: input.idempotencyKey,
-        body: { amount: input.amountCents, currency: input.currency.toLowerCase(), source: input.token },
+        body: { amount: input.amountCents, currency: input.currency.toLowerCase(), source: input.token, metadata: { order_id: input.orderId } },
       });
       if (!answer.ok) return answer;
       const { status, body } = answer.response;
-      if (status === 200 || status === 201) {
+      if (status >= 200 && status < 300) {
         const charge = chargeSchema.safeParse(body);
         if (charge.success && charge.data.status === 'succeeded') return { ok: true, chargeId: charge.data.id };
-        return { ok: false, reason: 'PROVIDER_UNAVAILABLE', message: 'payment provider answered a charge it could not describe' };
+        // A success we cannot read may well have taken the money: unknown, like a timeout (never "not charged").
+        return { ok: false, reason: 'TIMEOUT', message: `payment provider answered ${status} with a charge it could not describe; outcome unknown` };
+      }
+      if (status === 409 && errorCode(body) === 'idempotency_key_voided') {
+        // The order's refund voided this charge's key before the request landed: certainly nothing was taken.
+        return { ok: false, reason: 'PROVIDER_UNAVAILABLE', message: `the provider refused the charge: its key was voided (the order was cancelled): ${errorText(body)}` };
       }
       // 402 is a card decline; any other 4xx (unknown token, key reused with another amount) refuses this charge for good.
       return { ok: false, reason: 'DECLINED', message: `${status === 402 ? 'card declined' : `charge refused (${status})`}: ${errorText(body)}` };
@@ -157,15 +184,26 @@ export function createHttpPaymentProvider(options: HttpPaymentProviderOptions): 
       return { ok: false, reason: 'REJECTED', message: `refund refused (${status}): ${errorText(body)}` };
     },
 
-    async findCharge(idempotencyKey: string): Promise<FindChargeResult> {
-      const answer = await call({ method: 'GET', path: `/v1/charges?idempotency_key=${encodeURIComponent(idempotencyKey)}` });
+    async voidCharge(idempotencyKey: string): Promise<VoidChargeResult> {
+      const answer = await call({ method: 'POST', path: '/v1/charges/void', body: { idempotency_key: idempotencyKey } });
+      if (!answer.ok) return answer;
+      const parsed = voidSchema.safeParse(answer.response.body);
+      if (answer.response.status !== 200 || !parsed.success) {
+        return { ok: false, reason: 'PROVIDER_UNAVAILABLE', message: `charge void failed (${answer.response.status}): ${errorText(answer.response.body)}` };
+      }
+      if (parsed.data.charge) return { ok: true, voided: false, charge: toProviderCharge(parsed.data.charge) };
+      if (!parsed.data.voided) return { ok: false, reason: 'PROVIDER_UNAVAILABLE', message: 'charge void answered neither a charge nor a void' };
+      return { ok: true, voided: true };
+    },
+
+    async listCharges(orderId: string): Promise<ListChargesResult> {
+      const answer = await call({ method: 'GET', path: `/v1/charges?order_id=${encodeURIComponent(orderId)}&limit=100` });
       if (!answer.ok) return answer;
       const list = chargeListSchema.safeParse(answer.response.body);
       if (answer.response.status !== 200 || !list.success) {
-        return { ok: false, reason: 'PROVIDER_UNAVAILABLE', message: `charge look-up failed (${answer.response.status}): ${errorText(answer.response.body)}` };
+        return { ok: false, reason: 'PROVIDER_UNAVAILABLE', message: `charge listing failed (${answer.response.status}): ${errorText(answer.response.body)}` };
       }
-      const found = list.data.data[0];
-      return { ok: true, charge: found ? { chargeId: found.id, amountCents: found.amount, status: found.status } : null };
+      return { ok: true, charges: list.data.data.map(toProviderCharge) };
     },
 
     breakerState: () => breaker.state(),

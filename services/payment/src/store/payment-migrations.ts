@@ -39,6 +39,18 @@ export const paymentMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Money safety: the CHARGING claim before any provider call, the transport an order's saga uses (where a
+    // reconciliation note goes) and when reconciliation last compared the row with the provider's books.
+    id: 'payment-003-claims-and-reconciliation',
+    sql: `
+      ALTER TABLE payments DROP CONSTRAINT payments_status_check;
+      ALTER TABLE payments ADD CONSTRAINT payments_status_check CHECK (status IN ('CHARGING', 'CHARGED', 'DECLINED', 'FAILED', 'REFUNDED'));
+      ALTER TABLE payments ADD COLUMN channel text NOT NULL DEFAULT 'command' CHECK (channel IN ('command', 'event'));
+      ALTER TABLE payments ADD COLUMN reconciled_at timestamptz NULL;
+      CREATE INDEX payments_reconciliation_due ON payments (updated_at) WHERE reconciled_at IS NULL OR reconciled_at < updated_at;
+    `,
+  },
 ];
 
 /** The outbox/inbox tables (their own history table), then payment's own. */

@@ -1,6 +1,7 @@
 // SQL for the payments table; takes a SqlExecutor so the same code runs on the client or inside a transaction.
-import type { SqlExecutor } from '@saga/db';
-import type { FailureReason, Payment, PaymentStatus } from '../domain/payment';
+import { isRetryableTxError, type SqlClient, type SqlExecutor } from '@saga/db';
+import { backoffDelay } from '@saga/resilience';
+import type { FailureReason, Payment, PaymentChannel, PaymentStatus } from '../domain/payment';
 
 interface PaymentRow {
   order_id: string;
@@ -14,12 +15,14 @@ interface PaymentRow {
   refunded_cents: number;
   failure_reason: FailureReason | null;
   failure_message: string | null;
+  channel: PaymentChannel;
   created_at: Date;
   updated_at: Date;
+  reconciled_at: Date | null;
 }
 
 const columns =
-  'order_id, payment_id, saga_id, customer_id, amount_cents, currency, status, provider_charge_id, refunded_cents, failure_reason, failure_message, created_at, updated_at';
+  'order_id, payment_id, saga_id, customer_id, amount_cents, currency, status, provider_charge_id, refunded_cents, failure_reason, failure_message, channel, created_at, updated_at, reconciled_at';
 
 const toPayment = (row: PaymentRow): Payment => ({
   paymentId: row.payment_id,
@@ -33,13 +36,15 @@ const toPayment = (row: PaymentRow): Payment => ({
   refundedCents: row.refunded_cents,
   failureReason: row.failure_reason,
   failureMessage: row.failure_message,
+  channel: row.channel,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
+  reconciledAt: row.reconciled_at,
 });
 
 const values = (p: Payment) => [
   p.orderId, p.paymentId, p.sagaId, p.customerId, p.amountCents, p.currency, p.status,
-  p.providerChargeId, p.refundedCents, p.failureReason, p.failureMessage, p.createdAt, p.updatedAt,
+  p.providerChargeId, p.refundedCents, p.failureReason, p.failureMessage, p.channel, p.createdAt, p.updatedAt, p.reconciledAt,
 ];
 
 /** `lock`: FOR UPDATE, so a concurrent handler of the same order waits until this transaction ends. */
@@ -52,13 +57,51 @@ export async function findPayment(db: SqlExecutor, orderId: string, opts: { lock
 export async function savePayment(tx: SqlExecutor, payment: Payment, isNew: boolean): Promise<void> {
   if (isNew) {
     // A concurrent insert for the same order fails on the primary key: the handler is retried and sees that row.
-    await tx.query(`INSERT INTO payments (${columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, values(payment));
+    await tx.query(`INSERT INTO payments (${columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, values(payment));
     return;
   }
   await tx.query(
     `UPDATE payments SET payment_id = $2, saga_id = $3, customer_id = $4, amount_cents = $5, currency = $6, status = $7,
-       provider_charge_id = $8, refunded_cents = $9, failure_reason = $10, failure_message = $11, created_at = $12, updated_at = $13
+       provider_charge_id = $8, refunded_cents = $9, failure_reason = $10, failure_message = $11, channel = $12, created_at = $13,
+       updated_at = $14, reconciled_at = $15
      WHERE order_id = $1`,
     values(payment),
   );
+}
+
+/** Payments reconciliation should look at: settled before `settledBefore` and changed since it last looked; oldest first. */
+export async function paymentsDueForReconciliation(db: SqlExecutor, settledBefore: Date, limit: number): Promise<Payment[]> {
+  const { rows } = await db.query<PaymentRow>(
+    `SELECT ${columns} FROM payments
+      WHERE status <> 'CHARGING' AND updated_at <= $1 AND (reconciled_at IS NULL OR reconciled_at < updated_at)
+      ORDER BY updated_at LIMIT $2`,
+    [settledBefore, limit],
+  );
+  return rows.map(toPayment);
+}
+
+/** Marks a payment as compared with the provider's books as of `at` (its record unchanged). */
+export async function markReconciled(tx: SqlExecutor, orderId: string, at: Date): Promise<void> {
+  await tx.query('UPDATE payments SET reconciled_at = $2 WHERE order_id = $1', [orderId, at]);
+}
+
+const MAX_TX_ATTEMPTS = 5;
+
+/**
+ * One transaction holding the order's payment lock (a transaction-scoped advisory lock, so it also covers an order
+ * with no row yet): every decision about one order's money is taken by one handler at a time. Retried on
+ * serialization failures and deadlocks.
+ */
+export async function withOrderLock<T>(db: SqlClient, orderId: string, work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await db.transaction(async (tx) => {
+        await tx.query("SELECT pg_advisory_xact_lock(hashtext('payment:' || $1))", [orderId]);
+        return work(tx);
+      });
+    } catch (error) {
+      if (!isRetryableTxError(error) || attempt >= MAX_TX_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, { baseDelayMs: 10, maxDelayMs: 200, jitter: 'full' })));
+    }
+  }
 }

@@ -5,11 +5,11 @@ import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ChargePayment, queues, RefundPayment, routingKeys, topics, type MessageEnvelope } from '@saga/contracts';
-import type { SqlClient } from '@saga/db';
+import { createPgliteClient, type SqlClient } from '@saga/db';
 import type { FaultInjector } from '@saga/faults';
 import { InMemoryCommandBus, InMemoryEventLog, type ConsumedEvent } from '@saga/messaging';
 import { createLogger, startHttpServer, type HttpServerHandle } from '@saga/platform';
-import { createProviderApp, type ProviderAppOptions } from '@saga/payment-provider-service/provider-app';
+import { createProviderApp, migrateProviderDb, type ProviderAppOptions } from '@saga/payment-provider-service/provider-app';
 import type { PaymentProvider } from '../app/payment-provider.port';
 import { createPaymentService, type PaymentService } from '../payment-service';
 import { createHttpPaymentProvider, type HttpPaymentProvider, type HttpPaymentProviderOptions } from '../provider/http-payment-provider';
@@ -28,19 +28,27 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
+/** The provider on its own in-memory PGlite books, closed when the server stops. */
 export async function startProvider(options: Partial<ProviderAppOptions> = {}): Promise<HttpServerHandle & { url: string }> {
-  const app = createProviderApp({ clock: fixedClock, declineAboveCents: 100_000, latencyMs: 0, ...options });
+  const db = await createPgliteClient();
+  await migrateProviderDb(db);
+  const app = createProviderApp({ db, clock: fixedClock, declineAboveCents: 100_000, latencyMs: 0, ...options });
   const server = await startHttpServer(app, { port: 0, host: '127.0.0.1' });
-  return { ...server, url: `http://127.0.0.1:${server.port}` };
+  const stop = async (drainTimeoutMs?: number) => {
+    await server.stop(drainTimeoutMs);
+    await db.close();
+  };
+  return { ...server, stop, url: `http://127.0.0.1:${server.port}` };
 }
 
 /** Counts calls per operation, to prove what was (not) asked of the provider. */
 export function countingProvider(inner: PaymentProvider) {
-  const calls = { charge: 0, refund: 0, findCharge: 0 };
+  const calls = { charge: 0, refund: 0, voidCharge: 0, listCharges: 0 };
   const provider: PaymentProvider = {
     charge: (input) => (calls.charge++, inner.charge(input)),
     refund: (input) => (calls.refund++, inner.refund(input)),
-    findCharge: (key) => (calls.findCharge++, inner.findCharge(key)),
+    voidCharge: (key) => (calls.voidCharge++, inner.voidCharge(key)),
+    listCharges: (orderId) => (calls.listCharges++, inner.listCharges(orderId)),
   };
   return { provider, calls };
 }
@@ -67,7 +75,7 @@ export async function startScenario(
   db: SqlClient,
   providerUrl: string,
   adapterOptions: Partial<HttpPaymentProviderOptions> = {},
-  serviceOptions: { faults?: FaultInjector } = {},
+  serviceOptions: { faults?: FaultInjector; reconciliation?: { intervalMs: number; graceMs: number } } = {},
 ): Promise<Scenario> {
   const adapter = createHttpPaymentProvider({ baseUrl: providerUrl, timeoutMs: 1_000, ...adapterOptions });
   const { provider, calls } = countingProvider(adapter);
@@ -87,6 +95,8 @@ export async function startScenario(
     commandRetry: { maxAttempts: 30, initialDelayMs: 20, maxDelayMs: 100 },
     eventRetry: { maxAttempts: 30, initialDelayMs: 20, maxDelayMs: 100 },
     ...(serviceOptions.faults ? { faults: serviceOptions.faults } : {}),
+    // Reconciliation runs only when asked (POST /admin/reconcile) unless a test wants the scheduler.
+    reconciliation: serviceOptions.reconciliation ?? { intervalMs: 0, graceMs: 0 },
   });
   await service.start();
   return {
@@ -122,8 +132,8 @@ export function refundCommand(orderId: string) {
   return RefundPayment.create({ orderId, sagaId: `saga-${orderId}` }, { correlationId: orderId });
 }
 
-/** The provider's own record of the charges an idempotency key made. */
+/** The provider's own books for an order: every charge naming it, whatever key made it. */
 export async function providerChargesFor(providerUrl: string, orderId: string): Promise<Array<{ id: string; status: string; amount: number; amount_refunded: number }>> {
-  const response = await fetch(`${providerUrl}/v1/charges?idempotency_key=${encodeURIComponent(`charge:${orderId}`)}`);
+  const response = await fetch(`${providerUrl}/v1/charges?order_id=${encodeURIComponent(orderId)}&limit=100`);
   return ((await response.json()) as { data: Array<{ id: string; status: string; amount: number; amount_refunded: number }> }).data;
 }
