@@ -12,6 +12,7 @@ const shared = {
     '^@saga/([a-z-]+)-service/(.+)$': '<rootDir>/services/$1/src/$2',
     // Test helpers a library offers to other workspaces' tests (never built into dist).
     '^@saga/auth/testing$': '<rootDir>/libs/auth/src/testing/index.ts',
+    '^@saga/db/testing$': '<rootDir>/libs/db/src/testing/index.ts',
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.local/'],
   testEnvironment: 'node',

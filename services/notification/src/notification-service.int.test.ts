@@ -9,7 +9,7 @@ import { RabbitMqCommandBus, type ConsumedCommand } from '@saga/messaging';
 import { createLogger } from '@saga/platform';
 import { configSchema, start, type RunningNotificationService } from './main';
 import { eventually } from './testing/eventually';
-import { createTempDatabase, type TempDatabase } from './testing/temp-database';
+import { createTempDatabase, type TempDatabase } from '@saga/db/testing';
 
 jest.setTimeout(60_000);
 

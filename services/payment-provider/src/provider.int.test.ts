@@ -2,7 +2,7 @@
 // charge twice for one key, refund more than was charged, or charge on a voided key.
 import { createPgClient, type SqlClient } from '@saga/db';
 import { start, type ProviderConfig } from './main';
-import { createTempDatabase, type TempDatabase } from './testing/temp-database';
+import { createTempDatabase, type TempDatabase } from '@saga/db/testing';
 
 jest.setTimeout(60_000);
 

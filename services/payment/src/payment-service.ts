@@ -76,7 +76,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
   });
   // One charge flow for both transports: a ChargePayment command and a StockReserved event end up here.
   const charge = chargePaymentUseCase(deps);
-  // And one refund flow: a RefundPayment command (orchestration) or an OrderCancelled after a timed-out charge (choreography).
+  // And one refund flow: a RefundPayment command (orchestration) or an OrderCancelled whose charge may have moved money (choreography).
   const refund = refundPaymentUseCase(deps);
   const reconciliation = options.reconciliation ?? { intervalMs: 15_000, graceMs: 30_000 };
   const reconciler = reconcilePaymentsUseCase(deps, { graceMs: reconciliation.graceMs });

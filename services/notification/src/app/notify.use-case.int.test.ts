@@ -6,7 +6,7 @@ import { handleOnce, messagingMigrations } from '@saga/messaging';
 import { createLogger } from '@saga/platform';
 import { notificationMigrations } from '../store/migrations';
 import { findByOrder } from '../store/notification.repository';
-import { createTempDatabase, type TempDatabase } from '../testing/temp-database';
+import { createTempDatabase, type TempDatabase } from '@saga/db/testing';
 import { ScriptedChannel } from '../testing/scripted.channel';
 import { createNotify, type NotifyOutcome } from './notify.use-case';
 

@@ -35,6 +35,8 @@ export interface ReconcileOptions {
 
 class ReconcileError extends Error {}
 
+const MAX_BATCHES_PER_PASS = 10;
+
 /** A note about the order goes where its saga listens: the orchestrator's reply queue, or the payment events topic. */
 function routeFor(payment: Payment, envelope: MessageEnvelope): OutboxMessage {
   return payment.channel === 'command'
@@ -114,10 +116,24 @@ export function reconcilePaymentsUseCase(deps: PaymentUseCaseDeps, options: Reco
   }
 
   return {
-    /** One pass over the payments settled longer than the grace period and changed since their last look. */
+    /**
+     * One pass over the payments settled longer than the grace period and changed since their last look: batch after
+     * batch while batches come back full (at most MAX_BATCHES_PER_PASS), so a busy platform does not build a backlog.
+     * A batch with errors ends the pass: its payments stay due and would only come back in the next batch.
+     */
     async reconcileDue(): Promise<ReconciliationReport> {
       const settledBefore = new Date(deps.clock.now().getTime() - options.graceMs);
-      return reconcileAll(await paymentsDueForReconciliation(deps.db, settledBefore, options.batchSize ?? 100));
+      const batchSize = options.batchSize ?? 100;
+      const total: ReconciliationReport = { checked: 0, repairs: [], errors: [] };
+      for (let batch = 0; batch < MAX_BATCHES_PER_PASS; batch += 1) {
+        const due = await paymentsDueForReconciliation(deps.db, settledBefore, batchSize);
+        const report = await reconcileAll(due);
+        total.checked += report.checked;
+        total.repairs.push(...report.repairs);
+        total.errors.push(...report.errors);
+        if (due.length < batchSize || report.errors.length > 0) break;
+      }
+      return total;
     },
     /** One order now, whatever its last look (an operator's request). Unsettled or unknown orders are not checked. */
     async reconcileOrder(orderId: string): Promise<ReconciliationReport> {

@@ -71,15 +71,18 @@ export function paymentEventSubscription(deps: PaymentEventDeps): EventSubscript
   }
 
   /**
-   * C3 in choreography. An order is cancelled after its charge failed: whatever the failure, refund through the same
-   * idempotent refund use case as RefundPayment. It voids the charge's key at the provider (or refunds the charge the
-   * key made), so a charge request still on its way can never take money from a cancelled order. A decline moved no
-   * money and its key is spent: nothing to do. No payment at all: the stock ran out, nothing was ever charged.
+   * C3 in choreography. An order is cancelled after its charge failed. When money may have moved (a charge recorded,
+   * one still claimed, or a TIMEOUT whose outcome is unknown), refund through the same idempotent refund use case as
+   * RefundPayment: it voids the charge's key at the provider (or refunds the charge the key made), so a charge request
+   * still on its way can never take money from a cancelled order. A decline or a refusal (provider unavailable)
+   * certainly moved none, and its recorded outcome is final, so nothing can charge it later: no provider call needed
+   * (reconciliation checks the books anyway). No payment at all: the stock ran out, nothing was ever charged.
    */
   async function refundCancelledOrder(event: MessageEnvelope): Promise<void> {
     const { orderId, sagaId } = parseOrPoison(OrderCancelled, event).payload;
     const [payment] = await findPaymentsOfOrder(db, orderId);
-    if (!payment || payment.status === 'DECLINED' || payment.status === 'REFUNDED') return;
+    const mayHaveMoved = payment && (payment.status === 'CHARGED' || payment.status === 'CHARGING' || (payment.status === 'FAILED' && payment.failureReason === 'TIMEOUT'));
+    if (!mayHaveMoved) return;
     const payload = RefundPayment.schema.parse({ orderId, sagaId });
     await deps.refund({ message: { ...event, payload }, consumer: PAYMENT_EVENTS_CONSUMER, route: asPaymentEvent, channel: 'event' });
   }
