@@ -18,7 +18,7 @@ async function main(): Promise<number> {
   let failed = 0;
   try {
     for (const scenario of scenarios) {
-      const { problems } = await runScenario(chaos, scenario, { orders });
+      const { problems } = await runScenario(chaos, scenario, { orders, ...(scenario.boundMs === undefined ? {} : { boundMs: scenario.boundMs }) });
       if (problems.length > 0) {
         failed += 1;
         console.log(`  ✗ ${scenario.name}: ${problems.length} problem(s):\n    ${problems.slice(0, 20).join('\n    ')}`);

@@ -23,7 +23,7 @@ afterAll(async () => {
 describe('chaos: break it mid-workload, heal it, every order ends consistently', () => {
   it.each(chaosScenarios.map((scenario) => [scenario.name, scenario] as const))('%s', async (_name, scenario) => {
     if (!chaos) throw new Error('the chaos platform did not start');
-    const { figures, problems } = await runScenario(chaos, scenario);
+    const { figures, problems } = await runScenario(chaos, scenario, scenario.boundMs === undefined ? {} : { boundMs: scenario.boundMs });
     results.push(figures);
     expect({ problems, stuck: figures.stuck, lost: figures.lost, doubleCharges: figures.doubleCharges, undelivered: figures.undelivered }).toEqual({
       problems: [],

@@ -3,7 +3,7 @@ import { routeGuards, type TokenVerifier } from '@saga/auth';
 import { eventTopicSpecs, queues as queueNames, routingKeys } from '@saga/contracts';
 import type { SqlClient, SqlExecutor } from '@saga/db';
 import { faultRoutes, serviceFaults, type FaultInjector } from '@saga/faults';
-import { OutboxRelay, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
+import { assertConsumersRunning, OutboxRelay, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import { createInventory, type Inventory } from './app/inventory';
@@ -72,6 +72,7 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
       // The bus port has no health probe; RabbitMqCommandBus reconnects by itself, so "consuming" is what we can vouch for.
       messaging: async () => {
         if (state !== 'running') throw new Error(`command consumer is ${state}`);
+        assertConsumersRunning({ commands: subscription, events: eventSubscription });
       },
     },
     ...(options.isShuttingDown ? { isShuttingDown: options.isShuttingDown } : {}),

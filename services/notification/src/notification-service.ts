@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { eventTopicSpecs, queues, routingKeys } from '@saga/contracts';
 import { migrate, type SqlClient } from '@saga/db';
 import { faultRoutes, type FaultInjector } from '@saga/faults';
-import { migrateMessaging, OutboxRelay, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
+import { assertConsumersRunning, migrateMessaging, OutboxRelay, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import { createNotify } from './app/notify.use-case';
@@ -76,6 +76,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
       database: () => db.query('SELECT 1'),
       commands: async () => {
         if (!subscription) throw new Error('not consuming commands');
+        assertConsumersRunning({ commands: subscription, events: eventSubscription });
       },
     },
     isShuttingDown: () => stopping,

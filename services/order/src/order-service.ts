@@ -3,7 +3,7 @@ import { eventTopicSpecs, queues as queueNames, routingKeys } from '@saga/contra
 import { routeGuards, type TokenVerifier } from '@saga/auth';
 import type { SqlClient } from '@saga/db';
 import { faultRoutes, type FaultInjector } from '@saga/faults';
-import { OutboxRelay, type CommandBus, type EventLog, type Subscription } from '@saga/messaging';
+import { assertConsumersRunning, OutboxRelay, type CommandBus, type EventLog, type Subscription } from '@saga/messaging';
 import { createHttpApp, createReadiness, withCorrelation, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import type { SagaRuntime } from './app/apply-saga-input';
@@ -85,6 +85,8 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       database: () => db.query('SELECT 1'),
       messaging: async () => {
         if (state !== 'running') throw new Error(`saga reply consumer is ${state}`);
+        // The timeline projector is a read model (rebuildable): its consumer does not make the service unready.
+        assertConsumersRunning({ 'saga replies': subscription, choreography });
       },
     },
     ...(options.isShuttingDown ? { isShuttingDown: options.isShuttingDown } : {}),

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { eventTopicSpecs, queues, routingKeys } from '@saga/contracts';
 import type { SqlClient } from '@saga/db';
 import { faultRoutes, serviceFaults, type FaultInjector } from '@saga/faults';
-import { OutboxRelay, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
+import { assertConsumersRunning, OutboxRelay, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import { chargePaymentUseCase } from './app/charge-payment.use-case';
@@ -90,6 +90,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     checks: {
       started: async () => {
         if (!running) throw new Error('not started');
+        assertConsumersRunning({ commands: subscription, events: eventSubscription });
       },
       db: () => db.query('SELECT 1'),
     },

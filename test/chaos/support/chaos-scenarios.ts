@@ -28,6 +28,8 @@ export interface ChaosScenario {
   heal(ctx: ChaosContext): Promise<void>;
   /** How long the fault lasts at least (the workload keeps running through it). Default 3 s. */
   holdMs?: number;
+  /** How long after healing every order must be final; default 60 s. */
+  boundMs?: number;
   /** What the figures must show for the scenario to have broken what it names (else it proved nothing). */
   exercised?: { what: string; check(figures: ChaosFigures): boolean };
 }
@@ -224,6 +226,14 @@ export const chaosScenarios: ChaosScenario[] = [
       what: 'orchestrated orders were cancelled as PAYMENT_PROVIDER_UNAVAILABLE (the injected refusals whose delivery was then redelivered)',
       check: (f) => (f.outcomes['orchestration CANCELLED PAYMENT_PROVIDER_UNAVAILABLE'] ?? 0) > 0,
     },
+  },
+  {
+    name: 'slow-participant',
+    description: 'every charge takes 13 s for 15 s (longer than the Kafka session timeout and the step deadline): consumers keep their group, every order is final within 30 s of the heal',
+    inject: ({ platform }) => faultRule(platform, 'payment', { operation: 'charge', effect: 'delay', delayMs: 13_000 }),
+    heal: ({ platform }) => clearFaults(platform, 'payment'),
+    holdMs: 15_000,
+    boundMs: 30_000,
   },
   {
     name: 'postgres-restart',

@@ -66,6 +66,8 @@ export class InMemoryCommandBus implements CommandBus {
         await Promise.all(consumer.inFlight);
         this.dispatch(spec.queue);
       },
+      // In one process nothing can cut a consumer off: it runs until closed.
+      isRunning: () => !consumer.stopped,
     };
   }
 

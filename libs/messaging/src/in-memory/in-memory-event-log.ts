@@ -75,6 +75,7 @@ export class InMemoryEventLog implements EventLog {
         // The partitions it owned move to the remaining members, as after a Kafka rebalance.
         this.pumpGroup(subscription.groupId);
       },
+      isRunning: () => !member.stopped,
     };
   }
 

@@ -1,9 +1,10 @@
 // Kafka adapter of the EventLog port (kafkajs): acks=all idempotent producer, manual offset commits after the handler.
 import { deadLetterTopicFor, encodeEnvelope } from '@saga/contracts';
-import { Kafka, logLevel as kafkaLogLevel, Partitioners, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { backoffDelay } from '@saga/resilience';
+import { Kafka, logLevel as kafkaLogLevel, Partitioners, type Admin, type Consumer, type EachMessagePayload, type Producer } from 'kafkajs';
 import { deliver, resolvePolicy } from '../delivery';
 import type { EventLog, EventSubscription, OutgoingEvent, TopicSpec } from '../ports/event-log.port';
-import type { DeadLetter, Subscription } from '../ports/delivery.types';
+import type { DeadLetter, RetryPolicy, Subscription } from '../ports/delivery.types';
 import { readWholeTopic } from './read-whole-topic';
 
 export interface KafkaEventLogOptions {
@@ -79,72 +80,145 @@ export class KafkaEventLog implements EventLog {
     });
   }
 
+  /**
+   * A supervised consumer: it heartbeats while a handler runs (a slow handler never costs the group membership), and
+   * when kafkajs gives up on it (a crash it will not restart itself) it is rebuilt with backoff. isRunning() is false
+   * from a crash until the group is joined again, so the service reports itself not ready meanwhile.
+   */
   async subscribe(subscription: EventSubscription): Promise<Subscription> {
     const deadLetterTopic = deadLetterTopicFor(subscription.groupId);
     await this.ensureTopics([{ name: deadLetterTopic, partitions: 1 }]);
-    const consumer = this.kafka.consumer({
-      groupId: subscription.groupId,
-      heartbeatInterval: this.options.heartbeatIntervalMs ?? 1_000,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
-      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 1_000,
-      retry: { retries: 10 },
-    });
     const policy = resolvePolicy(subscription.retry);
-    let stopped = false;
-    await consumer.connect();
-    await consumer.subscribe({ topics: [...subscription.topics], fromBeginning: subscription.fromBeginning });
-    const joined = new Promise<void>((resolve) => {
-      const remove = consumer.on(consumer.events.GROUP_JOIN, () => {
-        remove();
-        resolve();
+    const log = this.options.log;
+    const state: { stopped: boolean; running: boolean; consumer?: Consumer; failures: number; restartTimer?: NodeJS.Timeout } = {
+      stopped: false,
+      running: false,
+      failures: 0,
+    };
+
+    const start = async (): Promise<void> => {
+      const consumer = this.kafka.consumer({
+        groupId: subscription.groupId,
+        heartbeatInterval: this.options.heartbeatIntervalMs ?? 1_000,
+        sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+        maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 1_000,
+        retry: { retries: 10 },
       });
-    });
-    await consumer.run({
-      autoCommit: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachMessage: async ({ topic, partition, message, heartbeat }) => {
-        if (stopped) return;
-        const outcome = await deliver({
-          raw: message.value,
-          policy,
-          isStopped: () => stopped,
-          onWait: heartbeat,
-          handle: (envelope, attempt) =>
-            subscription.handle({ topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? '', envelope, attempt }),
+      state.consumer = consumer;
+      this.consumers.add(consumer);
+      const joined = new Promise<void>((resolve) => {
+        consumer.on(consumer.events.GROUP_JOIN, () => {
+          state.running = true;
+          state.failures = 0;
+          resolve();
         });
-        // Not committed: after a restart or rebalance the group starts again at this event.
-        if (outcome.kind === 'stopped') return;
-        if (outcome.kind === 'dead-letter') {
-          this.options.log?.('warn', 'event dead-lettered', { group: subscription.groupId, topic, partition, offset: message.offset, reason: outcome.reason, deadLetterTopic });
-          await this.producer.send({
-            topic: deadLetterTopic,
-            acks: -1,
-            messages: [{
-              key: message.key,
-              value: message.value,
-              headers: {
-                'x-error': outcome.reason,
-                'x-original-topic': topic,
-                'x-original-partition': String(partition),
-                'x-original-offset': message.offset,
-                'x-dead-lettered-at': new Date().toISOString(),
-                ...(outcome.messageId ? { 'x-message-id': outcome.messageId } : {}),
-              },
-            }],
-          });
-        }
-        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-      },
-    });
-    await joined;
-    this.consumers.add(consumer);
+      });
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        state.running = false;
+        log?.('warn', 'Kafka consumer crashed', { group: subscription.groupId, error: payload.error.message, restartedByClient: payload.restart });
+        // kafkajs restarts itself after a retriable error; anything else would leave the group without this member.
+        if (!payload.restart && !state.stopped && state.consumer === consumer) scheduleRestart(consumer);
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...subscription.topics], fromBeginning: subscription.fromBeginning });
+      await consumer.run({
+        autoCommit: false,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+        eachMessage: (payload) => this.consumeOne(subscription, consumer, payload, policy, () => state.stopped),
+      });
+      await joined;
+    };
+
+    const scheduleRestart = (crashed: Consumer): void => {
+      state.failures += 1;
+      const delayMs = backoffDelay(state.failures, { baseDelayMs: 500, maxDelayMs: 15_000, jitter: 'full' });
+      log?.('warn', 'rebuilding the Kafka consumer', { group: subscription.groupId, attempt: state.failures, delayMs });
+      state.restartTimer = setTimeout(() => {
+        state.restartTimer = undefined;
+        void (async () => {
+          this.consumers.delete(crashed);
+          await crashed.disconnect().catch(() => undefined);
+          if (state.stopped) return;
+          try {
+            await start();
+            log?.('info', 'Kafka consumer rebuilt', { group: subscription.groupId });
+          } catch (error) {
+            log?.('error', 'could not rebuild the Kafka consumer; trying again', { group: subscription.groupId, error: String(error) });
+            if (!state.stopped && state.consumer) scheduleRestart(state.consumer);
+          }
+        })();
+      }, delayMs);
+    };
+
+    await start();
     return {
       close: async () => {
-        stopped = true;
+        state.stopped = true;
+        state.running = false;
+        clearTimeout(state.restartTimer);
+        const consumer = state.consumer;
+        if (!consumer) return;
         this.consumers.delete(consumer);
         await consumer.disconnect();
       },
+      isRunning: () => state.running && !state.stopped,
     };
+  }
+
+  /** One event: run the handler (heartbeating meanwhile), dead-letter it if it must be, then commit its offset. */
+  private async consumeOne(
+    subscription: EventSubscription,
+    consumer: Consumer,
+    { topic, partition, message, heartbeat }: EachMessagePayload,
+    policy: RetryPolicy,
+    isStopped: () => boolean,
+  ): Promise<void> {
+    if (isStopped()) return;
+    const deadLetterTopic = deadLetterTopicFor(subscription.groupId);
+    // A handler may take longer than the session timeout (a slow provider, retries): keep the membership alive.
+    // heartbeat() only calls the coordinator once per heartbeat interval, and fails during a rebalance, which is fine.
+    const beating = setInterval(() => void heartbeat().catch(() => undefined), this.options.heartbeatIntervalMs ?? 1_000);
+    let outcome: Awaited<ReturnType<typeof deliver>>;
+    try {
+      outcome = await deliver({
+        raw: message.value,
+        policy,
+        isStopped,
+        onWait: heartbeat,
+        handle: (envelope, attempt) =>
+          subscription.handle({ topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? '', envelope, attempt }),
+      });
+    } finally {
+      clearInterval(beating);
+    }
+    // Not committed: after a restart or rebalance the group starts again at this event.
+    if (outcome.kind === 'stopped') return;
+    if (outcome.kind === 'dead-letter') {
+      this.options.log?.('warn', 'event dead-lettered', { group: subscription.groupId, topic, partition, offset: message.offset, reason: outcome.reason, deadLetterTopic });
+      await this.producer.send({
+        topic: deadLetterTopic,
+        acks: -1,
+        messages: [{
+          key: message.key,
+          value: message.value,
+          headers: {
+            'x-error': outcome.reason,
+            'x-original-topic': topic,
+            'x-original-partition': String(partition),
+            'x-original-offset': message.offset,
+            'x-dead-lettered-at': new Date().toISOString(),
+            ...(outcome.messageId ? { 'x-message-id': outcome.messageId } : {}),
+          },
+        }],
+      });
+    }
+    try {
+      await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+    } catch (error) {
+      // The partition moved to another member meanwhile (a rebalance): it gets the event again, and the inbox drops
+      // the duplicate. Throwing here would crash the whole consumer over a commit that no longer matters.
+      this.options.log?.('warn', 'offset commit refused; the event will be delivered again', { group: subscription.groupId, topic, partition, offset: message.offset, error: String(error) });
+    }
   }
 
   async deadLetters(groupId: string): Promise<DeadLetter[]> {

@@ -3,6 +3,11 @@
 export interface Subscription {
   /** Stops consuming; a message in flight is not acknowledged unless its handler finished. */
   close(): Promise<void>;
+  /**
+   * Whether the consumer is attached to its broker and receiving right now. False while it is being rebuilt after a
+   * crash, a lost group membership or a closed channel (it comes back by itself): a service is not ready meanwhile.
+   */
+  isRunning(): boolean;
 }
 
 /** How a failing handler is retried before its message is dead-lettered. */

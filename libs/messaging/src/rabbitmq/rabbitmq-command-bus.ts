@@ -23,9 +23,16 @@ export interface RabbitMqCommandBusOptions {
 interface ActiveConsumer {
   spec: CommandConsumer;
   channel?: Channel;
+  /** Set once the broker confirmed the subscription; cleared when its channel closes or the broker cancels it. */
   consumerTag?: string;
   inFlight: Set<Promise<void>>;
   stopped: boolean;
+  /** Consecutive failed rebuilds of a lost channel (backoff). */
+  rebuilds: number;
+  /** A start in progress (after a reconnect or a lost channel): the other path waits for it instead of starting twice. */
+  starting?: Promise<void>;
+  /** The one pending rebuild attempt, if any (a failed attempt may be reported twice: never two timers). */
+  rebuildTimer?: NodeJS.Timeout;
 }
 
 export class RabbitMqCommandBus implements CommandBus {
@@ -98,10 +105,10 @@ export class RabbitMqCommandBus implements CommandBus {
 
   async consume(spec: CommandConsumer): Promise<Subscription> {
     await this.ensureQueue(spec);
-    const consumer: ActiveConsumer = { spec, inFlight: new Set(), stopped: false };
+    const consumer: ActiveConsumer = { spec, inFlight: new Set(), stopped: false, rebuilds: 0 };
     this.consumers.add(consumer);
     await this.startConsumer(consumer, await this.connection.createChannel());
-    return { close: () => this.stopConsumer(consumer) };
+    return { close: () => this.stopConsumer(consumer), isRunning: () => !consumer.stopped && consumer.consumerTag !== undefined };
   }
 
   async peekDeadLetters(): Promise<DeadLetter[]> {
@@ -153,9 +160,9 @@ export class RabbitMqCommandBus implements CommandBus {
     await this.declareTopology(channel);
     for (const spec of this.declaredQueues.values()) await this.declareQueue(channel, spec);
     await channel.close();
-    for (const consumer of this.consumers) {
-      if (!consumer.stopped) await this.startConsumer(consumer, await model.createChannel());
-    }
+    // Not waiting for a rebuild in progress: it may be waiting for this very connection, which is handed out only
+    // once this returns. That rebuild finds the consumer running when its channel arrives, and closes the channel.
+    for (const consumer of this.consumers) await this.ensureConsumer(consumer, () => model.createChannel(), { waitForOther: false });
     this.options.log?.('info', 'RabbitMQ connection restored', { consumers: this.consumers.size });
   }
 
@@ -202,10 +209,14 @@ export class RabbitMqCommandBus implements CommandBus {
   private async startConsumer(consumer: ActiveConsumer, channel: Channel): Promise<void> {
     consumer.channel = channel;
     channel.on('error', (error: Error) => this.options.log?.('warn', 'consumer channel error', { queue: consumer.spec.queue, error: error.message }));
+    // A channel can close on its own while the connection lives (closed from the broker side, a channel-level error):
+    // the consumer is rebuilt on a new channel. A lost connection closes it too; then restore() restarts it.
+    channel.on('close', () => this.onConsumerChannelLost(consumer, channel, 'channel closed'));
     await channel.prefetch(consumer.spec.prefetch ?? 10);
     const policy = resolvePolicy(consumer.spec.retry);
     const { consumerTag } = await channel.consume(consumer.spec.queue, (message) => {
-      if (!message) return; // the broker cancelled the consumer (queue deleted); nothing to acknowledge
+      // The broker cancelled the consumer (its queue was deleted or it moved): nothing to acknowledge, subscribe again.
+      if (!message) return this.onConsumerChannelLost(consumer, channel, 'cancelled by the broker');
       const work = this.handleDelivery(consumer, channel, message, policy).catch((error: unknown) =>
         this.options.log?.('error', 'could not settle a delivery; the broker will redeliver it', { queue: consumer.spec.queue, error: String(error) }),
       );
@@ -213,6 +224,57 @@ export class RabbitMqCommandBus implements CommandBus {
       void work.finally(() => consumer.inFlight.delete(work));
     }, { noAck: false });
     consumer.consumerTag = consumerTag;
+    consumer.rebuilds = 0;
+  }
+
+  /** The consumer's channel is gone (or its subscription cancelled): mark it down and rebuild it with backoff. */
+  private onConsumerChannelLost(consumer: ActiveConsumer, channel: Channel, why: string): void {
+    if (consumer.stopped || consumer.channel !== channel) return;
+    consumer.channel = undefined;
+    consumer.consumerTag = undefined;
+    this.options.log?.('warn', 'RabbitMQ consumer lost; rebuilding it', { queue: consumer.spec.queue, why });
+    if (why === 'cancelled by the broker') void channel.close().catch(() => undefined);
+    this.scheduleConsumerRebuild(consumer);
+  }
+
+  private scheduleConsumerRebuild(consumer: ActiveConsumer): void {
+    if (consumer.rebuildTimer || consumer.stopped) return;
+    consumer.rebuilds += 1;
+    const delayMs = Math.min(5_000, 100 * 2 ** Math.min(consumer.rebuilds - 1, 6));
+    consumer.rebuildTimer = setTimeout(() => {
+      consumer.rebuildTimer = undefined;
+      this.ensureConsumer(consumer, () => this.connection.createChannel()).catch((error: unknown) => {
+        // The connection is down (restore() restarts it when it is back) or the queue is missing: try again later.
+        this.options.log?.('warn', 'could not rebuild the RabbitMQ consumer yet', { queue: consumer.spec.queue, error: String(error) });
+        if (!consumer.stopped && consumer.consumerTag === undefined) this.scheduleConsumerRebuild(consumer);
+      });
+    }, delayMs).unref();
+  }
+
+  /** Starts a consumer that is down on a new channel; a no-op when it runs (checked again once the channel is open). */
+  private async ensureConsumer(consumer: ActiveConsumer, openChannel: () => Promise<Channel>, options: { waitForOther?: boolean } = {}): Promise<void> {
+    if (consumer.starting && options.waitForOther !== false) await consumer.starting.catch(() => undefined);
+    if (consumer.stopped || consumer.consumerTag !== undefined) return;
+    const starting = (async () => {
+      const channel = await openChannel();
+      if (consumer.stopped || consumer.consumerTag !== undefined) {
+        await channel.close().catch(() => undefined);
+        return;
+      }
+      try {
+        await this.startConsumer(consumer, channel);
+      } catch (error) {
+        if (consumer.channel === channel) consumer.channel = undefined;
+        await channel.close().catch(() => undefined);
+        throw error;
+      }
+    })();
+    consumer.starting = starting;
+    try {
+      await starting;
+    } finally {
+      if (consumer.starting === starting) consumer.starting = undefined;
+    }
   }
 
   private async handleDelivery(consumer: ActiveConsumer, channel: Channel, message: ConsumeMessage, policy: ReturnType<typeof resolvePolicy>): Promise<void> {
@@ -253,6 +315,7 @@ export class RabbitMqCommandBus implements CommandBus {
   private async stopConsumer(consumer: ActiveConsumer): Promise<void> {
     if (consumer.stopped) return;
     consumer.stopped = true;
+    clearTimeout(consumer.rebuildTimer);
     this.consumers.delete(consumer);
     const channel = consumer.channel;
     if (!channel) return;

@@ -61,3 +61,44 @@ describe('RabbitMQ command bus: connection recovery', () => {
     await subscription.close();
   });
 });
+
+describe('RabbitMQ command bus: a consumer the broker cancels', () => {
+  jest.setTimeout(60_000);
+  const run = randomUUID().slice(0, 8);
+  const spec = { queue: `cancelled-${run}`, bindings: [`cancelled.${run}`] };
+  const topology = { exchange: `cancelled.commands.${run}`, deadLetterExchange: `cancelled.dlx.${run}`, deadLetterQueue: `cancelled.dlq.${run}` };
+  let bus: RabbitMqCommandBus;
+
+  beforeAll(async () => {
+    bus = await RabbitMqCommandBus.connect({ url, connectionName: `cancel-test-${run}`, ...topology });
+  });
+  afterAll(async () => {
+    await bus.close();
+    const connection = await connect(url);
+    const channel = await connection.createChannel();
+    await channel.deleteQueue(spec.queue);
+    await channel.deleteQueue(topology.deadLetterQueue);
+    await channel.deleteExchange(topology.exchange);
+    await channel.deleteExchange(topology.deadLetterExchange);
+    await connection.close();
+  });
+
+  it('is reported down while its queue is gone, and consumes again by itself once the queue is back', async () => {
+    const received: number[] = [];
+    const subscription = await bus.consume({ ...spec, handle: async (command) => { received.push((command.envelope.payload as { n: number }).n); } });
+    expect(subscription.isRunning()).toBe(true);
+
+    // Deleted from another connection: the broker cancels our consumer (basic.cancel), the channel stays open.
+    const other = await connect(url);
+    const admin = await other.createChannel();
+    await admin.deleteQueue(spec.queue);
+    await other.close();
+    await eventually(() => expect(subscription.isRunning()).toBe(false), 10_000, 50);
+
+    await bus.ensureQueue(spec);
+    await eventually(() => expect(subscription.isRunning()).toBe(true), 20_000, 100);
+    await bus.send(spec.bindings[0]!, createEnvelope('DoThing', 1, { n: 7 }, { correlationId: 'o-7' }));
+    await eventually(() => expect(received).toEqual([7]), 10_000);
+    await subscription.close();
+  });
+});

@@ -67,6 +67,14 @@ export function describeCommandBusContract(name: string, createHarness: () => Pr
       expect(received[0]).toMatchObject({ queue: spec.queue, routingKey: spec.bindings[0], envelope: sent, replyTo: 'replies.here', redelivered: false, attempt: 1 });
     });
 
+    it('reports a consumer running once it consumes, and not after it is closed', async () => {
+      const subscription = await consume(harness.bus, freshQueue(), []);
+      expect(subscription.isRunning()).toBe(true);
+      await subscription.close();
+      subscriptions = subscriptions.filter((other) => other !== subscription);
+      expect(subscription.isRunning()).toBe(false);
+    });
+
     it('refuses a command that no queue would receive instead of dropping it', async () => {
       await expect(harness.bus.send(`nobody.listens.${runId}`, command(1))).rejects.toBeInstanceOf(UnroutableMessageError);
     });

@@ -72,6 +72,15 @@ export function describeEventLogContract(name: string, createHarness: () => Prom
       expect(new Set(received.map((consumed) => consumed.envelope.messageId)).size).toBe(30);
     });
 
+    it('reports a subscription running once subscribed, and not after it is closed', async () => {
+      const topic = await freshTopic(1);
+      const subscription = await collect(topic, `g-${runId}-running`, []);
+      expect(subscription.isRunning()).toBe(true);
+      await subscription.close();
+      subscriptions = subscriptions.filter((other) => other !== subscription);
+      expect(subscription.isRunning()).toBe(false);
+    });
+
     it('gives every consumer group its own copy of each event', async () => {
       const topic = await freshTopic();
       const first: ConsumedEvent[] = [];
