@@ -224,6 +224,8 @@ describe('authorization and identity headers', () => {
 
   it.each([
     ['POST', '/api/admin/reconcile', '/admin/reconcile'],
+    ['GET', '/api/admin/outbox/payment?state=parked', '/admin/outbox?state=parked'],
+    ['POST', '/api/admin/outbox/payment/12/redrive', '/admin/outbox/12/redrive'],
     ['GET', '/api/admin/provider/charges?orderId=o-1', '/admin/provider/charges?orderId=o-1'],
   ] as const)('%s %s reaches the payment service as %s (admin only)', async (method, path, target) => {
     const call = (token: string) => (method === 'GET' ? request(gateway.app).get(path) : request(gateway.app).post(path)).set('Authorization', `Bearer ${token}`);

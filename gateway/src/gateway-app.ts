@@ -57,6 +57,13 @@ const routeTable: { pattern: RegExp; upstream: UpstreamName; rewrite: (rest: str
   // Payment's operator routes: reconciliation with the provider's books, and those books per order.
   { pattern: /^\/api\/admin\/reconcile(\/.*)?$/, upstream: 'payment', rewrite: (rest) => '/admin/reconcile' + rest, admin: true },
   { pattern: /^\/api\/admin\/provider(\/.*)?$/, upstream: 'payment', rewrite: (rest) => '/admin/provider' + rest, admin: true },
+  // Each service's unpublished outbox rows (pending, parked) and the re-drive of a parked one.
+  ...UPSTREAMS.map((upstream) => ({
+    pattern: new RegExp(`^/api/admin/outbox/${upstream}(/.*)?$`),
+    upstream,
+    rewrite: (rest: string) => '/admin/outbox' + rest,
+    admin: true,
+  })),
   ...UPSTREAMS.map((upstream) => ({
     pattern: new RegExp(`^/api/admin/faults/${upstream}(/.*)?$`),
     upstream,

@@ -20,7 +20,7 @@ source "$HERE/components/toxiproxy.sh"
 # Slow starters first, so their boot overlaps the quick ones.
 COMPONENTS=(kafka rabbitmq postgres redis toxiproxy)
 
-usage() { echo "usage: bash infra/local/infra.sh up|down|status|restart <component>|freeze <component>|thaw <component>" >&2; exit 2; }
+usage() { echo "usage: bash infra/local/infra.sh up|down|status|restart <component>|stop <component>|freeze <component>|thaw <component>" >&2; exit 2; }
 
 prepare_dirs() { mkdir -p "$LOGS" "$PIDS" "$BIN"; }
 
@@ -217,6 +217,19 @@ cmd_restart() {
   cmd_up
 }
 
+# Stops one component and leaves it stopped (an outage); `up` starts it again.
+cmd_stop() {
+  component_arg "$1"
+  prepare_dirs
+  (
+    take_lock restart
+    if "${1}_running"; then
+      say "$1: stopping (pid $("${1}_pid"))"
+      "${1}_stop"
+    fi
+  )
+}
+
 # SIGSTOP / SIGCONT: the process keeps its sockets but answers nothing, which clients see as a network partition
 # (no reset, no refusal: requests just hang until their own timeouts), unlike a clean stop.
 cmd_signal() {
@@ -232,6 +245,7 @@ case "${1:-}" in
   down) cmd_down ;;
   status) cmd_status ;;
   restart) cmd_restart "${2:-}" ;;
+  stop) cmd_stop "${2:-}" ;;
   freeze) cmd_signal "${2:-}" STOP ;;
   thaw) cmd_signal "${2:-}" CONT ;;
   *) usage ;;

@@ -3,7 +3,7 @@ import { routeGuards, type TokenVerifier } from '@saga/auth';
 import { eventTopicSpecs, queues as queueNames, routingKeys } from '@saga/contracts';
 import type { SqlClient, SqlExecutor } from '@saga/db';
 import { faultRoutes, serviceFaults, type FaultInjector } from '@saga/faults';
-import { assertConsumersRunning, OutboxRelay, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
+import { assertConsumersRunning, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import { createInventory, type Inventory } from './app/inventory';
@@ -32,6 +32,8 @@ export interface InventoryServiceOptions {
   /** Queue names; tests that share a real broker with running services pass private ones. */
   queues?: { commands?: string; replies?: string };
   relayPollIntervalMs?: number;
+  /** Who this process is for the outbox lanes' lease (host:port): a restart takes its lanes back at once. */
+  instanceId?: string;
   /** Runtime fault injection (/admin/faults); default: an empty injector over inventoryFaultOperations. */
   faults?: FaultInjector;
 }
@@ -61,6 +63,7 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
     ...(eventLog ? { eventLog } : {}),
     log: (level, message, extra) => logger[level](extra, message),
     ...(options.relayPollIntervalMs === undefined ? {} : { pollIntervalMs: options.relayPollIntervalMs }),
+    ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
   });
   let subscription: Subscription | undefined;
   let eventSubscription: Subscription | undefined;
@@ -78,7 +81,7 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
     ...(options.isShuttingDown ? { isShuttingDown: options.isShuttingDown } : {}),
   });
   const guards = routeGuards(options.verifyToken);
-  const routes = [inventoryRoutes(inventory, guards), faultRoutes(faults, guards.admin)];
+  const routes = [inventoryRoutes(inventory, guards), faultRoutes(faults, guards.admin), outboxAdminRoutes(db, guards.admin)];
   const app = createHttpApp({ service: 'inventory', logger, readiness, routes: (http) => routes.forEach((mount) => mount(http)) });
 
   return {

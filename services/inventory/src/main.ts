@@ -1,13 +1,21 @@
 // Composition root: reads the environment, connects PostgreSQL, RabbitMQ and Kafka, migrates, serves, and shuts down in order.
+import { hostname } from 'node:os';
 import { createTokenVerifier } from '@saga/auth';
 import { ConsulRegistry, registerSelf } from '@saga/discovery';
 import { createPgClient } from '@saga/db';
-import { KafkaEventLog, RabbitMqCommandBus } from '@saga/messaging';
+import { KafkaEventLog, RabbitMqCommandBus, relayInstanceId } from '@saga/messaging';
 import { GracefulShutdown, createLogger, installShutdownSignals, loadConfig, startHttpServer, type Logger } from '@saga/platform';
 import { inventoryConfigSchema, type InventoryConfig } from './config';
 import { systemClock } from './domain/clock';
 import { createInventoryService } from './inventory-service';
 import { migrateInventoryDb } from './store/inventory-migrations';
+
+/** The outbox relay's identity: this host and port, so a restarted process takes its lanes back at once. */
+const instanceOf = (port: number): { instanceId?: string } => {
+  const instanceId = relayInstanceId(hostname(), port);
+  return instanceId === undefined ? {} : { instanceId };
+};
+
 
 interface Opened {
   name: string;
@@ -38,7 +46,7 @@ async function start(config: InventoryConfig, logger: Logger, shutdown: Graceful
   });
   opened.unshift({ name: 'kafka', close: () => eventLog.close() });
 
-  const service = createInventoryService({ verifyToken: createTokenVerifier(config), db, commandBus, eventLog, logger, clock: systemClock, isShuttingDown: shutdown.isShuttingDown });
+  const service = createInventoryService({ verifyToken: createTokenVerifier(config), db, commandBus, eventLog, logger, clock: systemClock, isShuttingDown: shutdown.isShuttingDown, ...instanceOf(config.PORT) });
   opened.unshift({ name: 'consumers and outbox relay', close: () => service.stop() });
   await service.start();
 

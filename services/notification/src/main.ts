@@ -1,8 +1,9 @@
 // Composition root of the notification service: reads the environment, wires real adapters, stops gracefully on SIGTERM.
+import { hostname } from 'node:os';
 import { createTokenVerifier, jwtSettingsShape } from '@saga/auth';
 import { ConsulRegistry, registerSelf } from '@saga/discovery';
 import { createPgClient } from '@saga/db';
-import { KafkaEventLog, RabbitMqCommandBus } from '@saga/messaging';
+import { KafkaEventLog, RabbitMqCommandBus, relayInstanceId } from '@saga/messaging';
 import {
   createLogger,
   field,
@@ -19,6 +20,13 @@ import { LogChannel } from './channels/log.channel';
 import type { NotificationChannel } from './channels/notification-channel.port';
 import { WebhookChannel } from './channels/webhook.channel';
 import { createNotificationService } from './notification-service';
+
+/** The outbox relay's identity: this host and port, so a restarted process takes its lanes back at once. */
+const instanceOf = (port: number): { instanceId?: string } => {
+  const instanceId = relayInstanceId(hostname(), port);
+  return instanceId === undefined ? {} : { instanceId };
+};
+
 
 export const configSchema = z.object({
   PORT: field.port().default(3004),
@@ -73,7 +81,7 @@ export async function start(config: NotificationConfig, logger: Logger): Promise
       log: (level, message, extra) => logger[level](extra, message),
     });
     if (eventLog) opened.push(() => eventLog.close());
-    const service = createNotificationService({ verifyToken: createTokenVerifier(config), db, commandBus, ...(eventLog ? { eventLog } : {}), channels: channelsFor(config, logger), logger });
+    const service = createNotificationService({ verifyToken: createTokenVerifier(config), db, commandBus, ...(eventLog ? { eventLog } : {}), channels: channelsFor(config, logger), logger, ...instanceOf(config.PORT) });
     await service.start();
     opened.push(() => service.stop());
     const http = await startHttpServer(service.app, { port: config.PORT });

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { eventTopicSpecs, queues, routingKeys } from '@saga/contracts';
 import { migrate, type SqlClient } from '@saga/db';
 import { faultRoutes, type FaultInjector } from '@saga/faults';
-import { assertConsumersRunning, migrateMessaging, OutboxRelay, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
+import { assertConsumersRunning, migrateMessaging, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import { createNotify } from './app/notify.use-case';
@@ -34,6 +34,8 @@ export interface NotificationServiceOptions {
   /** Overrides the consumers' retry policy (tests use short delays). */
   retry?: Partial<RetryPolicy>;
   outboxPollIntervalMs?: number;
+  /** Who this process is for the outbox lanes' lease (host:port): a restart takes its lanes back at once. */
+  instanceId?: string;
   /** Runtime fault rules (/admin/faults) on `send` and the consumers; absent: a fresh injector (createNotificationFaults). */
   faults?: FaultInjector;
 }
@@ -59,6 +61,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
     commandBus,
     ...(eventLog ? { eventLog } : {}),
     ...(options.outboxPollIntervalMs === undefined ? {} : { pollIntervalMs: options.outboxPollIntervalMs }),
+    ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
     log: (level, message, extra) => logger[level](extra, message),
   });
   const notify = createNotify({ db, channel, clock, newId, logger });
@@ -89,6 +92,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
     routes: (http) => {
       notificationRoutes(db, guards)(http);
       faultRoutes(faults, guards.admin)(http);
+      outboxAdminRoutes(db, guards.admin)(http);
     },
   });
 

@@ -1,7 +1,8 @@
 // Composition root of the order service: reads the environment, wires pg, RabbitMQ and inventory, serves, stops in order.
+import { hostname } from 'node:os';
 import { createTokenVerifier } from '@saga/auth';
 import { createPgClient } from '@saga/db';
-import { KafkaEventLog, RabbitMqCommandBus } from '@saga/messaging';
+import { KafkaEventLog, RabbitMqCommandBus, relayInstanceId } from '@saga/messaging';
 import { ConsulRegistry, discoverUpstream, registerSelf } from '@saga/discovery';
 import { GracefulShutdown, createLogger, loadConfig, runProcess, startHttpServer, type StartedProcess } from '@saga/platform';
 import { orderConfigSchema } from './config';
@@ -9,6 +10,13 @@ import { createOrderFaults } from './faults';
 import { HttpPriceCatalog } from './inventory/http-price-catalog';
 import { createOrderService } from './order-service';
 import { migrateOrderDb } from './store/order-migrations';
+
+/** The outbox relay's identity: this host and port, so a restarted process takes its lanes back at once. */
+const instanceOf = (port: number): { instanceId?: string } => {
+  const instanceId = relayInstanceId(hostname(), port);
+  return instanceId === undefined ? {} : { instanceId };
+};
+
 
 async function start(): Promise<StartedProcess> {
   const config = loadConfig(orderConfigSchema, process.env);
@@ -33,7 +41,7 @@ async function start(): Promise<StartedProcess> {
     faults,
     onStateChange: (state) => logger.warn({ dependency: 'inventory', state }, 'circuit breaker changed state'),
   });
-  const service = createOrderService({ verifyToken: createTokenVerifier(config),
+  const service = createOrderService({ verifyToken: createTokenVerifier(config), ...instanceOf(config.PORT),
     db,
     commandBus,
     eventLog,

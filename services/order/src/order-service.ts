@@ -3,7 +3,7 @@ import { eventTopicSpecs, queues as queueNames, routingKeys } from '@saga/contra
 import { routeGuards, type TokenVerifier } from '@saga/auth';
 import type { SqlClient } from '@saga/db';
 import { faultRoutes, type FaultInjector } from '@saga/faults';
-import { assertConsumersRunning, OutboxRelay, type CommandBus, type EventLog, type Subscription } from '@saga/messaging';
+import { assertConsumersRunning, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type Subscription } from '@saga/messaging';
 import { createHttpApp, createReadiness, withCorrelation, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import type { SagaRuntime } from './app/apply-saga-input';
@@ -31,6 +31,8 @@ export interface OrderServiceOptions {
   deadlineScanIntervalMs?: number;
   isShuttingDown?: () => boolean;
   relayPollIntervalMs?: number;
+  /** Who this process is for the outbox lanes' lease (host:port): a restart takes its lanes back at once. */
+  instanceId?: string;
   /**
    * Runtime fault rules (/admin/faults). Pass the one the HttpPriceCatalog got (createOrderFaults), so one injector
    * holds every rule of the process; absent: a fresh one, which then only reaches the consumers.
@@ -63,6 +65,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     ...(eventLog ? { eventLog } : {}),
     log: (level, message, extra) => logger[level](extra, message),
     ...(options.relayPollIntervalMs === undefined ? {} : { pollIntervalMs: options.relayPollIntervalMs }),
+    ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
   });
   const deadlines = new DeadlineScanner({
     db,
@@ -106,6 +109,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         guards,
       })(http);
       faultRoutes(faults, guards.admin)(http);
+      outboxAdminRoutes(db, guards.admin)(http);
     },
   });
 

@@ -1,13 +1,21 @@
 // Composition root of the payment service: the only place that reads the environment and picks the adapters.
+import { hostname } from 'node:os';
 import { createTokenVerifier, jwtSettingsShape } from '@saga/auth';
 import { ConsulRegistry, discoverUpstream, registerSelf } from '@saga/discovery';
 import { createPgClient } from '@saga/db';
 import { EVENT_TOPIC_PARTITIONS } from '@saga/contracts';
-import { KafkaEventLog, RabbitMqCommandBus } from '@saga/messaging';
+import { KafkaEventLog, RabbitMqCommandBus, relayInstanceId } from '@saga/messaging';
 import { createLogger, field, GracefulShutdown, loadConfig, startHttpServer, runProcess } from '@saga/platform';
 import { z } from 'zod';
 import { createPaymentService } from './payment-service';
 import { createHttpPaymentProvider } from './provider/http-payment-provider';
+
+/** The outbox relay's identity: this host and port, so a restarted process takes its lanes back at once. */
+const instanceOf = (port: number): { instanceId?: string } => {
+  const instanceId = relayInstanceId(hostname(), port);
+  return instanceId === undefined ? {} : { instanceId };
+};
+
 
 const configSchema = z.object({
   PORT: field.port().default(3003),
@@ -62,7 +70,7 @@ export async function start(config: PaymentConfig = loadConfig(configSchema)) {
     timeoutMs: config.PROVIDER_TIMEOUT_MS,
     breaker: { onStateChange: (state, name) => logger.warn({ breaker: name, state }, 'circuit breaker changed state') },
   });
-  const service = createPaymentService({ verifyToken: createTokenVerifier(config), db, commandBus, ...(eventLog ? { eventLog } : {}), provider, logger, outboxPollIntervalMs: config.OUTBOX_POLL_MS,
+  const service = createPaymentService({ verifyToken: createTokenVerifier(config), db, commandBus, ...(eventLog ? { eventLog } : {}), provider, logger, outboxPollIntervalMs: config.OUTBOX_POLL_MS, ...instanceOf(config.PORT),
     reconciliation: { intervalMs: config.RECONCILE_INTERVAL_MS, graceMs: config.RECONCILE_GRACE_MS },
   });
   await service.start();

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { eventTopicSpecs, queues, routingKeys } from '@saga/contracts';
 import type { SqlClient } from '@saga/db';
 import { faultRoutes, serviceFaults, type FaultInjector } from '@saga/faults';
-import { assertConsumersRunning, OutboxRelay, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
+import { assertConsumersRunning, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import { chargePaymentUseCase } from './app/charge-payment.use-case';
@@ -34,6 +34,8 @@ export interface PaymentServiceOptions {
   newId?: () => string;
   /** Safety-net polling of the outbox; commits wake the relay at once. Default 1000. */
   outboxPollIntervalMs?: number;
+  /** Who this process is for the outbox lanes' lease (host:port): a restart takes its lanes back at once. */
+  instanceId?: string;
   /** Retries of a failing command (e.g. a refund while the provider is down) before it is dead-lettered. */
   commandRetry?: Partial<RetryPolicy>;
   /** Retries of a failing event (e.g. a StockReserved whose OrderCreated is not recorded yet); default as for commands. */
@@ -73,6 +75,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     ...(eventLog ? { eventLog } : {}),
     log: (level, message, extra) => logger[level]({ ...extra, component: 'outbox-relay' }, message),
     ...(options.outboxPollIntervalMs === undefined ? {} : { pollIntervalMs: options.outboxPollIntervalMs }),
+    ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
   });
   // One charge flow for both transports: a ChargePayment command and a StockReserved event end up here.
   const charge = chargePaymentUseCase(deps);
@@ -97,7 +100,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     isShuttingDown: () => stopping,
   });
   const guards = routeGuards(options.verifyToken);
-  const routes = [paymentRoutes(db, guards), paymentAdminRoutes({ provider, reconciler, guards }), faultRoutes(faults, guards.admin)];
+  const routes = [paymentRoutes(db, guards), paymentAdminRoutes({ provider, reconciler, guards }), faultRoutes(faults, guards.admin), outboxAdminRoutes(db, guards.admin)];
   const app = createHttpApp({ service: 'payment', logger, readiness, routes: (http) => routes.forEach((mount) => mount(http)) });
 
   return {

@@ -38,6 +38,8 @@ export interface ChaosFigures {
   undelivered: number;
   /** Parked with a reason (RabbitMQ dead-letter queue, Kafka .dlt topics): not lost, but reported. */
   deadLettered: number;
+  /** Outbox rows parked after repeated refusals (an unroutable reply), every service: set aside, re-drivable. */
+  parkedOutbox: number;
   /** From healing to the last order reaching APPROVED or CANCELLED. */
   timeToHealMs: number;
   refused: Record<string, number>;
@@ -92,7 +94,8 @@ async function undeliveredMessages(platform: Platform): Promise<{ total: number;
     const client = new Client({ connectionString: platform.databaseUrl(service) });
     await client.connect();
     try {
-      const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL');
+      // Parked rows are not lost but set aside for an operator (counted apart, like dead letters).
+      const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL AND parked_at IS NULL');
       detail[`outbox:${service}`] = Number(rows[0]?.n ?? 0);
     } finally {
       await client.end();
@@ -117,6 +120,22 @@ async function undeliveredMessages(platform: Platform): Promise<{ total: number;
     }
   });
   return { total: Object.values(detail).reduce((sum, n) => sum + n, 0), detail };
+}
+
+/** Outbox rows every service has parked (published_at IS NULL, parked_at set). */
+export async function parkedOutboxRows(platform: Platform): Promise<number> {
+  let parked = 0;
+  for (const service of ['order', 'inventory', 'payment', 'notification'] as const) {
+    const client = new Client({ connectionString: platform.databaseUrl(service) });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL AND parked_at IS NOT NULL');
+      parked += Number(rows[0]?.n ?? 0);
+    } finally {
+      await client.end();
+    }
+  }
+  return parked;
 }
 
 async function deadLetteredSince(platform: Platform, before: TopicOffsets): Promise<{ total: number; detail: Record<string, number> }> {
@@ -193,7 +212,12 @@ export async function measureInvariants(input: InvariantInput): Promise<{ figure
     doubleCharges = 0;
     moneyProblems = [];
     for (const order of finals) {
-      const ledger = await providerLedger(platform.urls.payment, order.orderId);
+      // Right after healing, payment's breaker to the provider may still be open (503): the books are read again.
+      const ledger = await providerLedger(platform.urls.payment, order.orderId).catch((error: unknown) => error as Error);
+      if (ledger instanceof Error) {
+        moneyProblems.push(`order ${order.orderId}: the provider's books could not be read: ${ledger.message}`);
+        continue;
+      }
       const net = netCharged(ledger);
       const expected = order.status === 'APPROVED' ? order.totalCents : 0;
       if (captures(ledger).length > 1 || net > expected) doubleCharges += 1;
@@ -244,6 +268,7 @@ export async function measureInvariants(input: InvariantInput): Promise<{ figure
   }
   if (undelivered.total > 0) problems.push(`undelivered: ${JSON.stringify(Object.fromEntries(Object.entries(undelivered.detail).filter(([, n]) => n > 0)))}`);
   const deadLettered = await deadLetteredSince(platform, input.deadLettersBefore);
+  const parkedOutbox = await parkedOutboxRows(platform);
 
   const figures: ChaosFigures = {
     scenario: input.scenario,
@@ -262,6 +287,7 @@ export async function measureInvariants(input: InvariantInput): Promise<{ figure
     notificationMismatches: notificationMismatches.length,
     undelivered: undelivered.total,
     deadLettered: deadLettered.total,
+    parkedOutbox,
     timeToHealMs: Math.max(0, lastFinalAt - input.healedAt),
     refused: input.refused,
     outcomes: finals.reduce<Record<string, number>>((all, o) => {
@@ -278,7 +304,7 @@ export function formatFigures(f: ChaosFigures): string {
   return (
     `[chaos ${f.scenario}] orders=${f.orders} (accepted ${f.accepted}; refused ${refused}) approved=${f.approved} cancelled=${f.cancelled} ` +
     `stuck=${f.stuck} lost=${f.lost} double-charges=${f.doubleCharges} money-mismatches(ledger)=${f.moneyMismatches} compensation-failed=${f.compensationFailed} late-replies=${f.lateReplies} reconciled=${f.reconciled} stock-mismatches=${f.stockMismatches} ` +
-    `notification-mismatches=${f.notificationMismatches} undelivered=${f.undelivered} dead-lettered=${f.deadLettered} time-to-heal=${(f.timeToHealMs / 1000).toFixed(1)} s ` +
+    `notification-mismatches=${f.notificationMismatches} undelivered=${f.undelivered} dead-lettered=${f.deadLettered} parked=${f.parkedOutbox} time-to-heal=${(f.timeToHealMs / 1000).toFixed(1)} s ` +
     `outcomes ${JSON.stringify(f.outcomes)}`
   );
 }

@@ -3,7 +3,10 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { randomUUID } from 'node:crypto';
 import { adminBearer } from '@saga/auth/testing';
+import { ChargePayment, routingKeys } from '@saga/contracts';
+import { RabbitMqCommandBus } from '@saga/messaging';
 import type { Platform, ServiceName } from '../../e2e/support/platform-processes';
 import type { ToxiproxyProxy } from '../../e2e/support/toxiproxy';
 import type { ChaosFigures } from './chaos-invariants';
@@ -84,7 +87,65 @@ function reviveWhileRunning(ctx: ChaosContext, services: ServiceName[]): () => P
 }
 
 let stopReviving: (() => Promise<void>) | undefined;
+let poisonOrderId: string | undefined;
 let removeLatency: (() => Promise<void>) | undefined;
+
+/**
+ * A ChargePayment sent straight to payment's queue, asking for its reply on a routing key no queue is bound to: the
+ * reply is unroutable, so payment's outbox must park it after a few refusals and let every other reply flow. A
+ * declined card: no money moves for this order that the order service never heard of.
+ */
+async function sendChargeWithUnroutableReply(platform: Platform): Promise<string> {
+  const bus = await RabbitMqCommandBus.connect({ url: platform.rabbitUrl, connectionName: 'chaos-poison-reply' });
+  try {
+    const orderId = randomUUID();
+    const command = ChargePayment.create(
+      { orderId, sagaId: orderId, customerId: 'chaos-poison', amountCents: 100, currency: 'EUR', paymentToken: 'tok_chargeDeclined' },
+      { correlationId: orderId },
+    );
+    await bus.send(routingKeys.charge, command, { replyTo: POISON_REPLY_KEY });
+    return orderId;
+  } finally {
+    await bus.close();
+  }
+}
+
+const POISON_REPLY_KEY = 'chaos.nowhere.reply';
+
+/** Heals poison-reply the way an operator would: give the reply somewhere to go, then re-drive the parked row. */
+async function redriveParkedReply(ctx: ChaosContext, orderId: string): Promise<void> {
+  const { platform } = ctx;
+  const admin = { authorization: adminBearer() };
+  const listed = await waitForParked(platform, orderId);
+  const bus = await RabbitMqCommandBus.connect({ url: platform.rabbitUrl, connectionName: 'chaos-poison-heal' });
+  try {
+    await bus.ensureQueue({ queue: 'chaos-nowhere', bindings: [POISON_REPLY_KEY] });
+    const response = await fetch(`${platform.urls.payment}/admin/outbox/${listed}/redrive`, { method: 'POST', headers: admin, signal: AbortSignal.timeout(5_000) });
+    if (response.status !== 202) throw new Error(`redrive answered ${response.status}: ${await response.text()}`);
+    ctx.log(`parked reply (outbox row ${listed}) re-driven to a queue that now exists`);
+    // Consumed here, so no message is left in a work queue afterwards.
+    const got: string[] = [];
+    const subscription = await bus.consume({ queue: 'chaos-nowhere', bindings: [POISON_REPLY_KEY], handle: async ({ envelope }) => void got.push(envelope.correlationId) });
+    const deadline = Date.now() + 15_000;
+    while (!got.includes(orderId) && Date.now() < deadline) await sleep(100);
+    await subscription.close();
+    if (!got.includes(orderId)) throw new Error('the re-driven reply never arrived');
+  } finally {
+    await bus.close();
+  }
+}
+
+async function waitForParked(platform: Platform, orderId: string): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const response = await fetch(`${platform.urls.payment}/admin/outbox?state=parked`, { headers: { authorization: adminBearer() }, signal: AbortSignal.timeout(5_000) });
+    const body = (await response.json()) as { items: { id: string; orderId: string }[] };
+    const row = body.items.find((item) => item.orderId === orderId);
+    if (row) return row.id;
+    if (Date.now() > deadline) throw new Error(`payment never parked the unroutable reply for ${orderId}`);
+    await sleep(250);
+  }
+}
 
 /** The simulated provider's latency, changed at run time (its test-only /admin/latency route). */
 async function providerLatency(platform: Platform, latencyMs: number): Promise<void> {
@@ -241,6 +302,27 @@ export const chaosScenarios: ChaosScenario[] = [
     inject: () => infra('restart', 'postgres'),
     heal: async () => undefined,
     holdMs: 0,
+  },
+  {
+    name: 'kafka-down-orchestration-unaffected',
+    description: 'Kafka is stopped for 20 s: orchestrated orders go on as usual (their lane is RabbitMQ), choreographed ones wait and complete once it is back',
+    inject: () => infra('stop', 'kafka'),
+    heal: () => infra('up'),
+    holdMs: 20_000,
+    exercised: {
+      what: 'no orchestrated order was cancelled by a step timeout while Kafka was down',
+      check: (f) => Object.keys(f.outcomes).filter((k) => k.startsWith('orchestration CANCELLED') && k.endsWith('_TIMEOUT')).length === 0,
+    },
+  },
+  {
+    name: 'poison-reply',
+    description: "a ChargePayment asks for its reply on a routing key no queue is bound to: payment parks that reply and its lane flows on; an operator re-drives it",
+    inject: async ({ platform }) => {
+      poisonOrderId = await sendChargeWithUnroutableReply(platform);
+    },
+    heal: (ctx) => redriveParkedReply(ctx, poisonOrderId!),
+    holdMs: 3_000,
+    exercised: { what: 'the lane kept flowing (orchestrated orders approved) and nothing is left parked after the re-drive', check: (f) => f.parkedOutbox === 0 && (f.outcomes['orchestration APPROVED'] ?? 0) > 0 },
   },
   {
     name: 'kafka-partition',

@@ -42,6 +42,23 @@ export const messagingMigrations: readonly Migration[] = [
       CREATE INDEX processed_messages_processed_at_idx ON processed_messages (processed_at);
     `,
   },
+  {
+    // Lanes (one per transport, each with its own lease) and parking: a stalled broker delays only its own lane, and a
+    // row that cannot be published (an unroutable reply) is parked after a few attempts instead of blocking the rest.
+    id: 'messaging-003-outbox-lanes-and-parking',
+    sql: `
+      ALTER TABLE outbox ADD COLUMN parked_at timestamptz NULL;
+      -- Refusals of the message itself (unroutable…), apart from attempts: a broker outage must not count towards parking.
+      ALTER TABLE outbox ADD COLUMN refusals integer NOT NULL DEFAULT 0;
+      CREATE INDEX outbox_lane_pending_idx ON outbox (transport, id) WHERE published_at IS NULL AND parked_at IS NULL;
+      CREATE INDEX outbox_parked_idx ON outbox (id) WHERE parked_at IS NOT NULL AND published_at IS NULL;
+      CREATE TABLE outbox_lanes (
+        lane text PRIMARY KEY,
+        holder text NOT NULL,
+        lease_until timestamptz NOT NULL
+      );
+    `,
+  },
 ];
 
 /**

@@ -1,9 +1,12 @@
-// One relay pass: claim the oldest pending rows, publish in order, mark what the brokers confirmed (at-least-once: see below).
+// One relay pass over one lane (the commands, or the events): claim the oldest pending rows under the lane's lease,
+// publish them with no transaction open, then mark what the broker confirmed and record (or park) what it refused.
 import { AsyncResource } from 'node:async_hooks';
 import type { MessageEnvelope } from '@saga/contracts';
 import type { SqlClient, SqlExecutor } from '@saga/db';
-import type { CommandBus } from '../ports/command-bus.port';
+import { UnroutableMessageError, type CommandBus } from '../ports/command-bus.port';
 import type { EventLog } from '../ports/event-log.port';
+
+export type OutboxLane = 'command' | 'event';
 
 export interface OutboxTransports {
   commandBus?: CommandBus;
@@ -15,104 +18,158 @@ export interface PublishFailure {
   transport: string;
   destination: string;
   attempts: number;
+  /** Moved aside for an operator: it no longer holds the lane back. */
+  parked: boolean;
   error: string;
 }
 
-export interface BatchResult {
-  /** False when another relay holds the outbox: it is publishing, this pass did nothing. */
-  locked: boolean;
+export interface LaneBatchResult {
+  /** False when another relay holds the lane's lease: it is publishing, this pass did nothing. */
+  owned: boolean;
   claimed: number;
   published: number;
-  failure?: PublishFailure;
+  failures: PublishFailure[];
+}
+
+export interface LaneBatchOptions {
+  /** Who holds the lease (one id per relay). */
+  holder: string;
+  batchSize: number;
+  /** How long a lease lasts without renewal: another relay takes the lane over after that (its holder died). */
+  leaseMs: number;
+  /** Refusals of a row's own (unroutable, rejected by the broker) before it is parked. */
+  maxAttempts: number;
 }
 
 interface OutboxRow {
   id: string;
   message_id: string;
-  transport: 'command' | 'event';
+  transport: OutboxLane;
   destination: string;
   partition_key: string | null;
   reply_to: string | null;
   envelope: MessageEnvelope;
 }
 
-// Namespaces the advisory lock (pg_advisory_*(int, int)); the second key is the outbox table's oid.
-const LOCK_CLASS = 0x5a6b;
+type Outcome = { row: OutboxRow; ok: true } | { row: OutboxRow; ok: false; error: unknown };
+
 const MAX_ERROR_LENGTH = 2_000;
 
 /**
- * Publishes up to `batchSize` pending rows in id order, awaiting each broker confirm, and stops
- * at the first failure so no later row overtakes it. Rows and marks share one transaction:
- * - FOR UPDATE SKIP LOCKED: a row is only ever being published by one relay.
- * - pg_try_advisory_xact_lock: only one relay per outbox table publishes at a time. Without it a
- *   second instance would skip the locked head of the queue and publish later rows first.
- * - The failure is recorded before COMMIT (a broker error is not a statement error, the
- *   transaction is still good), so the rows confirmed before it are marked in the same commit.
- * A crash after a confirm but before COMMIT publishes those rows again: at-least-once.
- * Ids are drawn at INSERT, so two transactions committing concurrently can become visible out of
- * id order; what is guaranteed is causal order (a message enqueued after another committed).
+ * A refusal that is about the message itself, not the broker being away: counts towards parking. A broker that is
+ * down or slow never parks anything (its rows wait, in order, with the lane backing off).
  */
-export async function publishBatch(db: SqlClient, transports: OutboxTransports, batchSize: number): Promise<BatchResult> {
-  // Broker calls run in the context captured here, outside the transaction: an in-memory twin runs
-  // consumer handlers synchronously inside send/publish, and on PGlite a handler that inherited the
-  // transaction's context would be refused a transaction of its own.
-  const outside = new AsyncResource('saga.outbox.publish');
-  return db.transaction(async (tx) => {
-    const lock = await tx.query<{ locked: boolean }>(
-      `SELECT pg_try_advisory_xact_lock(${LOCK_CLASS}, ('outbox'::regclass)::oid::int4) AS locked`,
-    );
-    if (!lock.rows[0]?.locked) return { locked: false, claimed: 0, published: 0 };
-    const { rows } = await tx.query<OutboxRow>(
-      `SELECT id, message_id, transport, destination, partition_key, reply_to, envelope
-         FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [batchSize],
-    );
-    const published: string[] = [];
-    let failure: PublishFailure | undefined;
-    for (const run of consecutiveRuns(rows)) {
-      try {
-        await outside.runInAsyncScope(() => publishRun(transports, run));
-        published.push(...run.map((row) => row.id));
-      } catch (error) {
-        failure = await recordFailure(tx, run[0]!, error);
-        break;
-      }
-    }
-    if (published.length > 0) {
-      await tx.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [published]);
-    }
-    return { locked: true, claimed: rows.length, published: published.length, ...(failure ? { failure } : {}) };
-  });
+export function isMessageRefusal(error: unknown): boolean {
+  if (error instanceof UnroutableMessageError) return true;
+  const retriable = (error as { retriable?: unknown } | null)?.retriable;
+  return retriable === false;
 }
 
-/** Groups consecutive events for one topic into one Kafka send (one partition keeps their order); commands go one by one. */
+/**
+ * 1. A short transaction takes (or renews) the lane's lease and reads the oldest pending rows: one relay per lane
+ *    publishes at a time, so rows go out in order, and no transaction stays open while a broker answers.
+ * 2. Commands are published pipelined (every publish issued in order on one confirm channel, the confirms awaited
+ *    together); events in runs per topic, stopping at the first failure, because per-key order matters on Kafka.
+ * 3. A second short transaction marks what was confirmed and records each failure; a row refused for its own sake
+ *    `maxAttempts` times is parked. A crash between 2 and 3 publishes those rows again: at-least-once, as before.
+ */
+export async function publishLaneBatch(db: SqlClient, transports: OutboxTransports, lane: OutboxLane, options: LaneBatchOptions): Promise<LaneBatchResult> {
+  const rows = await db.transaction(async (tx) => {
+    if (!(await takeLease(tx, lane, options))) return undefined;
+    const { rows: pending } = await tx.query<OutboxRow>(
+      `SELECT id, message_id, transport, destination, partition_key, reply_to, envelope
+         FROM outbox WHERE transport = $1 AND published_at IS NULL AND parked_at IS NULL ORDER BY id LIMIT $2`,
+      [lane, options.batchSize],
+    );
+    return pending;
+  });
+  if (!rows) return { owned: false, claimed: 0, published: 0, failures: [] };
+  if (rows.length === 0) return { owned: true, claimed: 0, published: 0, failures: [] };
+
+  // Broker calls run in the context captured here: an in-memory twin runs consumer handlers inside send/publish, and
+  // on PGlite a handler that inherited a transaction's context would be refused a transaction of its own.
+  const outside = new AsyncResource('saga.outbox.publish');
+  const outcomes = await outside.runInAsyncScope(() => (lane === 'command' ? publishCommands(transports, rows) : publishEvents(transports, rows)));
+
+  const confirmed = outcomes.filter((outcome) => outcome.ok).map((outcome) => outcome.row.id);
+  const failures: PublishFailure[] = [];
+  await db.transaction(async (tx) => {
+    if (confirmed.length > 0) await tx.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [confirmed]);
+    for (const outcome of outcomes) if (!outcome.ok) failures.push(await recordFailure(tx, outcome.row, outcome.error, options.maxAttempts));
+  });
+  return { owned: true, claimed: rows.length, published: confirmed.length, failures };
+}
+
+/** Gives the lane back at once (a stopping relay), so another instance need not wait for the lease to run out. */
+export async function releaseLane(db: SqlClient, lane: OutboxLane, holder: string): Promise<void> {
+  await db.query('DELETE FROM outbox_lanes WHERE lane = $1 AND holder = $2', [lane, holder]);
+}
+
+async function takeLease(tx: SqlExecutor, lane: OutboxLane, options: LaneBatchOptions): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `INSERT INTO outbox_lanes (lane, holder, lease_until) VALUES ($1, $2, now() + $3::double precision * interval '1 millisecond')
+     ON CONFLICT (lane) DO UPDATE SET holder = EXCLUDED.holder, lease_until = EXCLUDED.lease_until
+       WHERE outbox_lanes.holder = EXCLUDED.holder OR outbox_lanes.lease_until < now()
+     RETURNING holder`,
+    [lane, options.holder, options.leaseMs],
+  );
+  return rowCount === 1;
+}
+
+async function publishCommands(transports: OutboxTransports, rows: readonly OutboxRow[]): Promise<Outcome[]> {
+  const { commandBus } = transports;
+  if (!commandBus) return rows.map((row) => ({ row, ok: false, error: new Error('the outbox holds a command but the relay has no commandBus') }));
+  const settled = await Promise.allSettled(
+    rows.map((row) => commandBus.send(row.destination, row.envelope, row.reply_to === null ? {} : { replyTo: row.reply_to })),
+  );
+  return settled.map((result, index) => (result.status === 'fulfilled' ? { row: rows[index]!, ok: true } : { row: rows[index]!, ok: false, error: result.reason }));
+}
+
+async function publishEvents(transports: OutboxTransports, rows: readonly OutboxRow[]): Promise<Outcome[]> {
+  const { eventLog } = transports;
+  if (!eventLog) return rows.slice(0, 1).map((row) => ({ row, ok: false, error: new Error('the outbox holds an event but the relay has no eventLog') }));
+  const outcomes: Outcome[] = [];
+  for (const run of consecutiveRuns(rows)) {
+    try {
+      await eventLog.publish(run[0]!.destination, run.map((row) => ({ key: row.partition_key ?? '', envelope: row.envelope })));
+      outcomes.push(...run.map((row) => ({ row, ok: true as const })));
+    } catch (error) {
+      // The run's head carries the failure; the rest of the batch waits behind it (per-key order).
+      outcomes.push({ row: run[0]!, ok: false, error });
+      break;
+    }
+  }
+  return outcomes;
+}
+
+/** Groups consecutive events for one topic into one Kafka send. */
 function consecutiveRuns(rows: readonly OutboxRow[]): OutboxRow[][] {
   const runs: OutboxRow[][] = [];
   for (const row of rows) {
     const last = runs.at(-1);
-    const head = last?.[0];
-    if (last && head && row.transport === 'event' && head.transport === 'event' && head.destination === row.destination) last.push(row);
+    if (last && last[0]!.destination === row.destination) last.push(row);
     else runs.push([row]);
   }
   return runs;
 }
 
-async function publishRun(transports: OutboxTransports, run: readonly OutboxRow[]): Promise<void> {
-  const head = run[0]!;
-  if (head.transport === 'command') {
-    if (!transports.commandBus) throw new Error('the outbox holds a command but the relay has no commandBus');
-    await transports.commandBus.send(head.destination, head.envelope, head.reply_to === null ? {} : { replyTo: head.reply_to });
-    return;
-  }
-  if (!transports.eventLog) throw new Error('the outbox holds an event but the relay has no eventLog');
-  await transports.eventLog.publish(head.destination, run.map((row) => ({ key: row.partition_key ?? '', envelope: row.envelope })));
-}
-
-async function recordFailure(tx: SqlExecutor, row: OutboxRow, error: unknown): Promise<PublishFailure> {
+async function recordFailure(tx: SqlExecutor, row: OutboxRow, error: unknown, maxAttempts: number): Promise<PublishFailure> {
   const text = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, MAX_ERROR_LENGTH);
-  const { rows } = await tx.query<{ attempts: number }>(
-    'UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1 RETURNING attempts',
-    [row.id, text],
+  // Only the message's own refusals count towards parking; a broker that is away is retried for as long as it takes.
+  const counts = isMessageRefusal(error);
+  const { rows } = await tx.query<{ attempts: number; parked: boolean }>(
+    `UPDATE outbox SET attempts = attempts + 1, last_error = $2,
+            refusals = refusals + CASE WHEN $3::boolean THEN 1 ELSE 0 END,
+            parked_at = CASE WHEN $3::boolean AND refusals + 1 >= $4 THEN now() ELSE parked_at END
+      WHERE id = $1 RETURNING attempts, parked_at IS NOT NULL AS parked`,
+    [row.id, text, counts, maxAttempts],
   );
-  return { messageId: row.message_id, transport: row.transport, destination: row.destination, attempts: rows[0]?.attempts ?? 0, error: text };
+  return {
+    messageId: row.message_id,
+    transport: row.transport,
+    destination: row.destination,
+    attempts: rows[0]?.attempts ?? 0,
+    parked: rows[0]?.parked ?? false,
+    error: text,
+  };
 }

@@ -3,6 +3,7 @@ import type { SqlClient } from '@saga/db';
 import { UnroutableMessageError } from '../ports/command-bus.port';
 import { eventually } from '../testing/eventually';
 import { enqueueOutbox } from './enqueue-outbox';
+import { listOutbox, redriveOutboxRow } from './outbox-admin';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 import { commandMessage, eventMessage, migratedPglite, recordingTransports } from './testing/outbox-fixtures';
 
@@ -31,33 +32,72 @@ function relayWith(options: Omit<OutboxRelayOptions, 'db'>): OutboxRelay {
   return relay;
 }
 
-it('stops at a failing row, keeps later rows behind it, and retries until the queue exists', async () => {
+it('a command the broker cannot route holds back neither the event lane nor other commands, and goes out once its queue exists', async () => {
   const transports = recordingTransports();
-  const relay = relayWith({ ...transports, retryInitialDelayMs: 20, retryMaxDelayMs: 100 });
-  await db.transaction((tx) => enqueueOutbox(tx, [eventMessage(1), commandMessage(2, 'not.bound.yet'), eventMessage(3), commandMessage(4, 'not.bound.yet')]));
+  await transports.memoryBus.ensureQueue({ queue: 'bound', bindings: ['test.do'] });
+  const relay = relayWith({ ...transports, retryInitialDelayMs: 20, retryMaxDelayMs: 100, maxRefusals: 1_000 });
+  await db.transaction((tx) => enqueueOutbox(tx, [eventMessage(1), commandMessage(2, 'not.bound.yet'), eventMessage(3), commandMessage(4, 'test.do')]));
 
-  // The row confirmed before the failure is marked in the same transaction that records the failure.
-  expect(await relay.flush()).toBe(1);
-  expect(transports.published).toEqual([1]);
+  // Marked in the transaction that records the failure: everything else went out.
+  expect(await relay.flush()).toBe(3);
+  expect([...transports.published].sort()).toEqual([1, 3, 4]);
   const { rows } = await db.query<{ n: number; published: boolean; attempts: number; last_error: string | null }>(
     "SELECT (envelope->'payload'->>'n')::int AS n, published_at IS NOT NULL AS published, attempts, last_error FROM outbox ORDER BY id",
   );
-  expect(rows.map(({ n, published, attempts }) => ({ n, published, attempts }))).toEqual([
-    { n: 1, published: true, attempts: 0 },
-    { n: 2, published: false, attempts: 1 },
-    { n: 3, published: false, attempts: 0 },
-    { n: 4, published: false, attempts: 0 },
+  expect(rows.map(({ n, published }) => ({ n, published }))).toEqual([
+    { n: 1, published: true },
+    { n: 2, published: false },
+    { n: 3, published: true },
+    { n: 4, published: true },
   ]);
+  expect(rows[1]!.attempts).toBeGreaterThanOrEqual(1);
   expect(rows[1]!.last_error).toContain(new UnroutableMessageError('not.bound.yet').message);
   expect(logged).toContainEqual({ level: 'warn', message: expect.stringContaining('outbox publish failed') });
 
   await relay.start(); // automatic retries with backoff, still failing
   await eventually(async () => expect((await relay.stats()).failures).toBeGreaterThanOrEqual(3));
-  expect(transports.published).toEqual([1]);
-
   await transports.memoryBus.ensureQueue({ queue: 'late-queue', bindings: ['not.bound.yet'] });
-  await eventually(() => expect(transports.published).toEqual([1, 2, 3, 4]));
+  await eventually(() => expect([...transports.published].sort()).toEqual([1, 2, 3, 4]));
   expect((await relay.stats()).pending).toBe(0);
+});
+
+it('parks a row refused again and again (an unroutable reply), lists it, and re-drives it once its queue exists', async () => {
+  const transports = recordingTransports();
+  await transports.memoryBus.ensureQueue({ queue: 'bound', bindings: ['test.do'] });
+  const relay = relayWith({ ...transports, retryInitialDelayMs: 10, retryMaxDelayMs: 20, maxRefusals: 3 });
+  await relay.start();
+  await db.transaction((tx) => enqueueOutbox(tx, [commandMessage(1, 'test.do', 'nowhere.reply'), commandMessage(2, 'nowhere.reply')]));
+  await eventually(async () => expect(await relay.stats()).toMatchObject({ pending: 0, parked: 1 }));
+  // Later commands flow past the parked one.
+  await db.transaction((tx) => enqueueOutbox(tx, [commandMessage(3)]));
+  await eventually(() => expect([...transports.published].sort()).toEqual([1, 3]));
+
+  const parked = await listOutbox(db, 'parked', 10);
+  expect(parked.counts).toEqual({ pending: 0, parked: 1 });
+  expect(parked.items).toEqual([expect.objectContaining({ transport: 'command', destination: 'nowhere.reply', type: 'TestMessage', attempts: 3, lastError: expect.stringContaining('UnroutableMessageError'), parkedAt: expect.any(String) })]);
+  expect(logged).toContainEqual({ level: 'warn', message: expect.stringContaining('parked') });
+
+  await transports.memoryBus.ensureQueue({ queue: 'reply-queue', bindings: ['nowhere.reply'] });
+  expect(await redriveOutboxRow(db, parked.items[0]!.id)).toBe(true);
+  expect(await redriveOutboxRow(db, parked.items[0]!.id)).toBe(false);
+  await eventually(() => expect([...transports.published].sort()).toEqual([1, 2, 3]));
+  expect(await relay.stats()).toMatchObject({ pending: 0, parked: 0 });
+});
+
+it('never parks anything while the broker itself is away: the lane waits in order and resumes', async () => {
+  const transports = recordingTransports();
+  let down = true;
+  const flakyLog = { ...transports.eventLog, publish: async (topic: string, events: Parameters<typeof transports.eventLog.publish>[1]) => {
+    if (down) throw Object.assign(new Error('broker unreachable'), { retriable: true });
+    return transports.eventLog.publish(topic, events);
+  } };
+  const relay = relayWith({ commandBus: transports.commandBus, eventLog: flakyLog, retryInitialDelayMs: 10, retryMaxDelayMs: 20, maxRefusals: 2 });
+  await relay.start();
+  await db.transaction((tx) => enqueueOutbox(tx, [eventMessage(1), eventMessage(2)]));
+  await eventually(async () => expect((await relay.stats()).failures).toBeGreaterThanOrEqual(6));
+  expect(await relay.stats()).toMatchObject({ pending: 2, parked: 0 });
+  down = false;
+  await eventually(() => expect(transports.published).toEqual([1, 2]));
 });
 
 it('records a failure when the relay lacks the transport a row needs', async () => {

@@ -10,6 +10,7 @@ import { RabbitMqCommandBus } from '../rabbitmq/rabbitmq-command-bus';
 import { eventually } from '../testing/eventually';
 import { enqueueOutbox, type OutboxMessage } from './enqueue-outbox';
 import { messagingMigrations } from './outbox-migrations';
+import { listOutbox, redriveOutboxRow } from './outbox-admin';
 import { OutboxRelay } from './outbox-relay';
 import { commandMessage, eventMessage, numberOf, sleep } from './testing/outbox-fixtures';
 
@@ -68,7 +69,7 @@ afterAll(async () => {
   await admin?.close();
   const connection = await connect(RABBITMQ_URL);
   const channel = await connection.createChannel();
-  for (const name of [queue, `${queue}-late`, rabbit.deadLetterQueue]) await channel.deleteQueue(name);
+  for (const name of [queue, `${queue}-late`, `${queue}-flowing`, `${queue}-rescued`, rabbit.deadLetterQueue]) await channel.deleteQueue(name);
   await channel.deleteExchange(rabbit.exchange);
   await channel.deleteExchange(rabbit.deadLetterExchange);
   await connection.close();
@@ -143,4 +144,28 @@ it('holds a command the real broker cannot route, then delivers it and what foll
   subscriptions.push(await a.bus.consume({ queue: `${queue}-late`, bindings: [lateKey], prefetch: 1, handle: async (command) => void late.push(command) }));
   await eventually(() => expect(late.map((c) => numberOf(c.envelope))).toEqual([1, 2]), 20_000, 50);
   expect(relayLog.filter((entry) => entry.level === 'error')).toEqual([]);
+});
+
+it('parks a command the real broker keeps refusing, lets the lane flow past it, and re-drives it once it can be routed', async () => {
+  const [a] = instances as [Instance];
+  const nowhere = `${run}.parked`;
+  await a.db.transaction((tx) => enqueueOutbox(tx, [commandMessage(101, nowhere)]));
+  const parkedRow = await eventually(async () => {
+    const { items } = await listOutbox(a.db, 'parked', 100);
+    const row = items.find((item) => item.destination === nowhere);
+    expect(row).toMatchObject({ attempts: 5, lastError: expect.stringContaining('UnroutableMessageError') });
+    return row!;
+  }, 20_000, 100);
+
+  // The lane flows past it.
+  const flowing: ConsumedCommand[] = [];
+  subscriptions.push(await a.bus.consume({ queue: `${queue}-flowing`, bindings: [`${run}.flowing`], handle: async (command) => void flowing.push(command) }));
+  await a.db.transaction((tx) => enqueueOutbox(tx, [commandMessage(102, `${run}.flowing`)]));
+  await eventually(() => expect(flowing.map((c) => numberOf(c.envelope))).toEqual([102]), 10_000, 50);
+
+  const rescued: ConsumedCommand[] = [];
+  subscriptions.push(await a.bus.consume({ queue: `${queue}-rescued`, bindings: [nowhere], handle: async (command) => void rescued.push(command) }));
+  expect(await redriveOutboxRow(a.db, parkedRow.id)).toBe(true);
+  await eventually(() => expect(rescued.map((c) => numberOf(c.envelope))).toEqual([101]), 10_000, 50);
+  expect((await listOutbox(a.db, 'parked', 100)).items.filter((item) => item.destination === nowhere)).toEqual([]);
 });

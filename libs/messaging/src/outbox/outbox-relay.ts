@@ -1,34 +1,30 @@
-// The outbox relay: woken by NOTIFY after each commit, polling as a safety net, publishing pending rows in order, at least once.
+// The outbox relay: woken by NOTIFY after each commit, polling as a safety net, publishing pending rows in order per
+// lane (commands to RabbitMQ, events to Kafka), at least once.
+import { randomUUID } from 'node:crypto';
 import type { Unlisten } from '@saga/db';
-import { backoffDelay } from '@saga/resilience';
-import { CoalescingRunner } from './coalescing-runner';
 import { OUTBOX_CHANNEL } from './enqueue-outbox';
 import { defaultHousekeeping, Housekeeper } from './outbox-housekeeping';
-import { publishBatch } from './outbox-publisher';
+import { OutboxLaneRunner } from './outbox-lane';
+import type { OutboxLane } from './outbox-publisher';
 import { defaultLog, type OutboxRelayOptions } from './outbox-relay-options';
 
 export type { OutboxRelayOptions } from './outbox-relay-options';
 
 /**
- * Delivery is at-least-once: a row whose publish was confirmed but whose `published_at` did not
- * commit (crash, lost connection) is published again by the next flush, so consumers dedupe by
- * messageId (handleOnce). Order: rows go out in id order and a failing row stops the flush, so
- * nothing overtakes it; the next automatic attempt waits out an exponential backoff (wakes and
- * polls meanwhile are deferred), while an explicit flush() tries at once. Every instance of a
- * service may run a relay on the same table: one of them publishes at a time (see publishBatch).
+ * One lane per transport, each independent: a stalled Kafka delays only the events, never the saga's commands and
+ * replies. Within a lane rows go out in id order, one relay instance at a time (a lease in outbox_lanes), with no
+ * transaction open while a broker answers. Delivery is at-least-once: a row whose publish was confirmed but whose
+ * `published_at` did not commit is published again, so consumers dedupe by messageId (handleOnce). A row the broker
+ * refuses for its own sake (an unroutable reply) is parked after a few refusals, listed for operators and re-drivable;
+ * a broker that is away never parks anything: the lane backs off and retries in order.
  */
 export class OutboxRelay {
   private readonly log: NonNullable<OutboxRelayOptions['log']>;
-  private readonly flusher = new CoalescingRunner(() => this.drain());
   private readonly housekeeper: Housekeeper;
+  private readonly lanes: OutboxLaneRunner[];
   private active = false;
   private unlisten?: Unlisten;
   private pollTimer?: NodeJS.Timeout;
-  private retryTimer?: NodeJS.Timeout;
-  private retryAt = 0;
-  private consecutiveFailures = 0;
-  private publishedCount = 0;
-  private failureCount = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.log = options.log ?? defaultLog;
@@ -36,14 +32,26 @@ export class OutboxRelay {
       retainPublishedMs: options.retainPublishedMs ?? defaultHousekeeping.retainPublishedMs,
       retainProcessedMs: options.retainProcessedMs ?? defaultHousekeeping.retainProcessedMs,
     }, this.log);
+    const holder = options.instanceId ?? `${process.pid}-${randomUUID()}`;
+    const batch = {
+      holder,
+      batchSize: options.batchSize ?? 100,
+      leaseMs: options.laneLeaseMs ?? 15_000,
+      maxAttempts: options.maxRefusals ?? 5,
+    };
+    const transports = { ...(options.commandBus ? { commandBus: options.commandBus } : {}), ...(options.eventLog ? { eventLog: options.eventLog } : {}) };
+    // Both lanes always run: a row of a transport the relay lacks is recorded as a failure, not silently left.
+    this.lanes = (['command', 'event'] as const).map((lane: OutboxLane) => new OutboxLaneRunner(lane, options.db, transports, batch, options, this.log));
   }
 
   /** LISTENs for commits and starts the poll timer; rows left pending by a previous run are published right away. */
   async start(): Promise<void> {
     if (this.active) return;
     this.active = true;
+    for (const lane of this.lanes) lane.active = true;
     this.unlisten = await this.options.db.listen(OUTBOX_CHANNEL, () => this.wake()).catch((error: unknown) => {
       this.active = false;
+      for (const lane of this.lanes) lane.active = false;
       throw error;
     });
     this.pollTimer = setInterval(() => {
@@ -54,76 +62,37 @@ export class OutboxRelay {
     this.wake();
   }
 
-  /** Publishes pending rows now; returns how many were published. Exposed for tests and for shutdown. */
-  flush(): Promise<number> {
-    return this.flusher.run();
+  /** Publishes pending rows of every lane now; returns how many were published. Exposed for tests and for shutdown. */
+  async flush(): Promise<number> {
+    const counts = await Promise.all(this.lanes.map((lane) => lane.flush()));
+    return counts.reduce((sum, n) => sum + n, 0);
   }
 
-  /** Stops listening and polling, then waits for a flush (and housekeeping) in flight. */
+  /** Stops listening and polling, then waits for flushes (and housekeeping) in flight and gives the lanes back. */
   async stop(): Promise<void> {
     this.active = false;
     clearInterval(this.pollTimer);
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
     await this.unlisten?.();
     this.unlisten = undefined;
-    await Promise.all([this.flusher.idle(), this.housekeeper.idle()]);
+    await Promise.all([...this.lanes.map((lane) => lane.stop()), this.housekeeper.idle()]);
   }
 
-  /** Counts for health/metrics: rows still to publish, and rows published / failures seen since start. */
-  async stats(): Promise<{ pending: number; published: number; failures: number }> {
-    const { rows } = await this.options.db.query<{ pending: number }>('SELECT count(*)::int AS pending FROM outbox WHERE published_at IS NULL');
-    return { pending: rows[0]?.pending ?? 0, published: this.publishedCount, failures: this.failureCount };
+  /** Counts for health/metrics: rows still to publish, rows parked, and rows published / failures seen since start. */
+  async stats(): Promise<{ pending: number; parked: number; published: number; failures: number }> {
+    const { rows } = await this.options.db.query<{ pending: number; parked: number }>(
+      `SELECT count(*) FILTER (WHERE parked_at IS NULL)::int AS pending, count(*) FILTER (WHERE parked_at IS NOT NULL)::int AS parked
+         FROM outbox WHERE published_at IS NULL`,
+    );
+    return {
+      pending: rows[0]?.pending ?? 0,
+      parked: rows[0]?.parked ?? 0,
+      published: this.lanes.reduce((sum, lane) => sum + lane.published, 0),
+      failures: this.lanes.reduce((sum, lane) => sum + lane.failures, 0),
+    };
   }
 
-  /** Batches until the outbox is empty, another relay holds it, or a publish fails. */
-  private async drain(): Promise<number> {
-    const batchSize = this.options.batchSize ?? 100;
-    let total = 0;
-    for (;;) {
-      // A database error (as opposed to a broker one) also backs off: the relay must not spin on a dead server.
-      const batch = await publishBatch(this.options.db, this.options, batchSize).catch((error: unknown) => {
-        this.backOff();
-        throw error;
-      });
-      total += batch.published;
-      this.publishedCount += batch.published;
-      if (batch.failure) {
-        const retryInMs = this.backOff();
-        this.log('warn', 'outbox publish failed; later rows wait behind it', { ...batch.failure, retryInMs });
-        return total;
-      }
-      this.consecutiveFailures = 0;
-      this.retryAt = 0;
-      if (!batch.locked || batch.claimed < batchSize) return total;
-    }
-  }
-
-  /** Counts a failure and pushes the next automatic attempt back; returns the delay. */
-  private backOff(): number {
-    this.failureCount += 1;
-    this.consecutiveFailures += 1;
-    const { retryInitialDelayMs = 250, retryMaxDelayMs = 30_000 } = this.options;
-    const capped = backoffDelay(this.consecutiveFailures, { baseDelayMs: retryInitialDelayMs, maxDelayMs: retryMaxDelayMs, jitter: 'none' });
-    // Half fixed, half random: instances failing together (broker down) do not retry in lockstep.
-    const delayMs = Math.round(capped / 2 + (Math.random() * capped) / 2);
-    this.retryAt = Date.now() + delayMs;
-    if (this.active) this.armRetryTimer(delayMs);
-    return delayMs;
-  }
-
-  private armRetryTimer(delayMs: number): void {
-    this.retryTimer ??= setTimeout(() => {
-      this.retryTimer = undefined;
-      this.wake();
-    }, delayMs).unref();
-  }
-
-  /** NOTIFY, poll tick or end of a backoff: flush, unless backing off, in which case come back when it ends. */
   private wake(): void {
     if (!this.active) return;
-    const waitMs = this.retryAt - Date.now();
-    if (waitMs > 0) return this.armRetryTimer(waitMs);
-    this.flusher.run().catch((error: unknown) => this.log('error', 'outbox flush failed', { error: String(error) }));
+    for (const lane of this.lanes) lane.wake();
   }
 }

@@ -16,7 +16,7 @@ afterAll(() => db.close());
 beforeEach(() => db.exec('DELETE FROM outbox; DELETE FROM processed_messages'));
 
 it('names every migration with the messaging- prefix, so they cannot clash with a service\'s own', () => {
-  expect(messagingMigrations.map((migration) => migration.id)).toEqual(['messaging-001-outbox', 'messaging-002-processed-messages']);
+  expect(messagingMigrations.map((migration) => migration.id)).toEqual(['messaging-001-outbox', 'messaging-002-processed-messages', 'messaging-003-outbox-lanes-and-parking']);
 });
 
 it('stores each message with its transport, destination, key, reply address and envelope, in list order', async () => {
