@@ -59,11 +59,23 @@ export class KafkaEventLog implements EventLog {
     // Asking to create a topic that exists makes the broker answer an error that kafkajs logs; ask only for new ones.
     const missing = specs.filter((spec) => !this.knownTopics.has(spec.name));
     if (missing.length === 0) return;
-    // createTopics leaves existing topics alone, so every instance of a service may call this at start-up.
-    await this.admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((spec) => ({ topic: spec.name, numPartitions: spec.partitions, replicationFactor: -1 })),
-    });
+    // createTopics leaves existing topics alone, so every instance of a service may call this at start-up. A broker
+    // that has just started may not know a topic it created yet when kafkajs waits for its leaders
+    // (UNKNOWN_TOPIC_OR_PARTITION): asking again shortly after succeeds.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((spec) => ({ topic: spec.name, numPartitions: spec.partitions, replicationFactor: -1 })),
+        });
+        break;
+      } catch (error) {
+        const { type, retriable } = (error ?? {}) as { type?: unknown; retriable?: unknown };
+        const transient = retriable === true || type === 'UNKNOWN_TOPIC_OR_PARTITION' || type === 'LEADER_NOT_AVAILABLE';
+        if (!transient || attempt >= 6) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+      }
+    }
     for (const spec of missing) this.knownTopics.add(spec.name);
   }
 

@@ -97,6 +97,21 @@ export const orderMigrations: readonly Migration[] = [
       CREATE INDEX sagas_parked ON sagas (updated_at DESC, saga_id DESC) WHERE status = 'COMPENSATION_FAILED';
     `,
   },
+  {
+    id: 'order-005-choreography-progress',
+    sql: `
+      -- What a choreographed order waits for: the payment's failure and inventory's StockReleased, in either order.
+      CREATE TABLE choreography_progress (
+        order_id uuid PRIMARY KEY REFERENCES orders (order_id),
+        payment_failure text NULL,
+        stock_released boolean NOT NULL DEFAULT false,
+        updated_at timestamptz NOT NULL
+      );
+      INSERT INTO choreography_progress (order_id, payment_failure, stock_released, updated_at)
+        SELECT order_id, reason, false, recorded_at FROM choreography_failures;
+      DROP TABLE choreography_failures;
+    `,
+  },
 ];
 
 /** The outbox/inbox tables (their own history table), then the order service's own. */
