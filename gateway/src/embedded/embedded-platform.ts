@@ -1,4 +1,5 @@
 // The whole platform in one process: the four services and the payment provider on PGlite and the in-memory twins
+import { type SagaMode } from '@saga/contracts';
 // of Kafka, RabbitMQ and the service registry (each service registers itself, and the others find it there).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,7 +31,7 @@ export interface EmbeddedOptions {
   host: string;
   logger: Logger;
   stepTimeoutMs: number;
-  defaultSagaMode: 'orchestration' | 'choreography';
+  defaultSagaMode: SagaMode;
   /** Every service verifies tokens itself, with the same settings as the gateway in front of them. */
   verifyToken: TokenVerifier;
 }

@@ -1,4 +1,5 @@
 // `npm start`: the embedded platform — every service in this one process, no infrastructure; prints how to try it.
+import { sagaModes } from '@saga/contracts';
 import { z } from 'zod';
 import { createTokenVerifier } from '@saga/auth';
 import { GracefulShutdown, createLogger, field, loadConfig, runProcess, startHttpServer, type StartedProcess } from '@saga/platform';
@@ -16,7 +17,7 @@ const configSchema = z.object({
   NOTIFICATION_PORT: field.port().default(3004),
   PROVIDER_PORT: field.port().default(4010),
   ORDER_STEP_TIMEOUT_MS: field.durationMs().default(10_000),
-  DEFAULT_SAGA_MODE: z.enum(['orchestration', 'choreography']).default('orchestration'),
+  DEFAULT_SAGA_MODE: z.enum(sagaModes).default('orchestration'),
   LOG_LEVEL: field.logLevel().default('warn'),
 });
 

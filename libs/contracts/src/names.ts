@@ -57,3 +57,15 @@ export const routingKeys = {
   notify: 'notification.send',
   sagaReply: 'order.saga-reply',
 } as const;
+
+/** Each work queue with the routing keys bound to it: declared by its consumer, and by any sender that starts first. */
+export const queueBindings: Record<'inventoryCommands' | 'paymentCommands' | 'notificationCommands' | 'orderSagaReplies', { queue: string; bindings: string[] }> = {
+  inventoryCommands: { queue: queues.inventoryCommands, bindings: [routingKeys.reserveStock, routingKeys.releaseStock] },
+  paymentCommands: { queue: queues.paymentCommands, bindings: [routingKeys.charge, routingKeys.refund] },
+  notificationCommands: { queue: queues.notificationCommands, bindings: [routingKeys.notify] },
+  orderSagaReplies: { queue: queues.orderSagaReplies, bindings: [routingKeys.sagaReply] },
+};
+
+/** The two ways an order's saga runs, chosen per order. */
+export const sagaModes = ['orchestration', 'choreography'] as const;
+export type SagaMode = (typeof sagaModes)[number];

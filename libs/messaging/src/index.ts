@@ -8,4 +8,5 @@ export { RabbitMqCommandBus, type RabbitMqCommandBusOptions } from './rabbitmq/r
 export { InMemoryEventLog } from './in-memory/in-memory-event-log';
 export { InMemoryCommandBus } from './in-memory/in-memory-command-bus';
 export * from './outbox';
+export * from './inbox';
 export { assertConsumersRunning } from './consumers-running';

@@ -1,6 +1,6 @@
 // Builds the inventory service from adapters chosen by the caller: pg + RabbitMQ (+ Kafka) in main.ts, PGlite + in-memory twins embedded.
 import { routeGuards, type TokenVerifier } from '@saga/auth';
-import { eventTopicSpecs, queues as queueNames, routingKeys } from '@saga/contracts';
+import { queueBindings, eventTopicSpecs, queues as queueNames } from '@saga/contracts';
 import type { SqlClient, SqlExecutor } from '@saga/db';
 import { faultRoutes, serviceFaults, type FaultInjector } from '@saga/faults';
 import { assertConsumersRunning, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
@@ -92,7 +92,7 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
       if (state !== 'new') throw new Error(`inventory service cannot start: it is ${state}`);
       state = 'starting';
       // Replies must be routable even if the order service (which consumes them) starts after us.
-      await commandBus.ensureQueue({ queue: repliesQueue, bindings: [routingKeys.sagaReply] });
+      await commandBus.ensureQueue({ queue: repliesQueue, bindings: queueBindings.orderSagaReplies.bindings });
       // Every topic with its partition count, before the relay publishes to one (auto-creation would pick its own count).
       await eventLog?.ensureTopics(eventTopicSpecs());
       await relay.start();

@@ -2,7 +2,7 @@
 // (main.ts or the embedded mode).
 import { routeGuards, type TokenVerifier } from '@saga/auth';
 import { randomUUID } from 'node:crypto';
-import { eventTopicSpecs, queues, routingKeys } from '@saga/contracts';
+import { queueBindings, eventTopicSpecs } from '@saga/contracts';
 import { migrate, type SqlClient } from '@saga/db';
 import { faultRoutes, type FaultInjector } from '@saga/faults';
 import { assertConsumersRunning, migrateMessaging, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
@@ -105,7 +105,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
       await migrateMessaging(db);
       await migrate(db, notificationMigrations);
       // Replies must be routable even before the order service has declared its queue.
-      await commandBus.ensureQueue({ queue: queues.orderSagaReplies, bindings: [routingKeys.sagaReply] });
+      await commandBus.ensureQueue(queueBindings.orderSagaReplies);
       // Every event topic with its partition count, before the relay publishes to one (auto-creation would pick its own).
       await eventLog?.ensureTopics(eventTopicSpecs());
       await relay.start();

@@ -1,4 +1,5 @@
 // The order service's environment variables, parsed once by main.ts (the only reader of process.env).
+import { sagaModes } from '@saga/contracts';
 import { jwtSettingsShape } from '@saga/auth';
 import { field } from '@saga/platform';
 import { z } from 'zod';
@@ -12,7 +13,7 @@ export const orderConfigSchema = z.object({
   /** How long a saga step may go unanswered before the saga compensates (forward) or resends (compensation). */
   ORDER_STEP_TIMEOUT_MS: field.durationMs().default(10_000),
   ORDER_MAX_COMPENSATION_ATTEMPTS: z.coerce.number().int().min(1).max(1_000).default(20),
-  DEFAULT_SAGA_MODE: z.enum(['orchestration', 'choreography']).default('orchestration'),
+  DEFAULT_SAGA_MODE: z.enum(sagaModes).default('orchestration'),
   /** Set: register with this Consul agent on start (deregister on shutdown) and find other services through it. */
   CONSUL_URL: field.url({ protocols: ['http', 'https'] }).optional(),
   /** The address other services and Consul's health check reach this instance on (default 127.0.0.1). */

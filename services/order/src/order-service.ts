@@ -1,5 +1,5 @@
 // Builds the order service (API + orchestrator) from adapters chosen by the caller: pg + RabbitMQ in main.ts, twins embedded.
-import { eventTopicSpecs, queues as queueNames, routingKeys } from '@saga/contracts';
+import { eventTopicSpecs, queueBindings, type SagaMode } from '@saga/contracts';
 import { routeGuards, type TokenVerifier } from '@saga/auth';
 import type { SqlClient } from '@saga/db';
 import { faultRoutes, type FaultInjector } from '@saga/faults';
@@ -11,7 +11,7 @@ import type { PriceCatalog } from './app/price-catalog.port';
 import { DeadlineScanner } from './app/saga-deadlines';
 import { orderRoutes } from './http/order.routes';
 import { sagaReplyConsumer } from './messaging/saga-replies.handler';
-import { choreographySubscription } from './messaging/order-events.handler';
+import { choreographySubscription, timelineSubscription } from './messaging/order-events.handler';
 import { TimelineProjector } from './app/timeline-projector';
 import { createOrderFaults } from './faults';
 
@@ -27,7 +27,7 @@ export interface OrderServiceOptions {
   verifyToken: TokenVerifier;
   logger: Logger;
   runtime: SagaRuntime;
-  defaultSagaMode?: 'orchestration' | 'choreography';
+  defaultSagaMode?: SagaMode;
   deadlineScanIntervalMs?: number;
   isShuttingDown?: () => boolean;
   relayPollIntervalMs?: number;
@@ -49,11 +49,7 @@ export interface OrderService {
 }
 
 /** Queues the orchestrator sends to: declared at start so commands are routable before the participants are up. */
-const participantQueues = [
-  { queue: queueNames.inventoryCommands, bindings: [routingKeys.reserveStock, routingKeys.releaseStock] },
-  { queue: queueNames.paymentCommands, bindings: [routingKeys.charge, routingKeys.refund] },
-  { queue: queueNames.notificationCommands, bindings: [routingKeys.notify] },
-];
+const participantQueues = [queueBindings.inventoryCommands, queueBindings.paymentCommands, queueBindings.notificationCommands];
 
 export function createOrderService(options: OrderServiceOptions): OrderService {
   const { db, commandBus, logger, runtime } = options;
@@ -77,7 +73,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       withCorrelation(logger, { orderId: saga.orderId, sagaId: saga.sagaId }).warn({ step: timedOut?.step, sagaStatus: saga.status, awaiting: saga.awaiting?.step }, 'saga step deadline passed');
     },
   });
-  const timeline = eventLog ? new TimelineProjector({ db, eventLog }) : undefined;
+  const timeline = eventLog ? new TimelineProjector({ db, subscribe: (groupId) => eventLog.subscribe(timelineSubscription({ db, groupId })) }) : undefined;
   let subscription: Subscription | undefined;
   let choreography: Subscription | undefined;
   let state: 'new' | 'running' | 'stopped' = 'new';
@@ -124,7 +120,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       await relay.start();
       // The consumer fault rules wrap every consumer that changes state (inbox + outbox); the timeline projector is a
       // read model, rebuilt by replay, so faults there would test nothing the saga depends on.
-      const replies = sagaReplyConsumer({ db, runtime, logger, queue: queueNames.orderSagaReplies, bindings: [routingKeys.sagaReply] });
+      const replies = sagaReplyConsumer({ db, runtime, logger, ...queueBindings.orderSagaReplies });
       subscription = await commandBus.consume({ ...replies, handle: faults.wrapHandler('consumer', replies.handle) });
       if (eventLog) {
         const events = choreographySubscription({ db, now: runtime.now, logger });

@@ -2,7 +2,7 @@
 // event log and provider.
 import { routeGuards, type TokenVerifier } from '@saga/auth';
 import { randomUUID } from 'node:crypto';
-import { eventTopicSpecs, queues, routingKeys } from '@saga/contracts';
+import { queueBindings, eventTopicSpecs } from '@saga/contracts';
 import type { SqlClient } from '@saga/db';
 import { faultRoutes, serviceFaults, type FaultInjector } from '@saga/faults';
 import { assertConsumersRunning, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
@@ -109,7 +109,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     async start() {
       await migratePaymentDb(db);
       // Replies are routed to the orchestrator's queue: declare it, so none is unroutable if the order service starts later.
-      await commandBus.ensureQueue({ queue: queues.orderSagaReplies, bindings: [routingKeys.sagaReply] });
+      await commandBus.ensureQueue(queueBindings.orderSagaReplies);
       // Every event topic with its partition count, before the relay publishes to one (auto-creation would pick its own).
       await eventLog?.ensureTopics(eventTopicSpecs());
       await relay.start();

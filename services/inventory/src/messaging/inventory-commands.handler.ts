@@ -1,5 +1,5 @@
 // RabbitMQ adapter: decode ReserveStock / ReleaseStock, run the use case and enqueue the reply in one inbox transaction.
-import { ReleaseStock, ReserveStock, routingKeys, type MessageEnvelope } from '@saga/contracts';
+import { queueBindings, ReleaseStock, ReserveStock, routingKeys, type MessageEnvelope } from '@saga/contracts';
 import type { SqlClient, SqlExecutor } from '@saga/db';
 import { PoisonMessageError, enqueueOutbox, handleOnce, type CommandConsumer, type ConsumedCommand } from '@saga/messaging';
 import { withCorrelation, type Logger } from '@saga/platform';
@@ -39,5 +39,5 @@ export function inventoryCommandConsumer(deps: InventoryCommandDeps): CommandCon
     else log.info({ messageId: envelope.messageId, routingKey, command: envelope.type, reply: answer?.type }, 'command handled');
   };
 
-  return { queue: deps.queue, bindings: [routingKeys.reserveStock, routingKeys.releaseStock], prefetch: deps.prefetch ?? 10, handle };
+  return { queue: deps.queue, bindings: queueBindings.inventoryCommands.bindings, prefetch: deps.prefetch ?? 10, handle };
 }

@@ -1,5 +1,5 @@
 // RabbitMQ adapter of "notify": decodes SendNotification, runs the use case once per message, replies NotificationSent.
-import { queues, routingKeys, SendNotification, type EnvelopeFactoryDeps } from '@saga/contracts';
+import { queueBindings, queues, routingKeys, SendNotification, type EnvelopeFactoryDeps } from '@saga/contracts';
 import type { SqlClient } from '@saga/db';
 import { enqueueOutbox, handleOnce, PoisonMessageError, type CommandConsumer, type RetryPolicy } from '@saga/messaging';
 import type { Notify } from '../app/notify.use-case';
@@ -27,7 +27,7 @@ export interface SendNotificationHandlerDeps {
 export function sendNotificationConsumer({ db, notify, envelopes, retry, prefetch = 10 }: SendNotificationHandlerDeps): CommandConsumer {
   return {
     queue: queues.notificationCommands,
-    bindings: [routingKeys.notify],
+    bindings: queueBindings.notificationCommands.bindings,
     prefetch,
     retry: { ...notificationRetryPolicy, ...retry },
     handle: async (command) => {

@@ -1,12 +1,12 @@
 // Use case: place an order — check the idempotency key, price the lines, then write order, saga and first command at once.
 import { createHash, randomUUID } from 'node:crypto';
-import { OrderCreated, topics, type OrderLine } from '@saga/contracts';
+import { OrderCreated, topics, type OrderLine, type SagaMode } from '@saga/contracts';
 import { isUniqueViolation, type SqlClient, type SqlExecutor } from '@saga/db';
 import { enqueueOutbox } from '@saga/messaging';
 import { startSaga, type NewSaga } from '../domain/order-saga';
 import { priceOrder } from '../domain/price-order';
 import { findAnswer, saveAnswer } from '../store/idempotency-repository';
-import { insertOrder, saveSaga, type SagaMode } from '../store/order-repository';
+import { insertOrder, saveSaga } from '../store/order-repository';
 import type { SagaRuntime } from './apply-saga-input';
 import type { PriceCatalog } from './price-catalog.port';
 import { toOutboxMessage } from './saga-commands';

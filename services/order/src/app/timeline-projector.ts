@@ -1,17 +1,19 @@
 // Owns the timeline read model's subscription: starts at the stored generation, and rebuilds it from offset 0 on demand.
 import type { SqlClient } from '@saga/db';
-import type { EventLog, Subscription } from '@saga/messaging';
-import { timelineSubscription } from '../messaging/order-events.handler';
+import type { Subscription } from '@saga/messaging';
 import { currentTimelineGeneration, startTimelineRebuild, type TimelineGeneration } from '../store/timeline-repository';
+
+/** Subscribes the timeline's Kafka adapter under a consumer group (the composition root wires it: app knows no adapter). */
+export type SubscribeTimeline = (groupId: string) => Promise<Subscription>;
 
 export class TimelineProjector {
   private subscription?: Subscription;
 
-  constructor(private readonly deps: { db: SqlClient; eventLog: EventLog }) {}
+  constructor(private readonly deps: { db: SqlClient; subscribe: SubscribeTimeline }) {}
 
   async start(): Promise<void> {
     const { groupId } = await currentTimelineGeneration(this.deps.db);
-    this.subscription = await this.deps.eventLog.subscribe(timelineSubscription({ db: this.deps.db, groupId }));
+    this.subscription = await this.deps.subscribe(groupId);
   }
 
   /**
@@ -22,7 +24,7 @@ export class TimelineProjector {
     await this.subscription?.close();
     this.subscription = undefined;
     const next = await this.deps.db.transaction((tx) => startTimelineRebuild(tx));
-    this.subscription = await this.deps.eventLog.subscribe(timelineSubscription({ db: this.deps.db, groupId: next.groupId }));
+    this.subscription = await this.deps.subscribe(next.groupId);
     return next;
   }
 

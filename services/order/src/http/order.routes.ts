@@ -1,24 +1,24 @@
 // HTTP adapter: POST /orders, GET /orders/:id, GET /orders and the operator's saga list and retry; parse, call a use case, map the result.
-import { orderLineSchema } from '@saga/contracts';
+import { orderLineSchema, sagaModes, type SagaMode } from '@saga/contracts';
 import type { SqlClient } from '@saga/db';
 import { callerOf, type RouteGuards } from '@saga/auth';
 import { BadRequestError, ConflictError, NotFoundError, ServiceUnavailableError, UnprocessableEntityError, fromZodError, requestContext } from '@saga/platform';
 import type { Express, Request } from 'express';
 import { z } from 'zod';
-import { applySagaInput, type SagaRuntime } from '../app/apply-saga-input';
+import type { SagaRuntime } from '../app/apply-saga-input';
 import { placeOrder } from '../app/place-order';
+import { retryCompensation } from '../app/retry-compensation';
 import type { PriceCatalog } from '../app/price-catalog.port';
 import { listSagas } from '../app/list-sagas';
 import { InvalidCursorError, getOrder, getTimeline, listCustomerOrders } from '../app/read-orders';
 import type { TimelineProjector } from '../app/timeline-projector';
 import type { SagaStatus } from '../domain/order-saga.types';
-import { findSagaByOrder } from '../store/order-repository';
 
 export const MAX_ORDER_LINES = 20;
 
 const placeOrderBody = z.object({
   items: z.array(orderLineSchema).min(1, 'an order needs at least one item').max(MAX_ORDER_LINES, `at most ${MAX_ORDER_LINES} items per order`),
-  sagaMode: z.enum(['orchestration', 'choreography']).optional(),
+  sagaMode: z.enum(sagaModes).optional(),
   // The payment provider's card token (see services/payment-provider/README.md for the test tokens).
   paymentToken: z.string().min(1).max(100).optional(),
 });
@@ -33,8 +33,8 @@ export interface OrderRoutesDeps {
   db: SqlClient;
   prices: PriceCatalog;
   runtime: SagaRuntime;
-  defaultSagaMode: 'orchestration' | 'choreography';
-  supportedSagaModes: readonly string[];
+  defaultSagaMode: SagaMode;
+  supportedSagaModes: readonly SagaMode[];
   /** Present when Kafka is wired: the timeline read model that POST /admin/replay rebuilds. */
   timeline?: TimelineProjector;
   /** The caller comes from a verified token, never from a header: reached directly, this service trusts no one. */
@@ -118,11 +118,10 @@ export function orderRoutes(deps: OrderRoutesDeps): (app: Express) => void {
 
     // Operator endpoint (role admin): resend a parked compensation.
     app.post('/admin/orders/:orderId/retry-compensation', ...deps.guards.admin, async (req: Request<{ orderId: string }>, res) => {
-      const saga = uuid.safeParse(req.params.orderId).success ? await findSagaByOrder(deps.db, req.params.orderId) : undefined;
-      if (!saga) throw new NotFoundError(`No order ${req.params.orderId}`, { code: 'ORDER_NOT_FOUND' });
-      if (saga.status !== 'COMPENSATION_FAILED') throw new ConflictError(`The saga is ${saga.status}, not parked`, { code: 'SAGA_NOT_PARKED' });
-      const outcome = await deps.db.transaction((tx) => applySagaInput(tx, saga.sagaId, { type: 'RETRY_COMPENSATION' }, deps.runtime));
-      res.status(202).json({ orderId: saga.orderId, sagaStatus: outcome.kind === 'advanced' ? outcome.state.status : saga.status });
+      const outcome = uuid.safeParse(req.params.orderId).success ? await retryCompensation(deps.db, deps.runtime, req.params.orderId) : { kind: 'unknown-order' as const };
+      if (outcome.kind === 'unknown-order') throw new NotFoundError(`No order ${req.params.orderId}`, { code: 'ORDER_NOT_FOUND' });
+      if (outcome.kind === 'not-parked') throw new ConflictError(`The saga is ${outcome.sagaStatus}, not parked`, { code: 'SAGA_NOT_PARKED' });
+      res.status(202).json({ orderId: outcome.orderId, sagaStatus: outcome.sagaStatus });
     });
   };
 }

@@ -1,9 +1,9 @@
 // SQL for orders and their sagas; every function takes an executor, so it runs inside the caller's transaction.
+import { type SagaMode } from '@saga/contracts';
 import type { SqlExecutor } from '@saga/db';
 import type { PricedLine } from '../domain/price-order';
 import type { FailureReason, OrderStatus, SagaState, SagaStatus } from '../domain/order-saga.types';
 
-export type SagaMode = 'orchestration' | 'choreography';
 
 export interface OrderRecord {
   orderId: string;

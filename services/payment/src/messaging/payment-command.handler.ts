@@ -1,5 +1,5 @@
 // RabbitMQ adapter: decodes ChargePayment / RefundPayment from payment.commands and calls the same use cases any transport would.
-import { ChargePayment, queues, RefundPayment, routingKeys, type MessageContract, type MessageEnvelope } from '@saga/contracts';
+import { queueBindings, ChargePayment, RefundPayment, routingKeys, type MessageContract, type MessageEnvelope } from '@saga/contracts';
 import { PoisonMessageError, type CommandConsumer, type ConsumedCommand, type RetryPolicy } from '@saga/messaging';
 import type { IncomingCommand } from '../app/incoming-command';
 import type { ChargePaymentPayload } from '../app/charge-payment.use-case';
@@ -22,8 +22,7 @@ export function parseOrPoison<P>(contract: MessageContract<string, P>, envelope:
 
 export function paymentCommandConsumer(handlers: PaymentCommandHandlers, options: { prefetch?: number; retry?: Partial<RetryPolicy> } = {}): CommandConsumer {
   return {
-    queue: queues.paymentCommands,
-    bindings: [routingKeys.charge, routingKeys.refund],
+    ...queueBindings.paymentCommands,
     ...options,
     handle: async (command: ConsumedCommand) => {
       // Replies go where the sender asked, else to the orchestrator's reply queue; always through the outbox.

@@ -4,10 +4,10 @@ import type { ConsumedCommand } from '../ports/command-bus.port';
 import type { ConsumedEvent } from '../ports/event-log.port';
 import type { SqlClient } from '@saga/db';
 import { eventually } from '../testing/eventually';
-import { enqueueOutbox } from './enqueue-outbox';
+import { enqueueOutbox } from '../outbox/enqueue-outbox';
 import { handleOnce, markProcessed } from './idempotent-inbox';
-import { OutboxRelay } from './outbox-relay';
-import { commandMessage, envelopeFor, eventMessage, migratedPglite, numberOf, recordingTransports, sleep } from './testing/outbox-fixtures';
+import { OutboxRelay } from '../outbox/outbox-relay';
+import { commandMessage, envelopeFor, eventMessage, migratedPglite, numberOf, recordingTransports, sleep } from '../outbox/testing/outbox-fixtures';
 
 jest.setTimeout(30_000);
 
