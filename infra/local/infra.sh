@@ -205,15 +205,7 @@ component_arg() {
 
 # Stops one component and starts it again, same ports and data: what the chaos suite calls a broker restart.
 cmd_restart() {
-  component_arg "$1"
-  prepare_dirs
-  (
-    take_lock restart
-    if "${1}_running"; then
-      say "$1: stopping (pid $("${1}_pid"))"
-      "${1}_stop"
-    fi
-  )
+  cmd_stop "$1"
   cmd_up
 }
 

@@ -25,6 +25,17 @@ async function dropConnections(connectionName: string): Promise<number> {
   return ours.length;
 }
 
+/** Deletes what a test declared: its queue, its dead-letter queue and its two exchanges. */
+async function removeTopology(queue: string, topology: { exchange: string; deadLetterExchange: string; deadLetterQueue: string }): Promise<void> {
+  const connection = await connect(url);
+  const channel = await connection.createChannel();
+  await channel.deleteQueue(queue);
+  await channel.deleteQueue(topology.deadLetterQueue);
+  await channel.deleteExchange(topology.exchange);
+  await channel.deleteExchange(topology.deadLetterExchange);
+  await connection.close();
+}
+
 describe('RabbitMQ command bus: connection recovery', () => {
   jest.setTimeout(60_000);
   const run = randomUUID().slice(0, 8);
@@ -38,13 +49,7 @@ describe('RabbitMQ command bus: connection recovery', () => {
   });
   afterAll(async () => {
     await bus.close();
-    const connection = await connect(url);
-    const channel = await connection.createChannel();
-    await channel.deleteQueue(spec.queue);
-    await channel.deleteQueue(topology.deadLetterQueue);
-    await channel.deleteExchange(topology.exchange);
-    await channel.deleteExchange(topology.deadLetterExchange);
-    await connection.close();
+    await removeTopology(spec.queue, topology);
   });
 
   it('resumes consuming and sending after the broker closes the connection', async () => {
@@ -74,13 +79,7 @@ describe('RabbitMQ command bus: a consumer the broker cancels', () => {
   });
   afterAll(async () => {
     await bus.close();
-    const connection = await connect(url);
-    const channel = await connection.createChannel();
-    await channel.deleteQueue(spec.queue);
-    await channel.deleteQueue(topology.deadLetterQueue);
-    await channel.deleteExchange(topology.exchange);
-    await channel.deleteExchange(topology.deadLetterExchange);
-    await connection.close();
+    await removeTopology(spec.queue, topology);
   });
 
   it('is reported down while its queue is gone, and consumes again by itself once the queue is back', async () => {
