@@ -37,8 +37,12 @@ pid_matches() {
 # For daemons whose command line names none of our paths (the RabbitMQ node gets them via its environment).
 pid_env_has() {
   local pid=$1 needle=$2
+  local environ
   [[ -n $pid && -r /proc/$pid/environ ]] || return 1
-  tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qF -- "$needle"
+  # Read whole, then match: `tr | grep -q` under pipefail fails at random when grep exits before tr has written
+  # a large environment (SIGPIPE), which made a running RabbitMQ look like a stranger on its own port.
+  environ=$(tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ") || return 1
+  [[ $environ == *"$needle"* ]]
 }
 
 # Every live process of ours, one pid a line. Root-run ones (Kafka, Toxiproxy) name .local in their command

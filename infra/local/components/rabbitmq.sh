@@ -89,7 +89,10 @@ rabbitmq_stop_epmd() {
     return 0
   fi
   # Other Erlang nodes registered there are not ours to break.
-  if epmd -names 2>/dev/null | grep -q '^name '; then
+  # (the output is read whole: `| grep -q` under pipefail can fail on SIGPIPE)
+  local names
+  names=$(epmd -names 2>/dev/null) || names=''
+  if [[ $'\n'$names == *$'\nname '* ]]; then
     warn "rabbitmq: leaving epmd (pid $pid) running, other Erlang nodes use it"
     return 0
   fi
