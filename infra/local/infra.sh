@@ -20,7 +20,7 @@ source "$HERE/components/toxiproxy.sh"
 # Slow starters first, so their boot overlaps the quick ones.
 COMPONENTS=(kafka rabbitmq postgres redis toxiproxy)
 
-usage() { echo "usage: bash infra/local/infra.sh up|down|status|restart <component>|stop <component>|freeze <component>|thaw <component>" >&2; exit 2; }
+usage() { echo "usage: bash infra/local/infra.sh up|down|status|restart <component>|stop <component>|freeze <component>|thaw <component>|rabbitmqctl <args...>" >&2; exit 2; }
 
 prepare_dirs() { mkdir -p "$LOGS" "$PIDS" "$BIN"; }
 
@@ -231,6 +231,13 @@ cmd_signal() {
   say "$1: sent SIG$2 to pid $("${1}_pid")"
 }
 
+# The broker's own CLI against our node (its name, cookie and ports): what the chaos suite uses to fail one channel.
+cmd_rabbitmqctl() {
+  rabbitmq_running || die "rabbitmq is not running"
+  rabbitmq_env
+  rabbitmqctl -q -n "$RABBITMQ_NODE" "$@" 9>&-
+}
+
 cd "$ROOT"
 case "${1:-}" in
   up) cmd_up ;;
@@ -240,5 +247,6 @@ case "${1:-}" in
   stop) cmd_stop "${2:-}" ;;
   freeze) cmd_signal "${2:-}" STOP ;;
   thaw) cmd_signal "${2:-}" CONT ;;
+  rabbitmqctl) shift; cmd_rabbitmqctl "$@" ;;
   *) usage ;;
 esac

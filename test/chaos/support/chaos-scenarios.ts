@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { adminBearer } from '@saga/auth/testing';
 import { ChargePayment, routingKeys } from '@saga/contracts';
 import { RabbitMqCommandBus } from '@saga/messaging';
+import { closeChannelsFromBroker, consumerChannels } from '../../../libs/messaging/src/testing/rabbitmq-broker-side';
+import { defaultEndpoints } from '../../e2e/support/infra-admin';
 import type { Platform, ServiceName } from '../../e2e/support/platform-processes';
 import type { ToxiproxyProxy } from '../../e2e/support/toxiproxy';
 import type { ChaosFigures } from './chaos-invariants';
@@ -192,6 +194,42 @@ function chargeRedeliveredAfterUnavailable(ctx: ChaosContext, rounds: number): (
   };
 }
 
+/** What consumer-channel-killed broke: the channels the broker closed, and the queues whose consumers must come back. */
+let killedChannels: { channels: string[]; consumerTags: string[]; queues: string[]; closed: number; recovered: boolean } | undefined;
+
+/** The broker closes every consumer channel of the run (each service keeps its connection): a channel-level failure. */
+async function killConsumerChannels(ctx: ChaosContext): Promise<void> {
+  const { managementUrl, rabbitUrl } = defaultEndpoints();
+  const before = await consumerChannels(managementUrl, ctx.platform.vhost, { amqpUrl: rabbitUrl });
+  const channels = [...new Set(before.map((c) => c.channel))];
+  const closed = await closeChannelsFromBroker(channels);
+  killedChannels = { channels, consumerTags: before.map((c) => c.consumerTag), queues: [...new Set(before.map((c) => c.queue))].sort(), closed, recovered: false };
+  ctx.log(`the broker closed ${closed} of ${channels.length} consumer channels (queues ${killedChannels.queues.join(', ')})`);
+}
+
+/** Nothing is restarted here: the consumers must be back by themselves, on new channels, and every service ready. */
+async function awaitConsumersBack(ctx: ChaosContext): Promise<void> {
+  const killed = killedChannels;
+  if (!killed) throw new Error('consumer-channel-killed: nothing was injected');
+  const { managementUrl, rabbitUrl } = defaultEndpoints();
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const now = await consumerChannels(managementUrl, ctx.platform.vhost, { amqpUrl: rabbitUrl });
+    const queues = [...new Set(now.map((c) => c.queue))].sort();
+    // A new channel may reuse the old one's number (and so its name): the consumer tag tells a rebuilt consumer apart.
+    const stale = now.filter((c) => killed.consumerTags.includes(c.consumerTag));
+    if (JSON.stringify(queues) === JSON.stringify(killed.queues) && stale.length === 0) break;
+    if (Date.now() > deadline) throw new Error(`consumers not back 30 s after their channels closed: queues consumed ${queues.join(', ')}, expected ${killed.queues.join(', ')}`);
+    await sleep(250);
+  }
+  for (const service of brokerClients) {
+    const ready = await fetch(`${ctx.platform.urls[service]}/health/ready`, { signal: AbortSignal.timeout(5_000) });
+    if (ready.status !== 200) throw new Error(`${service} is not ready after its consumers came back: ${ready.status}`);
+  }
+  killed.recovered = true;
+  ctx.log('every consumer is back on a new channel of its own connection');
+}
+
 export const chaosScenarios: ChaosScenario[] = [
   {
     name: 'payment-down',
@@ -330,6 +368,17 @@ export const chaosScenarios: ChaosScenario[] = [
     inject: () => infra('freeze', 'kafka'),
     heal: () => infra('thaw', 'kafka'),
     holdMs: 8_000,
+  },
+  {
+    name: 'consumer-channel-killed',
+    description: "the broker closes every service's consumer channel (connections stay up): each consumer comes back by itself on a new channel",
+    inject: (ctx) => killConsumerChannels(ctx),
+    heal: (ctx) => awaitConsumersBack(ctx),
+    holdMs: 2_000,
+    exercised: {
+      what: 'the broker closed consumer channels of every queue and each consumer came back by itself',
+      check: () => killedChannels !== undefined && killedChannels.closed > 0 && killedChannels.closed === killedChannels.channels.length && killedChannels.recovered,
+    },
   },
 ];
 
