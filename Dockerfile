@@ -2,7 +2,7 @@
 
 # bookworm-slim rather than alpine: glibc like the machines the lockfile and tests run on (no musl surprises in
 # DNS resolution or prebuilt binaries), and still small (~75 MB base). Override with --build-arg NODE_IMAGE=...
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:26-bookworm-slim
 
 # Every workspace's package.json, alone: the dependency layers below are rebuilt only when one of these changes.
 FROM ${NODE_IMAGE} AS manifests

@@ -203,7 +203,7 @@ async function main(): Promise<void> {
   console.log(
     [
       '',
-      `saga-platform is running as separate processes: ${api}`,
+      `saga-platform is running as separate processes: ${api} (Node ${process.version})`,
       `  real brokers of infra/local (${infra.join(', ')}); services behind the gateway:`,
       `  ${children.filter((c) => !c.spec.public).map((c) => `${c.spec.name} ${c.url}`).join('  ')}`,
       '',

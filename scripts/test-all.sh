@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
+# package.json's scripts run this through scripts/node/with-lts-node.sh: say which Node that chose.
+step "Node $(node --version) ($(command -v node)), npm $(npm --version)"
+
 # npm ci only when the lock file changed since the last install: a warm re-run should not reinstall everything.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "installing dependencies (npm ci)"

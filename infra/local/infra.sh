@@ -26,7 +26,7 @@ prepare_dirs() { mkdir -p "$LOGS" "$PIDS" "$BIN"; }
 
 # wait-ready.js needs the client libraries the services use; they come from the repo's lockfile.
 require_node_modules() {
-  command -v node >/dev/null || die "node is not on PATH (Node 20 is required)"
+  command -v node >/dev/null || die "node is not on PATH (npm scripts put the pinned LTS there: see scripts/node/with-lts-node.sh)"
   local m
   for m in kafkajs amqplib pg; do
     [[ -d $ROOT/node_modules/$m ]] || die "node_modules/$m is missing: run npm ci first"

@@ -13,10 +13,10 @@ describe('Dockerfile', () => {
     expect(dockerfileErrors(dockerfile, manifest, repoRoot)).toEqual([]);
   });
 
-  it('builds in stages and ships only the runtime stage, as the unprivileged node user on a slim Node 20 base', () => {
+  it('builds in stages and ships only the runtime stage, as the unprivileged node user on a slim Node 26 (LTS) base', () => {
     const { args, stages } = parseDockerfile(dockerfile);
     expect(stages.map((s) => s.name)).toEqual(['manifests', 'build', 'runtime']);
-    expect(args).toEqual([{ keyword: 'ARG', args: 'NODE_IMAGE=node:20-bookworm-slim' }]);
+    expect(args).toEqual([{ keyword: 'ARG', args: 'NODE_IMAGE=node:26-bookworm-slim' }]);
     const runtime = stages[2].instructions;
     expect(runtime.filter((i) => i.keyword === 'USER')).toEqual([{ keyword: 'USER', args: 'node' }]);
     // The compiler never reaches the runtime stage: it takes dist/ from the build stage and installs without dev deps.

@@ -63,7 +63,7 @@ async function start(): Promise<StartedProcess> {
   console.log(
     [
       '',
-      `saga-platform is running in ONE process: ${api}`,
+      `saga-platform is running in ONE process: ${api} (Node ${process.version})`,
       `  PGlite databases in ${config.SAGA_DATA_DIR}, in-memory Kafka and RabbitMQ twins; services behind the gateway:`,
       `  order ${order}  inventory ${inventory}  payment ${payment}  notification ${notification}`,
       '',

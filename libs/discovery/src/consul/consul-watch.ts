@@ -1,5 +1,10 @@
-// Blocking-query loop for one service's health: follows X-Consul-Index, keeps the last list through outages, backs off.
+// Blocking-query watch of one service's healthy instances on the `consul` package's `watch` helper. The helper runs the
+// loop (index + wait, its timeout from wait, reset to 0 when the index goes backwards, index 0 or no X-Consul-Index
+// refused, the in-flight request aborted by end()). On top: the list survives outages, a failed watch restarts from
+// index 0 after a jittered backoff (the helper would retry in lockstep, or end for good on a 400), only changes notify.
+import type Consul from 'consul';
 import { sameInstances, type Instance, type Watch } from '../ports/service-registry.port';
+import { toInstances } from './consul-wire';
 
 export interface WatchOptions {
   /** Consul's `wait`: how long the agent holds a blocking query open when nothing changes. */
@@ -8,61 +13,59 @@ export interface WatchOptions {
   maxBackoffMs: number;
 }
 
-type Query = (index: number, signal: AbortSignal) => Promise<{ instances: Instance[]; index: number }>;
+type PackageWatch = ReturnType<Consul['watch']>;
 
-/** Consul docs, "Blocking queries / implementation details": reset when the index goes backwards, never send 0 or less as a blocking index. */
-export function nextIndex(previous: number, received: number): number {
-  if (!Number.isFinite(received) || received <= 0) return 0;
-  if (received < previous) return 0;
-  return received;
-}
-
-export function watchHealth(onChange: (instances: Instance[]) => void, options: WatchOptions, query: Query): Watch {
-  const controller = new AbortController();
+export function watchHealth(consul: Consul, service: string, onChange: (instances: Instance[]) => void, options: WatchOptions): Watch {
+  let stopped = false;
+  let current: PackageWatch | undefined;
+  let restart: NodeJS.Timeout | undefined;
   let last: Instance[] | undefined;
-  let index = 0;
   let backoffMs = options.initialBackoffMs;
 
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      // Remove the abort listener when the timer fires, or a long-lived watch would pile them up on one signal.
-      const onAbort = () => (clearTimeout(timer), resolve());
-      const timer = setTimeout(() => (controller.signal.removeEventListener('abort', onAbort), resolve()), ms);
-      controller.signal.addEventListener('abort', onAbort, { once: true });
-    });
-
-  const loop = async () => {
-    while (!controller.signal.aborted) {
+  const start = () => {
+    restart = undefined;
+    // maxAttempts 0: the helper ends on its first error instead of retrying on its own schedule; 'end' below restarts it.
+    const watch = consul.watch({ method: consul.health.service, options: { service, passing: 'true', wait: `${options.waitS}s` }, maxAttempts: 0 });
+    current = watch;
+    watch.on('change', (body: unknown) => {
+      let instances: Instance[];
       try {
-        // The agent adds up to wait/16 of jitter; leave room for it before we give up on the request.
-        const timeout = AbortSignal.timeout((options.waitS * 1.1 + 5) * 1000);
-        const result = await query(index, AbortSignal.any([controller.signal, timeout]));
-        if (controller.signal.aborted) return;
-        index = nextIndex(index, result.index);
-        backoffMs = options.initialBackoffMs;
-        if (!last || !sameInstances(last, result.instances)) {
-          last = result.instances;
-          notify(result.instances);
-        }
-        // Index 0 means the next query will not block: pause so a confused agent cannot turn this into a tight loop.
-        if (index === 0) await sleep(options.initialBackoffMs);
+        instances = toInstances(body);
       } catch {
-        if (controller.signal.aborted) return;
-        // Keep `last`: a brief registry outage must not empty the caller's list. Retry with jittered exponential backoff.
-        index = 0;
-        await sleep(backoffMs / 2 + (Math.random() * backoffMs) / 2);
-        backoffMs = Math.min(backoffMs * 2, options.maxBackoffMs);
+        return watch.end();
       }
-    }
+      backoffMs = options.initialBackoffMs;
+      deliver(instances);
+    });
+    // Keep `last`: a registry outage must not empty the caller's list. The 'end' that follows schedules the restart.
+    watch.on('error', () => undefined);
+    watch.on('end', () => {
+      if (stopped || current !== watch) return;
+      // A fresh watch starts from index 0: its first query does not block, so a restarted agent is read at once.
+      restart = setTimeout(start, backoffMs / 2 + (Math.random() * backoffMs) / 2);
+      backoffMs = Math.min(backoffMs * 2, options.maxBackoffMs);
+    });
   };
-  // A throwing listener is the caller's bug; it must not be mistaken for a registry outage and stop the loop.
-  const notify = (instances: Instance[]) => {
+
+  const deliver = (instances: Instance[]) => {
+    if (last && sameInstances(last, instances)) return;
+    last = instances;
+    // A throwing listener is the caller's bug; it must not be mistaken for a registry outage and restart the watch.
     try {
       onChange(instances);
     } catch (error) {
       process.emitWarning(error instanceof Error ? error : new Error(String(error)), 'DiscoveryWatchListenerError');
     }
   };
-  void loop();
-  return { stop: () => controller.abort() };
+
+  // The helper sends its first query on the next tick, so callers never see onChange before watch() returns.
+  start();
+  return {
+    stop: () => {
+      stopped = true;
+      clearTimeout(restart);
+      // end() emits the helper's 'cancel': the held blocking request is aborted now, not when `wait` runs out.
+      current?.end();
+    },
+  };
 }

@@ -1,18 +1,9 @@
-// Consul HTTP API shapes we send and read, spelled exactly as Consul's API docs spell them (agent/service, health).
-import type { Instance, Registration } from '../ports/service-registry.port';
+// What we hand the `consul` package and what Consul hands back: the package's register options (it spells them as Consul's
+// agent API fields: Name, ID, Check.HTTP, ...) and the health entries of GET /v1/health/service/:service.
+import { sortInstances, type Instance, type Registration } from '../ports/service-registry.port';
+import { ConsulRegistryError } from './consul-client';
 
-/** Body of PUT /v1/agent/service/register (only the fields we use). */
-export interface ConsulServiceDefinition {
-  Name: string;
-  ID: string;
-  Address: string;
-  Port: number;
-  Tags: string[];
-  Meta: Record<string, string>;
-  Check: { HTTP: string; Interval: string; Timeout: string; DeregisterCriticalServiceAfter: string };
-}
-
-/** One entry of GET /v1/health/service/:service. */
+/** One entry of GET /v1/health/service/:service (the package types the body as any[]). */
 export interface ConsulHealthEntry {
   Node: { Node: string; Address: string };
   Service: { ID: string; Service: string; Address: string; Port: number; Tags: string[] | null; Meta: Record<string, string> | null };
@@ -22,21 +13,24 @@ export interface ConsulHealthEntry {
 /** Consul durations are Go duration strings ("10s"); a bare number would be read as nanoseconds. */
 export const seconds = (s: number): string => `${s}s`;
 
-export function toServiceDefinition(registration: Registration): ConsulServiceDefinition {
+/** Options for `agent.service.register`; the package sends PUT /v1/agent/service/register with Consul's field names. */
+export function toRegisterOptions(registration: Registration) {
   const { check } = registration;
   const path = check.httpPath.startsWith('/') ? check.httpPath : `/${check.httpPath}`;
   return {
-    Name: registration.name,
-    ID: registration.id,
-    Address: registration.address,
-    Port: registration.port,
-    Tags: registration.tags ?? [],
-    Meta: registration.meta ?? {},
-    Check: {
-      HTTP: `http://${hostForUrl(registration.address)}:${registration.port}${path}`,
-      Interval: seconds(check.intervalS),
-      Timeout: seconds(check.timeoutS),
-      DeregisterCriticalServiceAfter: seconds(check.deregisterCriticalAfterS),
+    name: registration.name,
+    id: registration.id,
+    address: registration.address,
+    port: registration.port,
+    tags: registration.tags ?? [],
+    meta: registration.meta ?? {},
+    check: {
+      // The name Consul gives a service check when none is sent; the package's types ask for one.
+      name: `Service '${registration.name}' check`,
+      http: `http://${hostForUrl(registration.address)}:${registration.port}${path}`,
+      interval: seconds(check.intervalS),
+      timeout: seconds(check.timeoutS),
+      deregistercriticalserviceafter: seconds(check.deregisterCriticalAfterS),
     },
   };
 }
@@ -51,6 +45,12 @@ export function fromHealthEntry(entry: ConsulHealthEntry): Instance {
     tags: service.Tags ?? [],
     meta: service.Meta ?? {},
   };
+}
+
+/** A health/service body as the sorted instance list; anything but an array is a broken answer, never "no instances". */
+export function toInstances(body: unknown): Instance[] {
+  if (!Array.isArray(body)) throw new ConsulRegistryError(`Consul health.service answered ${typeof body}, not a list`);
+  return sortInstances((body as ConsulHealthEntry[]).map(fromHealthEntry));
 }
 
 const hostForUrl = (address: string): string => (address.includes(':') ? `[${address}]` : address);

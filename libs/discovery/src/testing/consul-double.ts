@@ -46,6 +46,11 @@ export class ConsulDouble {
     this.wake();
   }
 
+  /** Blocking queries held open right now (a stopped watch must not leave one behind). */
+  get heldQueries(): number {
+    return this.waiters.size;
+  }
+
   registered(serviceId: string): StoredService | undefined {
     return this.services.get(serviceId)?.service;
   }
