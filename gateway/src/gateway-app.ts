@@ -20,6 +20,7 @@ import {
 import { authenticate, checkCredentials, createTokenIssuer, createTokenVerifier, identityOf } from '@saga/auth';
 import { discoverUpstream, type DiscoveredUpstream, type ServiceRegistry } from '@saga/discovery';
 import type { GatewayConfig } from './config';
+import { deadLetterGatewayRoutes } from './dead-letters.routes';
 import { memoryRateLimitBackend, redisRateLimitBackend, type RateLimitBackend } from './rate-limit-store';
 import { createUpstreamProxy, type Route, type UpstreamName, type UpstreamProxy, type UpstreamProxyOptions } from './upstream-proxy';
 
@@ -62,6 +63,14 @@ const routeTable: { pattern: RegExp; upstream: UpstreamName; rewrite: (rest: str
     pattern: new RegExp(`^/api/admin/outbox/${upstream}(/.*)?$`),
     upstream,
     rewrite: (rest: string) => '/admin/outbox' + rest,
+    admin: true,
+  })),
+  // A dead letter's re-drive goes to the service its id names (`<service>:<broker>:<letter id>`, ':' maybe encoded);
+  // the list across services is answered by the gateway itself (dead-letters.routes.ts).
+  ...UPSTREAMS.map((upstream) => ({
+    pattern: new RegExp(`^/api/admin/dead-letters/(${upstream}(?::|%3[aA])[^/]+/redrive)$`),
+    upstream,
+    rewrite: (rest: string) => '/admin/dead-letters/' + rest,
     admin: true,
   })),
   ...UPSTREAMS.map((upstream) => ({
@@ -290,6 +299,13 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
   const api = express.Router();
   api.use(authenticate(verify, { forwardIdentityHeaders: true }));
   api.use(userLimiter);
+  deadLetterGatewayRoutes(api, {
+    upstreams: UPSTREAMS,
+    baseUrlOf: (name) => (discovered[name] ? discovered[name].next() : urls[name]),
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    fetch: doFetch,
+    logger,
+  });
   app.use('/api', api);
 
   // Routing, authorization and the body limit; then the proxy of the route's upstream (no body parsing here).

@@ -82,6 +82,9 @@ function infraServices(manifest: Manifest): Record<string, ComposeService> {
     },
     postgres: {
       image: 'postgres:15-bookworm',
+      // The image's default (100) is below what the services' derived pools add up to (~110 at full concurrency,
+      // docs/decisions/0015): pools open connections on demand, but the ceiling must not be the first thing to fail.
+      command: ['postgres', '-c', 'max_connections=300'],
       environment: { POSTGRES_USER: pgUser, POSTGRES_PASSWORD: pgPassword, POSTGRES_DB: 'saga' },
       volumes: ['./infra/postgres/init.sql:/docker-entrypoint-initdb.d/10-init.sql:ro'],
       // Over TCP: during initdb the image's temporary server listens on the socket only, so healthy means initialised.

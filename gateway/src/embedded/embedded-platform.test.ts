@@ -63,8 +63,11 @@ describe('embedded platform', () => {
     const listed = (await request(faults).get('').set('Authorization', admin)).body;
     expect(listed.items).toEqual([expect.objectContaining({ id: rule.body.id, service: 'notification', operation: 'send', effect: 'delay' })]);
     expect(listed.items[0].triggered).toBeGreaterThanOrEqual(1);
-    const notices = (await request(platform.urls.notification).get(`/notifications?orderId=${placed.body.orderId}`).set('Authorization', alice)).body.items;
-    expect(notices).toEqual([expect.objectContaining({ kind: 'ORDER_CONFIRMED', status: 'SENT', attempts: 1 })]);
+    // APPROVED comes with the charge; the confirmation is sent after it (SENDING meanwhile: no transaction holds it).
+    await eventually(async () => {
+      const notices = (await request(platform.urls.notification).get(`/notifications?orderId=${placed.body.orderId}`).set('Authorization', alice)).body.items;
+      expect(notices).toEqual([expect.objectContaining({ kind: 'ORDER_CONFIRMED', status: 'SENT', attempts: 1 })]);
+    });
     expect((await request(`${faults}/${rule.body.id}`).delete('').set('Authorization', admin)).status).toBe(204);
   });
 
@@ -79,9 +82,12 @@ describe('embedded platform', () => {
 
     // The platform is still up (no SIGKILL), the rule was used up, and every step succeeded exactly once.
     expect((await request(faults).get('').set('Authorization', admin)).body.items).toEqual([]);
-    const succeeded = (await orderOf()).history.filter((entry: { status: string }) => entry.status === 'SUCCEEDED').map((entry: { step: string }) => entry.step);
-    expect(succeeded).toEqual([...new Set(succeeded)]);
-    expect(succeeded).toEqual(expect.arrayContaining(['RESERVE_STOCK', 'CHARGE_PAYMENT', 'NOTIFY_CONFIRMED']));
+    // NOTIFY_CONFIRMED succeeds after APPROVED, once the notification's reply is back.
+    await eventually(async () => {
+      const succeeded = (await orderOf()).history.filter((entry: { status: string }) => entry.status === 'SUCCEEDED').map((entry: { step: string }) => entry.step);
+      expect(succeeded).toEqual([...new Set(succeeded)]);
+      expect(succeeded).toEqual(expect.arrayContaining(['RESERVE_STOCK', 'CHARGE_PAYMENT', 'NOTIFY_CONFIRMED']));
+    });
   });
 
   it('takes a payment `charge` error rule at the payment URL: the next order is cancelled as provider unavailable, the one after is approved', async () => {

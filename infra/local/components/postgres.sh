@@ -38,7 +38,7 @@ postgres_start() {
   # Settings go on the command line rather than into postgresql.conf so PG_PORT can change between runs.
   # setsid: the server must not share our process group (a Ctrl-C on `up` would reach it).
   setsid runuser -u postgres -- "$PG_BIN/pg_ctl" start -D "$PG_DATA" -l "$(postgres_log)" -w -t 60 -s \
-    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k '$PG_SOCK' -c max_connections=200" </dev/null 9>&- ||
+    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k '$PG_SOCK' -c max_connections=400" </dev/null 9>&- ||
     die "postgres: pg_ctl start failed, see $(postgres_log)"
 }
 

@@ -32,6 +32,11 @@ export function deadLetterTopicFor(groupId: string): string {
   return `${groupId}.dlt`;
 }
 
+/** Where a re-driven dead letter goes back to its group: a topic only that group reads, so other groups see nothing twice. */
+export function redriveTopicFor(groupId: string): string {
+  return `${groupId}.redrive`;
+}
+
 /** RabbitMQ exchanges. */
 export const exchanges = {
   /** Direct exchange carrying saga commands and their replies, routed by routing key. */

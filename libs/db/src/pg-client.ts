@@ -15,6 +15,11 @@ export interface PgClientOptions {
   applicationName?: string;
   /** Server-side limit per statement; none by default. */
   statementTimeoutMs?: number;
+  /**
+   * Client-side limit per query: the only one that fires when the server stopped answering (a network partition, a
+   * frozen host), where statement_timeout cannot. Set it above statementTimeoutMs so the server normally cancels first.
+   */
+  queryTimeoutMs?: number;
   /** How long to wait for a connection (pool exhausted, server down); defaults to 10 s, pg's own default is forever. */
   connectionTimeoutMs?: number;
   /** Connection errors outside any statement (idle pool clients, the LISTEN connection); defaults to console.error. */
@@ -65,6 +70,7 @@ export async function createPgClient(opts: PgClientOptions): Promise<SqlClient> 
     connectionString: opts.connectionString,
     application_name: opts.applicationName,
     statement_timeout: opts.statementTimeoutMs ?? false,
+    ...(opts.queryTimeoutMs === undefined ? {} : { query_timeout: opts.queryTimeoutMs }),
     connectionTimeoutMillis: opts.connectionTimeoutMs ?? 10_000,
     types,
   };

@@ -1,15 +1,17 @@
-// One delivery rule for every adapter: decode, run the handler with retries, and decide when a message is poison.
+// One delivery rule for every adapter: decode, run the handler with bounded retries, and decide when a message is poison.
 import { decodeEnvelope, type MessageEnvelope } from '@saga/contracts';
-import { backoffDelay } from '@saga/resilience';
 import { PoisonMessageError, type RetryPolicy } from './ports/delivery.types';
+import { retryDelay } from './retry-policy';
+import { isTransientInfrastructureError } from './transient-errors';
 
-export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 8, initialDelayMs: 50, maxDelayMs: 2_000 };
+export { defaultRetryPolicy, resolvePolicy, retryDelay } from './retry-policy';
 
 export type DeliveryOutcome =
   | { kind: 'processed' }
   /** The subscription closed while retrying: leave the message unacknowledged so it is delivered again. */
   | { kind: 'stopped' }
-  | { kind: 'dead-letter'; reason: string; messageId?: string };
+  /** attempts: handler runs before giving up (0 for bytes that are not an envelope). */
+  | { kind: 'dead-letter'; reason: string; messageId?: string; attempts: number };
 
 export interface DeliveryInput {
   raw: Buffer | string | null;
@@ -18,41 +20,70 @@ export interface DeliveryInput {
   isStopped: () => boolean;
   /** Called while waiting between retries (Kafka uses it to heartbeat so the group keeps the partition). */
   onWait?: () => Promise<void>;
+  /** An attempt ran past policy.attemptTimeoutMs: it is not abandoned (no second attempt runs beside it), only reported. */
+  onSlowAttempt?: (info: { attempt: number; attemptTimeoutMs: number; messageId: string }) => void;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Exponential backoff with full jitter: spreads retries of many consumers instead of synchronising them. */
-export function retryDelay(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
-  return backoffDelay(attempt, { baseDelayMs: policy.initialDelayMs, maxDelayMs: policy.maxDelayMs, jitter: 'full' }, random);
-}
+/** Waits between attempts in short slices, so closing a consumer is not held up by a long backoff. */
+const WAIT_SLICE_MS = 250;
 
 export async function deliver(input: DeliveryInput): Promise<DeliveryOutcome> {
   const decoded = decodeEnvelope(input.raw);
-  if (!decoded.ok) return { kind: 'dead-letter', reason: decoded.reason };
+  if (!decoded.ok) return { kind: 'dead-letter', reason: decoded.reason, attempts: 0 };
   const { envelope } = decoded;
-  const sleep = input.sleep ?? realSleep;
+  const { policy } = input;
+  // Counted apart: a database restart uses the transient budget without eating the one meant for real failures.
+  const failures = { ordinary: 0, transient: 0 };
   for (let attempt = 1; ; attempt += 1) {
     if (input.isStopped()) return { kind: 'stopped' };
     try {
-      await input.handle(envelope, attempt);
+      await watched(input, envelope, attempt);
       return { kind: 'processed' };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof PoisonMessageError) {
-        return { kind: 'dead-letter', reason: `POISON: ${message}`, messageId: envelope.messageId };
+        return { kind: 'dead-letter', reason: `POISON: ${message}`, messageId: envelope.messageId, attempts: attempt };
       }
-      if (attempt >= input.policy.maxAttempts) {
-        return { kind: 'dead-letter', reason: `HANDLER_FAILED after ${attempt} attempts: ${message}`, messageId: envelope.messageId };
+      const transient = isTransientInfrastructureError(error);
+      const budget = transient ? policy.transient : policy;
+      const count = (failures[transient ? 'transient' : 'ordinary'] += 1);
+      if (count >= budget.maxAttempts) {
+        const kind = transient ? ' (infrastructure unavailable)' : '';
+        return { kind: 'dead-letter', reason: `HANDLER_FAILED after ${attempt} attempts${kind}: ${message}`, messageId: envelope.messageId, attempts: attempt };
       }
-      await sleep(retryDelay(attempt, input.policy, input.random));
-      await input.onWait?.();
+      if (await waitUnlessStopped(input, retryDelay(count, budget, input.random))) return { kind: 'stopped' };
     }
   }
 }
 
-export function resolvePolicy(overrides: Partial<RetryPolicy> | undefined): RetryPolicy {
-  return { ...defaultRetryPolicy, ...overrides };
+/** Runs one attempt; a timer only reports an attempt that outlives its bound (it cannot be cancelled, and must not overlap). */
+async function watched(input: DeliveryInput, envelope: MessageEnvelope, attempt: number): Promise<void> {
+  const { attemptTimeoutMs } = input.policy;
+  const report = input.onSlowAttempt;
+  const timer = report && Number.isFinite(attemptTimeoutMs)
+    ? setTimeout(() => report({ attempt, attemptTimeoutMs, messageId: envelope.messageId }), attemptTimeoutMs)
+    : undefined;
+  try {
+    await input.handle(envelope, attempt);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** True when the subscription stopped during the wait; onWait runs after every slice (Kafka heartbeats through it). */
+async function waitUnlessStopped(input: DeliveryInput, ms: number): Promise<boolean> {
+  const sleep = input.sleep ?? realSleep;
+  let left = ms;
+  do {
+    if (input.isStopped()) return true;
+    const slice = Math.min(left, WAIT_SLICE_MS);
+    if (slice > 0) await sleep(slice);
+    left -= slice;
+    await input.onWait?.();
+  } while (left > 0);
+  return false;
 }

@@ -22,6 +22,14 @@ describe('backoffDelay', () => {
     expect(backoffDelay(10, opts, () => 0.999999)).toBe(999);
   });
 
+  it('with equal jitter stays within [half the capped delay, capped delay]', () => {
+    expect(backoffDelay(3, { ...opts, jitter: 'equal' }, () => 0)).toBe(200);
+    expect(backoffDelay(3, { ...opts, jitter: 'equal' }, () => 0.5)).toBe(300);
+    expect(backoffDelay(3, { ...opts, jitter: 'equal' }, () => 0.999999)).toBe(399);
+    // An odd delay rounds its half up: the minimum is never below delay / 2.
+    expect(backoffDelay(1, { baseDelayMs: 5, maxDelayMs: 5, jitter: 'equal' }, () => 0)).toBe(3);
+  });
+
   it('uses full jitter and factor 2 by default', () => {
     expect(backoffDelay(2, { baseDelayMs: 100, maxDelayMs: 1000 }, () => 0.5)).toBe(100);
   });

@@ -7,8 +7,11 @@ export interface BackoffOptions {
   maxDelayMs: number;
   /** Growth per retry; 2 doubles the delay each time. */
   factor?: number;
-  /** 'full' picks uniformly in [0, delay): spreads retries from many clients (AWS "full jitter"). */
-  jitter?: 'full' | 'none';
+  /**
+   * 'full' picks uniformly in [0, delay): spreads retries from many clients (AWS "full jitter").
+   * 'equal' picks in [delay/2, delay]: still spread, but never shorter than half, so the total wait has a known minimum.
+   */
+  jitter?: 'full' | 'equal' | 'none';
 }
 
 export interface RetryOptions extends BackoffOptions {
@@ -35,7 +38,12 @@ export function backoffDelay(attempt: number, opts: BackoffOptions, random: () =
   const growth = Math.pow(factor, Math.max(0, attempt - 1));
   // Large attempts overflow growth to Infinity: the cap still applies (and 0 * Infinity stays 0).
   const capped = baseDelayMs <= 0 ? 0 : Math.min(maxDelayMs, baseDelayMs * growth);
-  return jitter === 'full' ? Math.floor(random() * capped) : capped;
+  if (jitter === 'full') return Math.floor(random() * capped);
+  if (jitter === 'equal') {
+    const half = Math.ceil(capped / 2);
+    return half + Math.floor(random() * (capped - half));
+  }
+  return capped;
 }
 
 const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>

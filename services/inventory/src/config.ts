@@ -1,5 +1,6 @@
 // The inventory's environment variables, parsed once by main.ts (the only reader of process.env).
 import { jwtSettingsShape } from '@saga/auth';
+import { deliverySettingsShape } from '@saga/messaging';
 import { field } from '@saga/platform';
 import { z } from 'zod';
 
@@ -14,6 +15,8 @@ export const inventoryConfigSchema = z.object({
   /** The address other services and Consul's health check reach this instance on (default 127.0.0.1). */
   SERVICE_ADDRESS: z.string().trim().min(1).optional(),
   LOG_LEVEL: field.logLevel().default('info'),
+  // RABBITMQ_CONSUMER_TIMEOUT_MS / DB_CONNECT_TIMEOUT_MS / DB_STATEMENT_TIMEOUT_MS / DB_POOL_HTTP_HEADROOM: delivery bounds.
+  ...deliverySettingsShape,
   // JWT_SECRET / JWT_ISSUER / JWT_AUDIENCE / JWT_JWKS_URL / JWT_ALGORITHMS: the same settings the gateway verifies with.
   ...jwtSettingsShape,
 });

@@ -1,9 +1,9 @@
 // Builds the inventory service from adapters chosen by the caller: pg + RabbitMQ (+ Kafka) in main.ts, PGlite + in-memory twins embedded.
 import { routeGuards, type TokenVerifier } from '@saga/auth';
-import { queueBindings, eventTopicSpecs, queues as queueNames } from '@saga/contracts';
+import { consumerGroups, queueBindings, eventTopicSpecs, queues as queueNames } from '@saga/contracts';
 import type { SqlClient, SqlExecutor } from '@saga/db';
 import { faultRoutes, serviceFaults, type FaultInjector } from '@saga/faults';
-import { assertConsumersRunning, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
+import { assertConsumersRunning, createDeadLetterAdmin, deadLetterAdminRoutes, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import { createInventory, type Inventory } from './app/inventory';
@@ -81,7 +81,9 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
     ...(options.isShuttingDown ? { isShuttingDown: options.isShuttingDown } : {}),
   });
   const guards = routeGuards(options.verifyToken);
-  const routes = [inventoryRoutes(inventory, guards), faultRoutes(faults, guards.admin), outboxAdminRoutes(db, guards.admin)];
+  // Its share of the dead letters: its command queue in the shared dead-letter queue, its group's dead-letter topic.
+  const deadLetters = createDeadLetterAdmin({ service: 'inventory', commandBus, queues: [commandsQueue], eventLog, groups: [consumerGroups.inventory] });
+  const routes = [inventoryRoutes(inventory, guards), faultRoutes(faults, guards.admin), outboxAdminRoutes(db, guards.admin), deadLetterAdminRoutes(deadLetters, guards.admin)];
   const app = createHttpApp({ service: 'inventory', logger, readiness, routes: (http) => routes.forEach((mount) => mount(http)) });
 
   return {

@@ -3,9 +3,10 @@ import { hostname } from 'node:os';
 import { createTokenVerifier } from '@saga/auth';
 import { ConsulRegistry, registerSelf } from '@saga/discovery';
 import { createPgClient } from '@saga/db';
-import { KafkaEventLog, RabbitMqCommandBus, relayInstanceId } from '@saga/messaging';
+import { boundedPgOptions, KafkaEventLog, RabbitMqCommandBus, relayInstanceId } from '@saga/messaging';
 import { GracefulShutdown, createLogger, installShutdownSignals, loadConfig, startHttpServer, type Logger } from '@saga/platform';
 import { inventoryConfigSchema, type InventoryConfig } from './config';
+import { checkInventoryDeliveryLimits, inventoryPoolSize } from './delivery-limits';
 import { systemClock } from './domain/clock';
 import { createInventoryService } from './inventory-service';
 import { migrateInventoryDb } from './store/inventory-migrations';
@@ -24,9 +25,15 @@ interface Opened {
 
 /** Starts everything; `opened` collects what must be closed, newest first, so a failed start-up closes exactly that. */
 async function start(config: InventoryConfig, logger: Logger, shutdown: GracefulShutdown, opened: Opened[]): Promise<void> {
+  // Before anything opens: a retry schedule that cannot fit under the broker's consumer_timeout is a configuration error.
+  checkInventoryDeliveryLimits(config);
+  const pool = inventoryPoolSize(config);
+  logger.info({ max: pool.max, ...pool.parts }, 'database pool sized from prefetch, partitions, relay lanes and headroom');
   const db = await createPgClient({
     connectionString: config.DATABASE_URL,
     applicationName: 'inventory',
+    max: pool.max,
+    ...boundedPgOptions(config),
     onError: (err) => logger.error({ err }, 'PostgreSQL connection error'),
   });
   opened.unshift({ name: 'database', close: () => db.close() });

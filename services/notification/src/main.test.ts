@@ -13,6 +13,11 @@ describe('notification config', () => {
       KAFKA_BROKERS: ['127.0.0.1:9092'],
       NOTIFICATION_WEBHOOK_TIMEOUT_MS: 5_000,
       LOG_LEVEL: 'info',
+      // Delivery bounds: RabbitMQ's consumer_timeout (infra/rabbitmq/rabbitmq.conf) and the database waits of one attempt.
+      RABBITMQ_CONSUMER_TIMEOUT_MS: 600_000,
+      DB_CONNECT_TIMEOUT_MS: 5_000,
+      DB_STATEMENT_TIMEOUT_MS: 5_000,
+      DB_POOL_HTTP_HEADROOM: 5,
       // The development JWT settings: the same defaults the gateway signs and verifies with.
       ...defaultJwtSettings(),
     });

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { createTokenVerifier, jwtSettingsShape } from '@saga/auth';
 import { ConsulRegistry, registerSelf } from '@saga/discovery';
 import { createPgClient } from '@saga/db';
-import { KafkaEventLog, RabbitMqCommandBus, relayInstanceId } from '@saga/messaging';
+import { boundedPgOptions, deliverySettingsShape, KafkaEventLog, RabbitMqCommandBus, relayInstanceId } from '@saga/messaging';
 import {
   createLogger,
   field,
@@ -19,6 +19,7 @@ import { z } from 'zod';
 import { LogChannel } from './channels/log.channel';
 import type { NotificationChannel } from './channels/notification-channel.port';
 import { WebhookChannel } from './channels/webhook.channel';
+import { checkNotificationDeliveryLimits, notificationPoolSize } from './delivery-limits';
 import { createNotificationService } from './notification-service';
 
 /** The outbox relay's identity: this host and port, so a restarted process takes its lanes back at once. */
@@ -42,6 +43,8 @@ export const configSchema = z.object({
   /** The address other services and Consul's health check reach this instance on (default 127.0.0.1). */
   SERVICE_ADDRESS: z.string().trim().min(1).optional(),
   LOG_LEVEL: field.logLevel().default('info'),
+  // RABBITMQ_CONSUMER_TIMEOUT_MS / DB_CONNECT_TIMEOUT_MS / DB_STATEMENT_TIMEOUT_MS / DB_POOL_HTTP_HEADROOM: delivery bounds.
+  ...deliverySettingsShape,
   // JWT_SECRET / JWT_ISSUER / JWT_AUDIENCE / JWT_JWKS_URL / JWT_ALGORITHMS: the same settings the gateway verifies with.
   ...jwtSettingsShape,
 });
@@ -62,10 +65,16 @@ function channelsFor(config: NotificationConfig, logger: Logger): NotificationCh
 export async function start(config: NotificationConfig, logger: Logger): Promise<RunningNotificationService> {
   // What is open so far, closed in reverse if a later step fails (a half-started process must not linger).
   const opened: (() => Promise<void>)[] = [];
+  // Before anything opens: a retry schedule that cannot fit under the broker's consumer_timeout is a configuration error.
+  checkNotificationDeliveryLimits(config);
+  const pool = notificationPoolSize(config);
+  logger.info({ max: pool.max, ...pool.parts }, 'database pool sized from prefetch, partitions, relay lanes and headroom');
   try {
     const db = await createPgClient({
       connectionString: config.DATABASE_URL,
       applicationName: 'notification',
+      max: pool.max,
+      ...boundedPgOptions(config),
       onError: (err) => logger.error({ err }, 'database connection error'),
     });
     opened.push(() => db.close());

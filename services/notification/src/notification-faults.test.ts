@@ -38,7 +38,8 @@ describe('notification service under injected faults', () => {
         throw new Error('simulated crash after commit');
       },
     });
-    service = createNotificationService({ verifyToken: createTokenVerifier(defaultJwtSettings()), db, commandBus: bus, eventLog, channels: [channel], logger: logs.logger, faults, retry: { initialDelayMs: 5, maxDelayMs: 20 }, outboxPollIntervalMs: 50 });
+    // Bounded as in production, but wide enough that a channel a test holds down is never dead-lettered meanwhile.
+    service = createNotificationService({ verifyToken: createTokenVerifier(defaultJwtSettings()), db, commandBus: bus, eventLog, channels: [channel], logger: logs.logger, faults, retry: { initialDelayMs: 5, maxDelayMs: 20, maxAttempts: 1_000 }, outboxPollIntervalMs: 50 });
     await service.start();
     await bus.consume({ queue: queues.orderSagaReplies, bindings: [routingKeys.sagaReply], handle: async (reply) => void replies.push(reply) });
     await eventLog.subscribe({ groupId: 'test-observer', topics: [topics.notificationEvents], fromBeginning: true, handle: async (event) => void published.push(event) });

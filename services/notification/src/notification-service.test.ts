@@ -27,7 +27,8 @@ describe('notification service', () => {
   beforeAll(async () => {
     db = await createPgliteClient();
     bus = new InMemoryCommandBus();
-    service = createNotificationService({ verifyToken: createTokenVerifier(defaultJwtSettings()), db, commandBus: bus, channels: [channel], logger: logs.logger, clock, retry: { initialDelayMs: 5, maxDelayMs: 20 }, outboxPollIntervalMs: 50 });
+    // Bounded as in production, but wide enough that a channel a test holds down is never dead-lettered meanwhile.
+    service = createNotificationService({ verifyToken: createTokenVerifier(defaultJwtSettings()), db, commandBus: bus, channels: [channel], logger: logs.logger, clock, retry: { initialDelayMs: 5, maxDelayMs: 20, maxAttempts: 1_000 }, outboxPollIntervalMs: 50 });
     await service.start();
     await bus.consume({ queue: queues.orderSagaReplies, bindings: [routingKeys.sagaReply], handle: async (reply) => void replies.push(reply) });
   }, 60_000);

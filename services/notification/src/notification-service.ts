@@ -2,10 +2,10 @@
 // (main.ts or the embedded mode).
 import { routeGuards, type TokenVerifier } from '@saga/auth';
 import { randomUUID } from 'node:crypto';
-import { queueBindings, eventTopicSpecs } from '@saga/contracts';
+import { consumerGroups, queueBindings, eventTopicSpecs } from '@saga/contracts';
 import { migrate, type SqlClient } from '@saga/db';
 import { faultRoutes, type FaultInjector } from '@saga/faults';
-import { assertConsumersRunning, migrateMessaging, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
+import { assertConsumersRunning, createDeadLetterAdmin, deadLetterAdminRoutes, migrateMessaging, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import { createNotify } from './app/notify.use-case';
@@ -33,6 +33,8 @@ export interface NotificationServiceOptions {
   newId?: () => string;
   /** Overrides the consumers' retry policy (tests use short delays). */
   retry?: Partial<RetryPolicy>;
+  /** How long a delivery's claim on a notification keeps other deliveries away (default 30 s; tests shorten it). */
+  claimLeaseMs?: number;
   outboxPollIntervalMs?: number;
   /** Who this process is for the outbox lanes' lease (host:port): a restart takes its lanes back at once. */
   instanceId?: string;
@@ -64,7 +66,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
     ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
     log: (level, message, extra) => logger[level](extra, message),
   });
-  const notify = createNotify({ db, channel, clock, newId, logger });
+  const notify = createNotify({ db, channel, clock, newId, logger, ...(options.claimLeaseMs === undefined ? {} : { claimLeaseMs: options.claimLeaseMs }) });
   const handlerDeps = { db, notify, envelopes: { now: () => clock.now(), newId }, ...(options.retry ? { retry: options.retry } : {}) };
   const commands = sendNotificationConsumer(handlerDeps);
   // Every consumer goes through the `consumer` rules: duplicate re-runs a handled message (the inbox must skip it),
@@ -93,6 +95,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
       notificationRoutes(db, guards)(http);
       faultRoutes(faults, guards.admin)(http);
       outboxAdminRoutes(db, guards.admin)(http);
+      deadLetterAdminRoutes(createDeadLetterAdmin({ service: 'notification', commandBus, queues: [consumer.queue], eventLog, groups: [consumerGroups.notification] }), guards.admin)(http);
     },
   });
 

@@ -1,6 +1,7 @@
 // The order service's environment variables, parsed once by main.ts (the only reader of process.env).
 import { sagaModes } from '@saga/contracts';
 import { jwtSettingsShape } from '@saga/auth';
+import { deliverySettingsShape } from '@saga/messaging';
 import { field } from '@saga/platform';
 import { z } from 'zod';
 
@@ -13,12 +14,22 @@ export const orderConfigSchema = z.object({
   /** How long a saga step may go unanswered before the saga compensates (forward) or resends (compensation). */
   ORDER_STEP_TIMEOUT_MS: field.durationMs().default(10_000),
   ORDER_MAX_COMPENSATION_ATTEMPTS: z.coerce.number().int().min(1).max(1_000).default(20),
+  /**
+   * How long a choreographed order may stay PENDING after it was placed before the order service cancels it
+   * (DEADLINE_EXCEEDED) and the participants compensate: the choreography's answer to a participant that never
+   * answers. Three times the step timeout: the whole flow, not one step (docs/decisions/0014).
+   */
+  CHOREOGRAPHY_DEADLINE_MS: field.durationMs().default(30_000),
+  /** How often the order service looks for choreographed orders past that deadline. */
+  CHOREOGRAPHY_REAP_INTERVAL_MS: field.durationMs().default(1_000),
   DEFAULT_SAGA_MODE: z.enum(sagaModes).default('orchestration'),
   /** Set: register with this Consul agent on start (deregister on shutdown) and find other services through it. */
   CONSUL_URL: field.url({ protocols: ['http', 'https'] }).optional(),
   /** The address other services and Consul's health check reach this instance on (default 127.0.0.1). */
   SERVICE_ADDRESS: z.string().trim().min(1).optional(),
   LOG_LEVEL: field.logLevel().default('info'),
+  // RABBITMQ_CONSUMER_TIMEOUT_MS / DB_CONNECT_TIMEOUT_MS / DB_STATEMENT_TIMEOUT_MS / DB_POOL_HTTP_HEADROOM: delivery bounds.
+  ...deliverySettingsShape,
   // JWT_SECRET / JWT_ISSUER / JWT_AUDIENCE / JWT_JWKS_URL / JWT_ALGORITHMS: the same settings the gateway verifies with.
   ...jwtSettingsShape,
 });

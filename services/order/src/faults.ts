@@ -13,6 +13,11 @@ export const orderFaultOperations = [
     kind: 'consumer',
     description: 'the saga replies (RabbitMQ) and choreography events (Kafka) consumers: error/timeout fail a delivery (retried), duplicate handles it twice (the inbox dedupes), crash-after-commit dies before the ack',
   },
+  {
+    name: 'payment-events',
+    kind: 'consumer',
+    description: "the choreography consumer, on payments.events.v1 alone (PaymentCompleted, PaymentFailed, …): the consumer effects; delay makes payment's events reach the order after inventory's (StockReleased before PaymentFailed)",
+  },
 ] as const satisfies readonly OperationSpec[];
 
 export type OrderFaultOptions = { logger: Logger } & Pick<FaultInjectorOptions, 'crash' | 'random' | 'sleep'>;

@@ -2,10 +2,11 @@
 import { hostname } from 'node:os';
 import { createTokenVerifier } from '@saga/auth';
 import { createPgClient } from '@saga/db';
-import { KafkaEventLog, RabbitMqCommandBus, relayInstanceId } from '@saga/messaging';
+import { boundedPgOptions, KafkaEventLog, RabbitMqCommandBus, relayInstanceId } from '@saga/messaging';
 import { ConsulRegistry, discoverUpstream, registerSelf } from '@saga/discovery';
 import { GracefulShutdown, createLogger, loadConfig, runProcess, startHttpServer, type StartedProcess } from '@saga/platform';
 import { orderConfigSchema } from './config';
+import { checkOrderDeliveryLimits, ORDER_EVENT_CONCURRENCY, orderPoolSize } from './delivery-limits';
 import { createOrderFaults } from './faults';
 import { HttpPriceCatalog } from './inventory/http-price-catalog';
 import { createOrderService } from './order-service';
@@ -22,10 +23,20 @@ async function start(): Promise<StartedProcess> {
   const config = loadConfig(orderConfigSchema, process.env);
   const logger = createLogger({ service: 'order', level: config.LOG_LEVEL });
   const shutdown = new GracefulShutdown({ logger });
-  const db = await createPgClient({ connectionString: config.DATABASE_URL, applicationName: 'order', onError: (err) => logger.error({ err }, 'PostgreSQL connection error') });
+  // Before anything opens: a retry schedule that cannot fit under the broker's consumer_timeout is a configuration error.
+  checkOrderDeliveryLimits(config);
+  const pool = orderPoolSize(config);
+  logger.info({ max: pool.max, ...pool.parts }, 'database pool sized from prefetch, partitions, relay lanes and headroom');
+  const db = await createPgClient({ connectionString: config.DATABASE_URL, applicationName: 'order', max: pool.max, ...boundedPgOptions(config), onError: (err) => logger.error({ err }, 'PostgreSQL connection error') });
   logger.info({ applied: await migrateOrderDb(db) }, 'migrations applied');
   const commandBus = await RabbitMqCommandBus.connect({ url: config.RABBITMQ_URL, connectionName: 'order', log: (level, message, extra) => logger[level](extra, message) });
-  const eventLog = await KafkaEventLog.connect({ brokers: config.KAFKA_BROKERS, clientId: 'order', log: (level, message, extra) => logger[level](extra, message) });
+  const eventLog = await KafkaEventLog.connect({
+    brokers: config.KAFKA_BROKERS,
+    clientId: 'order',
+    // Two topics, so no partition of one holds the other's back (why: ORDER_EVENT_CONCURRENCY); the pool counts them.
+    partitionsConsumedConcurrently: ORDER_EVENT_CONCURRENCY,
+    log: (level, message, extra) => logger[level](extra, message),
+  });
   // CONSUL_URL set: inventory is a healthy instance from Consul, round robin per call (none -> the catalog's
   // breaker and cached prices); unset: INVENTORY_URL.
   const registry = config.CONSUL_URL ? new ConsulRegistry({ url: config.CONSUL_URL }) : undefined;
@@ -50,6 +61,8 @@ async function start(): Promise<StartedProcess> {
     logger,
     runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: config.ORDER_STEP_TIMEOUT_MS, maxCompensationAttempts: config.ORDER_MAX_COMPENSATION_ATTEMPTS } },
     defaultSagaMode: config.DEFAULT_SAGA_MODE,
+    choreographyDeadlineMs: config.CHOREOGRAPHY_DEADLINE_MS,
+    choreographyReapIntervalMs: config.CHOREOGRAPHY_REAP_INTERVAL_MS,
     isShuttingDown: shutdown.isShuttingDown,
   });
   await service.start();

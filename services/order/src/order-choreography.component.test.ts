@@ -1,8 +1,9 @@
-// The order service's part of the choreography, alone: it announces orders, settles them from participants' events,
-// and keeps a timeline read model that a replay rebuilds identically. Participants are played by the test.
+// The order service's part of the choreography, alone: it announces orders, settles them from participants' events
+// or cancels them at their deadline, and keeps a timeline read model that a replay rebuilds identically. Participants
+// are played by the test.
 import { adminBearer, bearerFor } from '@saga/auth/testing';
 import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
-import { OrderCreated, PaymentCompleted, PaymentFailed, StockReleased, StockReserved, topics, type MessageEnvelope } from '@saga/contracts';
+import { OrderCancelled, OrderCreated, PaymentCompleted, PaymentFailed, StockReleased, StockReserved, topics, type MessageEnvelope } from '@saga/contracts';
 import { createPgliteClient, type SqlClient } from '@saga/db';
 import { InMemoryCommandBus, InMemoryEventLog, type ConsumedEvent } from '@saga/messaging';
 import { createLogger } from '@saga/platform';
@@ -109,5 +110,81 @@ describe('order service in choreography (in-memory event log, PGlite)', () => {
     expect(replay.status).toBe(202);
     expect(replay.body.generation).toBeGreaterThan(1);
     await eventually(async () => expect(await timeline()).toEqual(before));
+  });
+});
+
+describe('order service in choreography: the deadline (a participant never answers)', () => {
+  const eventLog = new InMemoryEventLog();
+  const bus = new InMemoryCommandBus();
+  const orderEvents: ConsumedEvent[] = [];
+  let db: SqlClient;
+  let service: OrderService;
+
+  beforeAll(async () => {
+    db = await createPgliteClient();
+    await migrateOrderDb(db);
+    const prices = { currentPrices: async () => ({ ok: true as const, source: 'live' as const, prices: new Map([['SKU-TEA', 450]]) }) };
+    service = createOrderService({
+      verifyToken: createTokenVerifier(defaultJwtSettings()), db, commandBus: bus, eventLog, prices, logger: createLogger({ service: 'test', level: 'silent' }),
+      runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: 60_000, maxCompensationAttempts: 3 } },
+      choreographyDeadlineMs: 400,
+      choreographyReapIntervalMs: 50,
+    });
+    await service.start();
+    await eventLog.subscribe({ groupId: 'test-observer', topics: [topics.orderEvents], fromBeginning: true, handle: async (event) => { orderEvents.push(event); } });
+  });
+
+  afterAll(async () => {
+    await service.stop();
+    await eventLog.close();
+    await bus.close();
+    await db.close();
+  });
+
+  const place = async (customer: string, sagaMode: 'choreography' | 'orchestration' = 'choreography') => {
+    const response = await request(service.app).post('/orders').set('Authorization', bearerFor(customer)).send({ items: [{ sku: 'SKU-TEA', quantity: 1 }], sagaMode, paymentToken: 'tok_visa' });
+    expect(response.status).toBe(202);
+    return response.body.orderId as string;
+  };
+  const orderOf = async (customer: string, orderId: string) => (await request(service.app).get(`/orders/${orderId}`).set('Authorization', bearerFor(customer))).body;
+  const eventsAbout = (orderId: string) => orderEvents.filter((event) => event.key === orderId).map((event) => event.envelope);
+  const ref = (orderId: string) => ({ orderId, sagaId: orderId });
+  const publish = (topic: string, envelope: MessageEnvelope) => eventLog.publish(topic, [{ key: envelope.correlationId, envelope }]);
+
+  it('cancels a silent order as DEADLINE_EXCEEDED with one OrderCancelled; a charge that comes later does not approve it', async () => {
+    const orderId = await place('erin');
+    await eventually(async () => expect(await orderOf('erin', orderId)).toMatchObject({ status: 'CANCELLED', failureReason: 'DEADLINE_EXCEEDED' }), 5_000);
+    const cancelled = await eventually(() => {
+      const found = eventsAbout(orderId).filter((envelope) => OrderCancelled.is(envelope));
+      expect(found).toHaveLength(1);
+      return found[0]!;
+    });
+    expect(cancelled.payload).toEqual({ orderId, sagaId: orderId, customerId: 'erin', reason: 'DEADLINE_EXCEEDED' });
+
+    // Payment comes back and charges: the order stays cancelled (payment refunds on the OrderCancelled it got).
+    await publish(topics.paymentEvents, PaymentCompleted.create({ ...ref(orderId), paymentId: 'p-late', amountCents: 450 }, { correlationId: orderId }));
+    const history = await eventually(async () => {
+      const body = await orderOf('erin', orderId);
+      expect(body.history.map((entry: { step: string; status: string }) => `${entry.step} ${entry.status}`)).toEqual(['CREATE_ORDER SUCCEEDED', 'CANCEL_ORDER SUCCEEDED', 'CHARGE_PAYMENT LATE_REPLY']);
+      return body;
+    });
+    expect(history).toMatchObject({ status: 'CANCELLED', failureReason: 'DEADLINE_EXCEEDED' });
+    expect(eventsAbout(orderId).map((envelope) => envelope.type)).toEqual(['OrderCreated', 'OrderCancelled']);
+  });
+
+  it('cancels with the payment\'s reason when its failure came but the stock is not back yet', async () => {
+    const orderId = await place('finn');
+    await publish(topics.paymentEvents, PaymentFailed.create({ ...ref(orderId), reason: 'DECLINED', message: 'card declined' }, { correlationId: orderId }));
+    await eventually(async () => expect(await orderOf('finn', orderId)).toMatchObject({ status: 'CANCELLED', failureReason: 'PAYMENT_DECLINED' }), 5_000);
+    await publish(topics.inventoryEvents, StockReleased.create({ ...ref(orderId), lines: [{ sku: 'SKU-TEA', quantity: 1 }] }, { correlationId: orderId }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(eventsAbout(orderId).map((envelope) => envelope.type)).toEqual(['OrderCreated', 'OrderCancelled']);
+  });
+
+  it('leaves orchestrated orders to the orchestrator\'s own step deadlines', async () => {
+    const orderId = await place('gail', 'orchestration');
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect((await orderOf('gail', orderId)).status).toBe('PENDING');
+    expect(await service.choreographyDeadlines!.reapOnce()).toBe(0);
   });
 });

@@ -62,7 +62,7 @@ describe('order service under injected faults (in-process, in-memory bus, PGlite
       const created = await addRule(order.app, { operation: 'http:inventory', effect: 'timeout', delayMs: 2_000 }).expect(201);
       expect(created.body).toMatchObject({ service: 'order', operation: 'http:inventory', effect: 'timeout', delayMs: 2_000, triggered: 0 });
       const listed = (await request(order.app).get('/admin/faults').set('Authorization', admin).expect(200)).body;
-      expect(listed.operations.map((o: { name: string; kind: string }) => `${o.name}:${o.kind}`)).toEqual(['http:inventory:http', 'consumer:consumer']);
+      expect(listed.operations.map((o: { name: string; kind: string }) => `${o.name}:${o.kind}`)).toEqual(['http:inventory:http', 'consumer:consumer', 'payment-events:consumer']);
       expect(listed.items).toEqual([created.body]);
       await request(order.app).delete(`/admin/faults/${created.body.id}`).set('Authorization', admin).expect(204);
       expect((await request(order.app).delete(`/admin/faults/${created.body.id}`).set('Authorization', admin).expect(404)).body.error.code).toBe('FAULT_RULE_NOT_FOUND');

@@ -1,10 +1,11 @@
 // Builds the order service (API + orchestrator) from adapters chosen by the caller: pg + RabbitMQ in main.ts, twins embedded.
-import { eventTopicSpecs, queueBindings, type SagaMode } from '@saga/contracts';
+import { consumerGroups, eventTopicSpecs, queueBindings, topics, type SagaMode } from '@saga/contracts';
 import { routeGuards, type TokenVerifier } from '@saga/auth';
 import type { SqlClient } from '@saga/db';
 import { faultRoutes, type FaultInjector } from '@saga/faults';
-import { assertConsumersRunning, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type Subscription } from '@saga/messaging';
+import { assertConsumersRunning, createDeadLetterAdmin, deadLetterAdminRoutes, OutboxRelay, outboxAdminRoutes, type CommandBus, type ConsumedEvent, type EventLog, type Subscription } from '@saga/messaging';
 import { createHttpApp, createReadiness, withCorrelation, type Logger } from '@saga/platform';
+import { ChoreographyReaper } from './app/choreography-deadlines';
 import type { Express } from 'express';
 import type { SagaRuntime } from './app/apply-saga-input';
 import type { PriceCatalog } from './app/price-catalog.port';
@@ -29,6 +30,10 @@ export interface OrderServiceOptions {
   runtime: SagaRuntime;
   defaultSagaMode?: SagaMode;
   deadlineScanIntervalMs?: number;
+  /** How long a choreographed order may stay PENDING before it is cancelled (DEADLINE_EXCEEDED); default 30 s. */
+  choreographyDeadlineMs?: number;
+  /** How often the reaper looks for such orders; default 1 s. */
+  choreographyReapIntervalMs?: number;
   isShuttingDown?: () => boolean;
   relayPollIntervalMs?: number;
   /** Who this process is for the outbox lanes' lease (host:port): a restart takes its lanes back at once. */
@@ -43,6 +48,8 @@ export interface OrderServiceOptions {
 export interface OrderService {
   app: Express;
   deadlines: DeadlineScanner;
+  /** The choreography reaper; absent without an event log (orchestration only). */
+  choreographyDeadlines?: ChoreographyReaper;
   faults: FaultInjector;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -73,6 +80,16 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       withCorrelation(logger, { orderId: saga.orderId, sagaId: saga.sagaId }).warn({ step: timedOut?.step, sagaStatus: saga.status, awaiting: saga.awaiting?.step }, 'saga step deadline passed');
     },
   });
+  const choreographyDeadlines = eventLog
+    ? new ChoreographyReaper({
+        db,
+        now: runtime.now,
+        deadlineMs: options.choreographyDeadlineMs ?? 30_000,
+        intervalMs: options.choreographyReapIntervalMs ?? 1_000,
+        onError: (err) => logger.error({ err }, 'choreography deadline scan failed'),
+        onCancelled: ({ orderId, reason }) => withCorrelation(logger, { orderId, sagaId: orderId }).warn({ reason, deadlineMs: options.choreographyDeadlineMs ?? 30_000 }, 'choreography deadline passed: order cancelled'),
+      })
+    : undefined;
   const timeline = eventLog ? new TimelineProjector({ db, subscribe: (groupId) => eventLog.subscribe(timelineSubscription({ db, groupId })) }) : undefined;
   let subscription: Subscription | undefined;
   let choreography: Subscription | undefined;
@@ -106,12 +123,15 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       })(http);
       faultRoutes(faults, guards.admin)(http);
       outboxAdminRoutes(db, guards.admin)(http);
+      // The saga replies and the choreography group; the timeline's letters are a read model's, rebuilt by a replay.
+      deadLetterAdminRoutes(createDeadLetterAdmin({ service: 'order', commandBus, queues: [queueBindings.orderSagaReplies.queue], eventLog, groups: [consumerGroups.order] }), guards.admin)(http);
     },
   });
 
   return {
     app,
     deadlines,
+    ...(choreographyDeadlines ? { choreographyDeadlines } : {}),
     faults,
     async start() {
       for (const spec of participantQueues) await commandBus.ensureQueue(spec);
@@ -124,17 +144,23 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       subscription = await commandBus.consume({ ...replies, handle: faults.wrapHandler('consumer', replies.handle) });
       if (eventLog) {
         const events = choreographySubscription({ db, now: runtime.now, logger });
-        choreography = await eventLog.subscribe({ ...events, handle: faults.wrapHandler('consumer', events.handle) });
+        // payment-events: payment's events alone, so a rule can make them reach the order after inventory's.
+        const paymentEvents = faults.wrapHandler('payment-events', events.handle);
+        const handle = faults.wrapHandler('consumer', (event: ConsumedEvent) => (event.topic === topics.paymentEvents ? paymentEvents(event) : events.handle(event)));
+        choreography = await eventLog.subscribe({ ...events, handle });
         await timeline!.start();
       }
       // Sagas that were mid-flight when the last process died resume here: overdue steps are acted on at the first scan.
       deadlines.start();
+      // Choreographed orders that went overdue while no instance ran are cancelled at the first pass.
+      choreographyDeadlines?.start();
       state = 'running';
     },
     async stop() {
       if (state === 'stopped') return;
       state = 'stopped';
       await deadlines.stop();
+      await choreographyDeadlines?.stop();
       await subscription?.close();
       await choreography?.close();
       await timeline?.stop();

@@ -3,10 +3,10 @@ import { hostname } from 'node:os';
 import { createTokenVerifier, jwtSettingsShape } from '@saga/auth';
 import { ConsulRegistry, discoverUpstream, registerSelf } from '@saga/discovery';
 import { createPgClient } from '@saga/db';
-import { EVENT_TOPIC_PARTITIONS } from '@saga/contracts';
-import { KafkaEventLog, RabbitMqCommandBus, relayInstanceId } from '@saga/messaging';
+import { boundedPgOptions, deliverySettingsShape, KafkaEventLog, RabbitMqCommandBus, relayInstanceId } from '@saga/messaging';
 import { createLogger, field, GracefulShutdown, loadConfig, startHttpServer, runProcess } from '@saga/platform';
 import { z } from 'zod';
+import { checkPaymentDeliveryLimits, PAYMENT_EVENT_CONCURRENCY, paymentPoolSize } from './delivery-limits';
 import { createPaymentService } from './payment-service';
 import { createHttpPaymentProvider } from './provider/http-payment-provider';
 
@@ -35,6 +35,8 @@ const configSchema = z.object({
   /** The address other services and Consul's health check reach this instance on (default 127.0.0.1). */
   SERVICE_ADDRESS: z.string().trim().min(1).optional(),
   LOG_LEVEL: field.logLevel().default('info'),
+  // RABBITMQ_CONSUMER_TIMEOUT_MS / DB_CONNECT_TIMEOUT_MS / DB_STATEMENT_TIMEOUT_MS / DB_POOL_HTTP_HEADROOM: delivery bounds.
+  ...deliverySettingsShape,
   // JWT_SECRET / JWT_ISSUER / JWT_AUDIENCE / JWT_JWKS_URL / JWT_ALGORITHMS: the same settings the gateway verifies with.
   ...jwtSettingsShape,
 });
@@ -43,9 +45,15 @@ export type PaymentConfig = z.infer<typeof configSchema>;
 
 export async function start(config: PaymentConfig = loadConfig(configSchema)) {
   const logger = createLogger({ service: 'payment', level: config.LOG_LEVEL });
+  // Before anything opens: a retry schedule that cannot fit under the broker's consumer_timeout is a configuration error.
+  checkPaymentDeliveryLimits(config);
+  const pool = paymentPoolSize(config);
+  logger.info({ max: pool.max, ...pool.parts }, 'database pool sized from prefetch, partitions, relay lanes and headroom');
   const db = await createPgClient({
     connectionString: config.DATABASE_URL,
     applicationName: 'payment',
+    max: pool.max,
+    ...boundedPgOptions(config),
     onError: (err) => logger.error({ err }, 'database connection error'),
   });
   const commandBus = await RabbitMqCommandBus.connect({
@@ -56,9 +64,8 @@ export async function start(config: PaymentConfig = loadConfig(configSchema)) {
   const eventLog = config.KAFKA_BROKERS.length === 0 ? undefined : await KafkaEventLog.connect({
     brokers: config.KAFKA_BROKERS,
     clientId: 'payment',
-    // Payment reads two topics; a StockReserved retrying while its OrderCreated is not recorded must not hold the
-    // orders.events.v1 partitions back (kafkajs hands each partition of a fetch to one of this many workers).
-    partitionsConsumedConcurrently: 2 * EVENT_TOPIC_PARTITIONS,
+    // Two topics, so no partition of one holds the other's back (why: PAYMENT_EVENT_CONCURRENCY); the pool counts them.
+    partitionsConsumedConcurrently: PAYMENT_EVENT_CONCURRENCY,
     log: (level, message, extra) => logger[level](extra, message),
   });
   // CONSUL_URL set: the provider is a healthy payment-provider instance from Consul, round robin per call (none ->

@@ -189,3 +189,44 @@ it('does not refund a declined order when it is cancelled: no money moved', asyn
   await settle();
   expect(scenario.eventsFor(orderId).map((event) => event.envelope.type)).toEqual(['PaymentFailed']);
 });
+
+describe('after a deadline cancellation (the order service gave up waiting)', () => {
+  const cancelled = (orderId: string, reason = 'DEADLINE_EXCEEDED') =>
+    OrderCancelled.create({ orderId, sagaId: orderId, customerId: 'cust-9', reason }, { correlationId: orderId });
+
+  it('a StockReserved that comes after the cancellation is refused: PaymentFailed, the provider never asked to charge', async () => {
+    const orderId = newOrderId('ev-deadline-first');
+    await publish(topics.orderEvents, orderCreated(orderId));
+    await publish(topics.orderEvents, cancelled(orderId));
+    await waitFor(async () => expect(await paymentsOf(orderId)).toEqual([expect.objectContaining({ status: 'REFUNDED', amountCents: 0 })]));
+
+    await publish(topics.inventoryEvents, stockReserved(orderId));
+    const [event] = await awaitEvents(orderId, 1);
+    expect(event!.envelope).toMatchObject({ type: 'PaymentFailed', payload: { orderId } });
+    expect(scenario.calls.charge).toBe(0);
+    expect(await providerChargesFor(provider.url, orderId)).toEqual([]);
+  });
+
+  it('a charge that went through before payment saw the cancellation is refunded: the books net to zero', async () => {
+    const orderId = newOrderId('ev-deadline-late-charge');
+    await publish(topics.orderEvents, orderCreated(orderId));
+    await publish(topics.inventoryEvents, stockReserved(orderId));
+    await awaitEvents(orderId, 1);
+    await publish(topics.orderEvents, cancelled(orderId));
+    await publish(topics.orderEvents, cancelled(orderId)); // a second cancellation of the same order: no second refund
+
+    const [completed, refunded] = await awaitEvents(orderId, 2);
+    expect([completed!.envelope.type, refunded!.envelope]).toEqual(['PaymentCompleted', expect.objectContaining({ type: 'PaymentRefunded', payload: expect.objectContaining({ amountCents: 3100 }) })]);
+    expect(await providerChargesFor(provider.url, orderId)).toEqual([expect.objectContaining({ amount: 3100, amount_refunded: 3100 })]);
+    expect(scenario.calls.refund).toBe(1);
+  });
+
+  it('an out-of-stock cancellation leaves no payment behind: no charge can follow a refused reservation', async () => {
+    const orderId = newOrderId('ev-oos-cancel');
+    await publish(topics.orderEvents, orderCreated(orderId));
+    await publish(topics.orderEvents, cancelled(orderId, 'OUT_OF_STOCK'));
+    await settle();
+    expect(await paymentsOf(orderId)).toEqual([]);
+    expect(scenario.eventsFor(orderId)).toEqual([]);
+  });
+});

@@ -4,7 +4,7 @@ import { adminBearer } from '@saga/auth/testing';
 import { randomUUID } from 'node:crypto';
 import { queues, routingKeys, type MessageEnvelope } from '@saga/contracts';
 import { createPgClient, type SqlClient } from '@saga/db';
-import { RabbitMqCommandBus } from '@saga/messaging';
+import { defaultDeliverySettings, RabbitMqCommandBus } from '@saga/messaging';
 import { start } from './main';
 import { chargeCommand, refundCommand, startProvider, waitFor } from './testing/payment-harness';
 
@@ -46,6 +46,7 @@ beforeAll(async () => {
 
   service = await start({
     ...defaultJwtSettings(),
+    ...defaultDeliverySettings(),
     PORT: 0,
     DATABASE_URL: withPath(adminUrl, run),
     RABBITMQ_URL: withPath(rabbitUrl, run),

@@ -2,10 +2,10 @@
 // event log and provider.
 import { routeGuards, type TokenVerifier } from '@saga/auth';
 import { randomUUID } from 'node:crypto';
-import { queueBindings, eventTopicSpecs } from '@saga/contracts';
+import { consumerGroups, queueBindings, eventTopicSpecs } from '@saga/contracts';
 import type { SqlClient } from '@saga/db';
 import { faultRoutes, serviceFaults, type FaultInjector } from '@saga/faults';
-import { assertConsumersRunning, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
+import { assertConsumersRunning, createDeadLetterAdmin, deadLetterAdminRoutes, defaultRetryPolicy, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import { chargePaymentUseCase } from './app/charge-payment.use-case';
@@ -60,9 +60,10 @@ export interface PaymentService {
 
 /**
  * Refunds must outlast a provider outage of a few seconds (the breaker stays open 10 s by default); events use it too,
- * and a StockReserved waiting for its OrderCreated gets about 18 s on average (36 s at most) before it is dead-lettered.
+ * and a StockReserved waiting for its OrderCreated gets 18.1-36.2 s before it is dead-lettered. A database that is away
+ * gets the default transient budget (31.9-63.8 s) on top. Worst case 460 s, under consumer_timeout (checked at start).
  */
-const defaultRetry: Partial<RetryPolicy> = { maxAttempts: 12, initialDelayMs: 200, maxDelayMs: 5_000 };
+export const paymentRetryPolicy: RetryPolicy = { ...defaultRetryPolicy, maxAttempts: 12, initialDelayMs: 200, maxDelayMs: 5_000 };
 
 export function createPaymentService(options: PaymentServiceOptions): PaymentService {
   const { db, commandBus, eventLog, provider, logger } = options;
@@ -100,7 +101,14 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     isShuttingDown: () => stopping,
   });
   const guards = routeGuards(options.verifyToken);
-  const routes = [paymentRoutes(db, guards), paymentAdminRoutes({ provider, reconciler, guards }), faultRoutes(faults, guards.admin), outboxAdminRoutes(db, guards.admin)];
+  const deadLetters = createDeadLetterAdmin({ service: 'payment', commandBus, queues: [queueBindings.paymentCommands.queue], eventLog, groups: [consumerGroups.payment] });
+  const routes = [
+    paymentRoutes(db, guards),
+    paymentAdminRoutes({ provider, reconciler, guards }),
+    faultRoutes(faults, guards.admin),
+    outboxAdminRoutes(db, guards.admin),
+    deadLetterAdminRoutes(deadLetters, guards.admin),
+  ];
   const app = createHttpApp({ service: 'payment', logger, readiness, routes: (http) => routes.forEach((mount) => mount(http)) });
 
   return {
@@ -117,11 +125,11 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
       // the handler resolves and the adapter acks after, so crash-after-commit falls in between and duplicate is a redelivery.
       const commands = paymentCommandConsumer(
         { charge, refund },
-        { retry: options.commandRetry ?? defaultRetry, ...(options.prefetch === undefined ? {} : { prefetch: options.prefetch }) },
+        { retry: options.commandRetry ?? paymentRetryPolicy, ...(options.prefetch === undefined ? {} : { prefetch: options.prefetch }) },
       );
       subscription = await commandBus.consume({ ...commands, handle: faults.wrapHandler('consumer', faults.wrapHandler('commands', commands.handle)) });
       if (eventLog) {
-        const events = paymentEventSubscription({ db, charge, refund, clock: deps.clock, logger, retry: options.eventRetry ?? defaultRetry });
+        const events = paymentEventSubscription({ db, charge, refund, clock: deps.clock, newId: deps.newId, logger, retry: options.eventRetry ?? paymentRetryPolicy });
         eventSubscription = await eventLog.subscribe({ ...events, handle: faults.wrapHandler('consumer', faults.wrapHandler('events', events.handle)) });
       }
       scheduler.start();

@@ -28,9 +28,18 @@ export async function startChaosPlatform(): Promise<ChaosPlatform> {
       rabbitHostFor: Object.fromEntries(Object.entries(rabbitLinks).map(([service, link]) => [service, (link as ToxiproxyProxy).listen])),
       // The orchestrator gives a silent step 5 s before it compensates (or resends a compensation).
       stepTimeoutMs: 5_000,
-      // Payment waits up to 10 s for the provider, longer than the step deadline, so a slow provider's successes
-      // arrive late (provider-late); reconciliation looks at settled payments every 2 s.
-      env: { payment: { PROVIDER_TIMEOUT_MS: '10000', RECONCILE_INTERVAL_MS: '2000', RECONCILE_GRACE_MS: '3000' } },
+      // Payment waits up to 8 s for the provider, longer than the step deadline, so a slow provider's (6 s) successes
+      // arrive late (provider-late); reconciliation looks at settled payments every 2 s. Its database timeouts are
+      // shortened so that connect + statement + provider still fit one attempt's 15 s bound (checked at start).
+      env: {
+        payment: {
+          PROVIDER_TIMEOUT_MS: '8000',
+          DB_CONNECT_TIMEOUT_MS: '3000',
+          DB_STATEMENT_TIMEOUT_MS: '4000',
+          RECONCILE_INTERVAL_MS: '2000',
+          RECONCILE_GRACE_MS: '3000',
+        },
+      },
     });
     return {
       platform,

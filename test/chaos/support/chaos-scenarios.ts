@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { adminBearer } from '@saga/auth/testing';
 import { ChargePayment, routingKeys } from '@saga/contracts';
 import { RabbitMqCommandBus } from '@saga/messaging';
+import { Client } from 'pg';
 import { closeChannelsFromBroker, consumerChannels } from '../../../libs/messaging/src/testing/rabbitmq-broker-side';
 import { defaultEndpoints } from '../../e2e/support/infra-admin';
 import type { Platform, ServiceName } from '../../e2e/support/platform-processes';
@@ -230,6 +231,59 @@ async function awaitConsumersBack(ctx: ChaosContext): Promise<void> {
   ctx.log('every consumer is back on a new channel of its own connection');
 }
 
+/**
+ * participant-silent: how long payment's Kafka consumer holds each event while the rule is on, and how long it is on.
+ * The hold stays below any per-attempt bound of the consumer (a slow participant, never a failed delivery), yet while
+ * a handler sleeps kafkajs fetches nothing more for the group member: payment answers a handful of events in the
+ * 40 s, and every order placed meanwhile passes the order service's choreography deadline (30 s by default) well
+ * before payment wakes up.
+ */
+const SILENT_HOLD_PER_EVENT_MS = 10_000;
+const SILENT_FOR_MS = 40_000;
+
+/** events-reordered: how late the order service handles each of payment's events while the rule is on. */
+const PAYMENT_EVENTS_LATE_MS = 3_000;
+
+let reorderedSince: Date | undefined;
+let reorderedOrders = 0;
+
+/**
+ * How many choreographed orders the order service settled from StockReleased *before* their PaymentFailed since
+ * `since`, read from its own records: the inbox of its choreography consumer ('order.events', when each event was
+ * handled) joined to the timeline (which event that was).
+ */
+async function countReorderedOrders(platform: Platform, since: Date): Promise<number> {
+  const client = new Client({ connectionString: platform.databaseUrl('order') });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (
+         SELECT t.order_id FROM processed_messages p JOIN order_timeline t ON t.message_id::text = p.message_id
+          WHERE p.consumer = 'order.events' AND p.processed_at >= $1 AND t.type IN ('StockReleased', 'PaymentFailed')
+          GROUP BY t.order_id
+         HAVING min(p.processed_at) FILTER (WHERE t.type = 'StockReleased') < min(p.processed_at) FILTER (WHERE t.type = 'PaymentFailed')
+       ) reordered`,
+      [since],
+    );
+    return rows[0]?.n ?? 0;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Heals events-reordered once a reordering has been seen (or 20 s have passed): the proof is taken before the fix. */
+async function waitForReordering(ctx: ChaosContext, since: Date): Promise<number> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const seen = await countReorderedOrders(ctx.platform, since);
+    if (seen > 0 || Date.now() > deadline) {
+      ctx.log(`${seen} declined order(s) saw StockReleased before PaymentFailed`);
+      return seen;
+    }
+    await sleep(500);
+  }
+}
+
 export const chaosScenarios: ChaosScenario[] = [
   {
     name: 'payment-down',
@@ -361,6 +415,40 @@ export const chaosScenarios: ChaosScenario[] = [
     heal: (ctx) => redriveParkedReply(ctx, poisonOrderId!),
     holdMs: 3_000,
     exercised: { what: 'the lane kept flowing (orchestrated orders approved) and nothing is left parked after the re-drive', check: (f) => f.parkedOutbox === 0 && (f.outcomes['orchestration APPROVED'] ?? 0) > 0 },
+  },
+  {
+    name: 'participant-silent',
+    description: `payment's Kafka consumer holds every event ${SILENT_HOLD_PER_EVENT_MS / 1000} s for ${SILENT_FOR_MS / 1000} s: choreographed orders pass their deadline and are cancelled by the order service (DEADLINE_EXCEEDED), stock released, late charges refunded`,
+    inject: ({ platform }) => faultRule(platform, 'payment', { operation: 'events', effect: 'delay', delayMs: SILENT_HOLD_PER_EVENT_MS }),
+    heal: ({ platform }) => clearFaults(platform, 'payment'),
+    holdMs: SILENT_FOR_MS,
+    exercised: {
+      what: 'choreographed orders were cancelled by their deadline (choreography CANCELLED DEADLINE_EXCEEDED), orchestrated ones were not touched',
+      check: (f) => (f.outcomes['choreography CANCELLED DEADLINE_EXCEEDED'] ?? 0) > 0 && (f.outcomes['orchestration APPROVED'] ?? 0) > 0,
+    },
+  },
+  {
+    name: 'events-reordered',
+    description: `the order service handles payment's events ${PAYMENT_EVENTS_LATE_MS / 1000} s late (its payment-events rule) while inventory's flow: StockReleased overtakes PaymentFailed, and declined orders still settle by the rules`,
+    inject: async ({ platform }) => {
+      reorderedSince = new Date();
+      reorderedOrders = 0;
+      // The order consumer falls behind on payments.events.v1, so a PaymentFailed is fetched together with the
+      // StockReleased inventory answered it with, and the release is handled while the failure still waits.
+      await faultRule(platform, 'order', { operation: 'payment-events', effect: 'delay', delayMs: PAYMENT_EVENTS_LATE_MS });
+    },
+    heal: async (ctx) => {
+      reorderedOrders = await waitForReordering(ctx, reorderedSince!);
+      await clearFaults(ctx.platform, 'order');
+    },
+    // Long enough for the workload's choreographed declines in the window (every 18th order) to meet the rule.
+    holdMs: 6_000,
+    exercised: {
+      // Settled by the rules, not rescued by the deadline: a reordered pair that threw (and was dead-lettered) would
+      // have left its order to be cancelled as DEADLINE_EXCEEDED instead.
+      what: 'declined choreographed orders saw StockReleased before PaymentFailed and were cancelled as PAYMENT_DECLINED, none by the deadline',
+      check: (f) => reorderedOrders > 0 && (f.outcomes['choreography CANCELLED PAYMENT_DECLINED'] ?? 0) > 0 && f.outcomes['choreography CANCELLED DEADLINE_EXCEEDED'] === undefined,
+    },
   },
   {
     name: 'kafka-partition',

@@ -12,6 +12,7 @@ describeCommandBusContract('in-memory', async () => {
       send: (routingKey, envelope, options) => bus.send(routingKey, envelope, options),
       consume: (consumer) => bus.consume(consumer),
       peekDeadLetters: () => bus.peekDeadLetters(),
+      redriveDeadLetter: (id) => bus.redriveDeadLetter(id),
       close: async () => undefined,
     }),
     sendRaw: async (routingKey, raw) => bus.sendRaw(routingKey, raw),

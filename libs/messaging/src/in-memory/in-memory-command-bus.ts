@@ -1,8 +1,9 @@
 // In-memory twin of the RabbitMQ command bus: direct routing, durable queues, prefetch, acks, redelivery, dead letters.
+import { randomUUID } from 'node:crypto';
 import { encodeEnvelope, type MessageEnvelope } from '@saga/contracts';
 import { deliver, resolvePolicy } from '../delivery';
 import { UnroutableMessageError, type CommandBus, type CommandConsumer, type QueueSpec } from '../ports/command-bus.port';
-import type { DeadLetter, Subscription } from '../ports/delivery.types';
+import type { DeadLetter, RedriveOutcome, Subscription } from '../ports/delivery.types';
 
 interface QueuedMessage {
   routingKey: string;
@@ -26,7 +27,8 @@ interface Queue {
 export class InMemoryCommandBus implements CommandBus {
   private readonly queues = new Map<string, Queue>();
   private readonly bindings = new Map<string, Set<string>>();
-  private readonly deadLetterQueue: DeadLetter[] = [];
+  /** With the reply address, which a re-driven command must keep (RabbitMQ keeps the message's properties). */
+  private readonly deadLetterQueue: { letter: DeadLetter; replyTo?: string }[] = [];
 
   async ensureQueue(spec: QueueSpec): Promise<void> {
     if (!this.queues.has(spec.queue)) this.queues.set(spec.queue, { ready: [], consumers: [], nextConsumer: 0 });
@@ -72,7 +74,20 @@ export class InMemoryCommandBus implements CommandBus {
   }
 
   async peekDeadLetters(): Promise<DeadLetter[]> {
-    return [...this.deadLetterQueue];
+    return this.deadLetterQueue.map(({ letter }) => ({ ...letter }));
+  }
+
+  /** Like the RabbitMQ adapter: back to the queue it came from, and out of the dead-letter queue. */
+  async redriveDeadLetter(id: string): Promise<RedriveOutcome> {
+    const index = this.deadLetterQueue.findIndex(({ letter }) => letter.id === id);
+    if (index === -1) return 'not-found';
+    const { letter, replyTo } = this.deadLetterQueue[index]!;
+    const queue = this.queues.get(letter.source);
+    if (!queue) throw new UnroutableMessageError(letter.source);
+    this.deadLetterQueue.splice(index, 1);
+    queue.ready.push({ routingKey: letter.source, raw: letter.raw, redelivered: false, ...(replyTo === undefined ? {} : { replyTo }) });
+    this.dispatch(letter.source);
+    return 'redriven';
   }
 
   async close(): Promise<void> {
@@ -112,19 +127,22 @@ export class InMemoryCommandBus implements CommandBus {
   }
 
   private async process(name: string, queue: Queue, consumer: ActiveConsumer, message: QueuedMessage): Promise<void> {
+    let attempts = 0;
     const outcome = await deliver({
       raw: message.raw,
       policy: resolvePolicy(consumer.spec.retry),
       isStopped: () => consumer.stopped,
-      handle: (envelope, attempt) =>
-        consumer.spec.handle({
+      handle: (envelope, attempt) => {
+        attempts = attempt;
+        return consumer.spec.handle({
           queue: name,
           routingKey: message.routingKey,
           envelope,
           redelivered: message.redelivered,
           attempt,
           ...(message.replyTo === undefined ? {} : { replyTo: message.replyTo }),
-        }),
+        });
+      },
     });
     if (outcome.kind === 'stopped') {
       // Never acknowledged: back to the head of the queue, flagged as a redelivery.
@@ -133,11 +151,16 @@ export class InMemoryCommandBus implements CommandBus {
     }
     if (outcome.kind === 'dead-letter') {
       this.deadLetterQueue.push({
-        raw: message.raw,
-        reason: outcome.reason,
-        source: name,
-        deadLetteredAt: new Date().toISOString(),
-        ...(outcome.messageId ? { messageId: outcome.messageId } : {}),
+        letter: {
+          id: randomUUID(),
+          raw: message.raw,
+          reason: outcome.reason,
+          source: name,
+          attempts,
+          deadLetteredAt: new Date().toISOString(),
+          ...(outcome.messageId ? { messageId: outcome.messageId } : {}),
+        },
+        ...(message.replyTo === undefined ? {} : { replyTo: message.replyTo }),
       });
     }
   }

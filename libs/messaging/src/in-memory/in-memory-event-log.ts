@@ -1,8 +1,9 @@
 // In-memory twin of the Kafka event log: partitions, consumer groups, committed offsets and dead letters, in one process.
-import { deadLetterTopicFor, encodeEnvelope } from '@saga/contracts';
+import { deadLetterTopicFor, encodeEnvelope, redriveTopicFor } from '@saga/contracts';
+import { letterHeaders, lettersFromLog, parseLogLetterId } from '../dead-letters/letter-records';
 import { deliver, resolvePolicy } from '../delivery';
 import type { EventLog, EventSubscription, OutgoingEvent, TopicSpec } from '../ports/event-log.port';
-import type { DeadLetter, Subscription } from '../ports/delivery.types';
+import type { DeadLetter, RedriveOutcome, Subscription } from '../ports/delivery.types';
 
 interface StoredRecord {
   key: string;
@@ -12,6 +13,8 @@ interface StoredRecord {
 
 interface Member {
   subscription: EventSubscription;
+  /** Its topics and its group's redrive topic, as the Kafka adapter subscribes. */
+  topics: readonly string[];
   stopped: boolean;
 }
 
@@ -58,14 +61,17 @@ export class InMemoryEventLog implements EventLog {
   async subscribe(subscription: EventSubscription): Promise<Subscription> {
     this.assertOpen();
     const group = this.groupFor(subscription.groupId);
-    for (const topic of subscription.topics) {
+    const redriveTopic = redriveTopicFor(subscription.groupId);
+    await this.ensureTopics([{ name: deadLetterTopicFor(subscription.groupId), partitions: 1 }, { name: redriveTopic, partitions: 1 }]);
+    const topics = [...subscription.topics, redriveTopic];
+    for (const topic of topics) {
       // Kafka auto-creates a subscribed topic; the twin does the same so start-up order does not matter.
       this.partitionsOf(topic).forEach((records, partition) => {
         const tp = `${topic}/${partition}`;
-        if (!group.positions.has(tp)) group.positions.set(tp, subscription.fromBeginning ? 0 : records.length);
+        if (!group.positions.has(tp)) group.positions.set(tp, subscription.fromBeginning || topic === redriveTopic ? 0 : records.length);
       });
     }
-    const member: Member = { subscription, stopped: false };
+    const member: Member = { subscription, topics, stopped: false };
     group.members.push(member);
     this.pumpGroup(subscription.groupId);
     return {
@@ -80,15 +86,22 @@ export class InMemoryEventLog implements EventLog {
   }
 
   async deadLetters(groupId: string): Promise<DeadLetter[]> {
-    const topic = this.topics.get(deadLetterTopicFor(groupId));
-    if (!topic) return [];
-    return topic.flat().map((record) => ({
-      raw: record.raw,
-      reason: record.headers['x-error'] ?? '',
-      source: record.headers['x-original-topic'] ?? '',
-      ...(record.headers['x-message-id'] ? { messageId: record.headers['x-message-id'] } : {}),
-      deadLetteredAt: record.headers['x-dead-lettered-at'] ?? '',
-    }));
+    const topic = deadLetterTopicFor(groupId);
+    return lettersFromLog(topic, this.logRecords(topic));
+  }
+
+  /** As the Kafka adapter: to the group's redrive topic, then a marker after the letter (see dead-letter-topic.ts). */
+  async redriveDeadLetter(groupId: string, id: string): Promise<RedriveOutcome> {
+    const topic = deadLetterTopicFor(groupId);
+    const address = parseLogLetterId(topic, id);
+    const letter = address && this.topics.get(topic)?.[address.partition]?.[Number(address.offset)];
+    if (!address || !letter || letter.headers[letterHeaders.redriveOf] !== undefined) return 'not-found';
+    const where = `${address.partition}:${address.offset}`;
+    if (this.logRecords(topic).some((record) => record.headers[letterHeaders.redriveOf] === where)) return 'already-redriven';
+    const source = letter.headers[letterHeaders.originalTopic];
+    this.append(redriveTopicFor(groupId), { key: letter.key, raw: letter.raw, headers: { [letterHeaders.redrivenFrom]: id, ...(source ? { [letterHeaders.originalTopic]: source } : {}) } });
+    this.append(topic, { key: letter.key, raw: '', headers: { [letterHeaders.redriveOf]: where, [letterHeaders.redrivenAt]: new Date().toISOString() } });
+    return 'redriven';
   }
 
   async close(): Promise<void> {
@@ -104,6 +117,11 @@ export class InMemoryEventLog implements EventLog {
     const partition = partitionFor(record.key, partitions.length);
     partitions[partition]!.push(record);
     for (const groupId of this.groups.keys()) this.pumpGroup(groupId);
+  }
+
+  private logRecords(topic: string) {
+    return (this.topics.get(topic) ?? []).flatMap((records, partition) =>
+      records.map((record, offset) => ({ partition, offset: String(offset), value: record.raw, headers: record.headers })));
   }
 
   private partitionsOf(topic: string): StoredRecord[][] {
@@ -144,12 +162,17 @@ export class InMemoryEventLog implements EventLog {
         const offset = group.positions.get(tp) ?? 0;
         const record = records[offset];
         if (!owner || !record || this.closed) return;
+        // As the Kafka adapter: a re-driven event comes as from the topic it was first published on.
+        const from = topic === redriveTopicFor(groupId) ? record.headers[letterHeaders.originalTopic] ?? topic : topic;
+        let attempts = 0;
         const outcome = await deliver({
           raw: record.raw,
           policy: resolvePolicy(owner.subscription.retry),
           isStopped: () => owner.stopped || this.closed,
-          handle: (envelope, attempt) =>
-            owner.subscription.handle({ topic, partition, offset: String(offset), key: record.key, envelope, attempt }),
+          handle: (envelope, attempt) => {
+            attempts = attempt;
+            return owner.subscription.handle({ topic: from, partition, offset: String(offset), key: record.key, envelope, attempt });
+          },
         });
         if (outcome.kind === 'stopped') continue;
         if (outcome.kind === 'dead-letter') {
@@ -157,10 +180,12 @@ export class InMemoryEventLog implements EventLog {
             key: record.key,
             raw: record.raw,
             headers: {
-              'x-error': outcome.reason,
-              'x-original-topic': topic,
-              'x-dead-lettered-at': new Date().toISOString(),
-              ...(outcome.messageId ? { 'x-message-id': outcome.messageId } : {}),
+              [letterHeaders.error]: outcome.reason,
+              // A re-driven event that fails again names its first topic, not the redrive topic.
+              [letterHeaders.originalTopic]: from,
+              [letterHeaders.attempts]: String(attempts),
+              [letterHeaders.deadLetteredAt]: new Date().toISOString(),
+              ...(outcome.messageId ? { [letterHeaders.messageId]: outcome.messageId } : {}),
             },
           });
         }
@@ -174,7 +199,7 @@ export class InMemoryEventLog implements EventLog {
 
   /** Round-robin assignment among members subscribed to the topic, recomputed on every record. */
   private ownerOf(group: Group, topic: string, partition: number): Member | undefined {
-    const candidates = group.members.filter((member) => !member.stopped && member.subscription.topics.includes(topic));
+    const candidates = group.members.filter((member) => !member.stopped && member.topics.includes(topic));
     return candidates.length === 0 ? undefined : candidates[partition % candidates.length];
   }
 

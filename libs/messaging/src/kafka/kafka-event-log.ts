@@ -1,11 +1,13 @@
 // Kafka adapter of the EventLog port (kafkajs): acks=all idempotent producer, manual offset commits after the handler.
-import { deadLetterTopicFor, encodeEnvelope } from '@saga/contracts';
+import { deadLetterTopicFor, encodeEnvelope, redriveTopicFor } from '@saga/contracts';
 import { backoffDelay } from '@saga/resilience';
 import { Kafka, logLevel as kafkaLogLevel, Partitioners, type Admin, type Consumer, type EachMessagePayload, type Producer } from 'kafkajs';
 import { deliver, resolvePolicy } from '../delivery';
+import { DEFAULT_KAFKA_REBALANCE_TIMEOUT_MS } from '../delivery-bounds';
+import { DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY } from '../pool-size';
 import type { EventLog, EventSubscription, OutgoingEvent, TopicSpec } from '../ports/event-log.port';
-import type { DeadLetter, RetryPolicy, Subscription } from '../ports/delivery.types';
-import { readWholeTopic } from './read-whole-topic';
+import type { DeadLetter, RedriveOutcome, RetryPolicy, Subscription } from '../ports/delivery.types';
+import { deadLetterHeaders, listGroupDeadLetters, originalTopicOf, redriveGroupDeadLetter } from './dead-letter-topic';
 
 export interface KafkaEventLogOptions {
   brokers: readonly string[];
@@ -13,6 +15,8 @@ export interface KafkaEventLogOptions {
   /** Lower values make rebalances (a member joining or leaving) faster, at the cost of more heartbeats. */
   heartbeatIntervalMs?: number;
   sessionTimeoutMs?: number;
+  /** How long the group waits for members to rejoin a rebalance; one handler attempt must end within it (checked at start). */
+  rebalanceTimeoutMs?: number;
   /** Longest a fetch waits for new events; it also bounds how long closing a consumer takes. */
   maxWaitTimeMs?: number;
   /** How many partitions one consumer works on at once; order is kept within each partition. */
@@ -99,7 +103,7 @@ export class KafkaEventLog implements EventLog {
    */
   async subscribe(subscription: EventSubscription): Promise<Subscription> {
     const deadLetterTopic = deadLetterTopicFor(subscription.groupId);
-    await this.ensureTopics([{ name: deadLetterTopic, partitions: 1 }]);
+    await this.ensureTopics([{ name: deadLetterTopic, partitions: 1 }, { name: redriveTopicFor(subscription.groupId), partitions: 1 }]);
     const policy = resolvePolicy(subscription.retry);
     const log = this.options.log;
     const state: { stopped: boolean; running: boolean; consumer?: Consumer; failures: number; restartTimer?: NodeJS.Timeout } = {
@@ -113,6 +117,7 @@ export class KafkaEventLog implements EventLog {
         groupId: subscription.groupId,
         heartbeatInterval: this.options.heartbeatIntervalMs ?? 1_000,
         sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+        rebalanceTimeout: this.options.rebalanceTimeoutMs ?? DEFAULT_KAFKA_REBALANCE_TIMEOUT_MS,
         maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 1_000,
         retry: { retries: 10 },
       });
@@ -133,9 +138,11 @@ export class KafkaEventLog implements EventLog {
       });
       await consumer.connect();
       await consumer.subscribe({ topics: [...subscription.topics], fromBeginning: subscription.fromBeginning });
+      // Re-driven letters always from the start: a group with no offset there yet must not skip one sent meanwhile.
+      await consumer.subscribe({ topics: [redriveTopicFor(subscription.groupId)], fromBeginning: true });
       await consumer.run({
         autoCommit: false,
-        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY,
         eachMessage: (payload) => this.consumeOne(subscription, consumer, payload, policy, () => state.stopped),
       });
       await joined;
@@ -191,14 +198,20 @@ export class KafkaEventLog implements EventLog {
     // heartbeat() only calls the coordinator once per heartbeat interval, and fails during a rebalance, which is fine.
     const beating = setInterval(() => void heartbeat().catch(() => undefined), this.options.heartbeatIntervalMs ?? 1_000);
     let outcome: Awaited<ReturnType<typeof deliver>>;
+    let attempts = 0;
     try {
       outcome = await deliver({
         raw: message.value,
         policy,
         isStopped,
         onWait: heartbeat,
-        handle: (envelope, attempt) =>
-          subscription.handle({ topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? '', envelope, attempt }),
+        onSlowAttempt: (slow) => this.options.log?.('error', 'handler attempt exceeded its bound; the I/O timeouts inside it should end it', { group: subscription.groupId, topic, partition, ...slow }),
+        handle: (envelope, attempt) => {
+          attempts = attempt;
+          // A re-driven event is handed over as from the topic it was first published on: handlers route by topic.
+          const from = originalTopicOf(topic, subscription.groupId, message.headers);
+          return subscription.handle({ topic: from, partition, offset: message.offset, key: message.key?.toString('utf8') ?? '', envelope, attempt });
+        },
       });
     } finally {
       clearInterval(beating);
@@ -213,14 +226,7 @@ export class KafkaEventLog implements EventLog {
         messages: [{
           key: message.key,
           value: message.value,
-          headers: {
-            'x-error': outcome.reason,
-            'x-original-topic': topic,
-            'x-original-partition': String(partition),
-            'x-original-offset': message.offset,
-            'x-dead-lettered-at': new Date().toISOString(),
-            ...(outcome.messageId ? { 'x-message-id': outcome.messageId } : {}),
-          },
+          headers: deadLetterHeaders({ groupId: subscription.groupId, topic, partition, message, reason: outcome.reason, attempts, ...(outcome.messageId ? { messageId: outcome.messageId } : {}) }),
         }],
       });
     }
@@ -234,15 +240,11 @@ export class KafkaEventLog implements EventLog {
   }
 
   async deadLetters(groupId: string): Promise<DeadLetter[]> {
-    const topic = deadLetterTopicFor(groupId);
-    const records = await readWholeTopic(this.kafka, this.admin, topic);
-    return records.map((record) => ({
-      raw: record.value,
-      reason: record.headers['x-error'] ?? '',
-      source: record.headers['x-original-topic'] ?? '',
-      ...(record.headers['x-message-id'] ? { messageId: record.headers['x-message-id'] } : {}),
-      deadLetteredAt: record.headers['x-dead-lettered-at'] ?? '',
-    }));
+    return listGroupDeadLetters({ kafka: this.kafka, admin: this.admin }, groupId);
+  }
+
+  async redriveDeadLetter(groupId: string, id: string): Promise<RedriveOutcome> {
+    return redriveGroupDeadLetter({ kafka: this.kafka, admin: this.admin, producer: this.producer }, groupId, id);
   }
 
   async close(): Promise<void> {

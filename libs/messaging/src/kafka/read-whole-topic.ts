@@ -4,6 +4,8 @@ import type { Admin, Kafka } from 'kafkajs';
 export interface RawRecord {
   partition: number;
   offset: string;
+  /** The partitioning key (the orderId), kept so a re-drive lands on the same key. */
+  key: string | null;
   value: string;
   headers: Record<string, string>;
 }
@@ -32,7 +34,7 @@ export async function readWholeTopic(kafka: Kafka, admin: Admin, topic: string, 
           for (const [name, value] of Object.entries(message.headers ?? {})) {
             if (value !== undefined) headers[name] = Array.isArray(value) ? String(value[0]) : String(value);
           }
-          records.push({ partition, offset: message.offset, value: message.value?.toString('utf8') ?? '', headers });
+          records.push({ partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value: message.value?.toString('utf8') ?? '', headers });
           if (BigInt(message.offset) + 1n >= end) pending.delete(partition);
           if (pending.size === 0) {
             clearTimeout(timer);

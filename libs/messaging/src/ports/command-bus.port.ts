@@ -1,6 +1,6 @@
 // Port for point-to-point commands and replies (RabbitMQ in production, an in-memory twin for `npm start` and unit tests).
 import type { MessageEnvelope } from '@saga/contracts';
-import type { DeadLetter, RetryPolicy, Subscription } from './delivery.types';
+import type { DeadLetter, RedriveOutcome, RetryPolicy, Subscription } from './delivery.types';
 
 export interface QueueSpec {
   queue: string;
@@ -43,5 +43,10 @@ export interface CommandBus {
   consume(consumer: CommandConsumer): Promise<Subscription>;
   /** The dead-letter queue's contents, oldest first, without removing them. */
   peekDeadLetters(): Promise<DeadLetter[]>;
+  /**
+   * Sends one dead letter back to the queue it came from (confirmed), then removes it from the dead-letter queue: a
+   * second call finds nothing ('not-found'). Rejects with UnroutableMessageError when that queue no longer exists.
+   */
+  redriveDeadLetter(id: string): Promise<RedriveOutcome>;
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 // Port for a partitioned, replayable event log (Kafka in production, an in-memory twin for `npm start` and unit tests).
 import type { MessageEnvelope } from '@saga/contracts';
-import type { DeadLetter, RetryPolicy, Subscription } from './delivery.types';
+import type { DeadLetter, RedriveOutcome, RetryPolicy, Subscription } from './delivery.types';
 
 export interface TopicSpec {
   name: string;
@@ -14,6 +14,7 @@ export interface OutgoingEvent {
 }
 
 export interface ConsumedEvent {
+  /** Where it was published; a re-driven event names its first topic (partition and offset are its redrive topic's). */
   topic: string;
   partition: number;
   offset: string;
@@ -41,7 +42,12 @@ export interface EventLog {
   publish(topic: string, events: readonly OutgoingEvent[]): Promise<void>;
   /** Resolves once the consumer has joined its group and will see events published from now on. */
   subscribe(subscription: EventSubscription): Promise<Subscription>;
-  /** Everything a consumer group dead-lettered, oldest first, with the reason. */
+  /** Everything a consumer group dead-lettered, oldest first, with the reason; re-driven ones carry redrivenAt. */
   deadLetters(groupId: string): Promise<DeadLetter[]>;
+  /**
+   * Hands one of the group's dead letters to that group again (its redrive topic, which only it reads) and marks the
+   * letter re-driven in the dead-letter topic: a second call answers 'already-redriven' and sends nothing.
+   */
+  redriveDeadLetter(groupId: string, id: string): Promise<RedriveOutcome>;
   close(): Promise<void>;
 }

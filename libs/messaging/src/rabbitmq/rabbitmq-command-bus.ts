@@ -2,9 +2,11 @@
 import { encodeEnvelope, exchanges, queues, type MessageEnvelope } from '@saga/contracts';
 import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
 import { deliver, resolvePolicy } from '../delivery';
+import { DEFAULT_PREFETCH } from '../pool-size';
 import { UnroutableMessageError, type CommandBus, type CommandConsumer, type QueueSpec } from '../ports/command-bus.port';
-import type { DeadLetter, Subscription } from '../ports/delivery.types';
-import { toDeadLetter } from './dead-letter-headers';
+import type { DeadLetter, RedriveOutcome, Subscription } from '../ports/delivery.types';
+import { deadLetterProperties, redriveProperties, sourceQueueOf, toDeadLetter } from './dead-letter-headers';
+import { DeadLetterQueueReader } from './dead-letter-queue';
 
 export interface RabbitMqCommandBusOptions {
   url: string;
@@ -43,6 +45,7 @@ export class RabbitMqCommandBus implements CommandBus {
   private readonly returned = new Set<string>();
   private readonly consumers = new Set<ActiveConsumer>();
   private readonly declaredQueues = new Map<string, QueueSpec>();
+  private readonly deadLetters: DeadLetterQueueReader;
 
   private constructor(
     private readonly connection: RecoveringChannelModel,
@@ -51,6 +54,7 @@ export class RabbitMqCommandBus implements CommandBus {
     this.exchange = options.exchange ?? exchanges.commands;
     this.deadLetterExchange = options.deadLetterExchange ?? exchanges.deadLetter;
     this.deadLetterQueue = options.deadLetterQueue ?? queues.deadLetter;
+    this.deadLetters = new DeadLetterQueueReader({ openChannel: () => this.connection.createChannel(), queue: this.deadLetterQueue });
   }
 
   static async connect(options: RabbitMqCommandBusOptions): Promise<RabbitMqCommandBus> {
@@ -112,19 +116,20 @@ export class RabbitMqCommandBus implements CommandBus {
   }
 
   async peekDeadLetters(): Promise<DeadLetter[]> {
-    // basic.get without acks, then close the channel: the broker requeues everything, so peeking removes nothing.
-    const channel = await this.connection.createChannel();
-    const letters: DeadLetter[] = [];
-    try {
-      for (;;) {
-        const message = await channel.get(this.deadLetterQueue, { noAck: false });
-        if (!message) break;
-        letters.push(toDeadLetter(message));
-      }
-    } finally {
-      await channel.close().catch(() => undefined);
-    }
+    const letters = await this.deadLetters.hold(async (held) => held.map(toDeadLetter));
     return letters.sort((a, b) => a.deadLetteredAt.localeCompare(b.deadLetteredAt));
+  }
+
+  async redriveDeadLetter(id: string): Promise<RedriveOutcome> {
+    return this.deadLetters.hold(async (held, ack) => {
+      const letter = held.find((message) => toDeadLetter(message).id === id);
+      if (!letter) return 'not-found';
+      // Straight to the queue it came from (default exchange), confirmed, and only then out of the dead-letter
+      // queue: a crash in between leaves the letter to re-drive again, and the consumer's inbox drops the copy.
+      await this.publish('', sourceQueueOf(letter), letter.content, redriveProperties(letter, id));
+      ack(letter);
+      return 'redriven';
+    });
   }
 
   async close(): Promise<void> {
@@ -212,7 +217,7 @@ export class RabbitMqCommandBus implements CommandBus {
     // A channel can close on its own while the connection lives (closed from the broker side, a channel-level error):
     // the consumer is rebuilt on a new channel. A lost connection closes it too; then restore() restarts it.
     channel.on('close', () => this.onConsumerChannelLost(consumer, channel, 'channel closed'));
-    await channel.prefetch(consumer.spec.prefetch ?? 10);
+    await channel.prefetch(consumer.spec.prefetch ?? DEFAULT_PREFETCH);
     const policy = resolvePolicy(consumer.spec.retry);
     const { consumerTag } = await channel.consume(consumer.spec.queue, (message) => {
       // The broker cancelled the consumer (its queue was deleted or it moved): nothing to acknowledge, subscribe again.
@@ -278,19 +283,24 @@ export class RabbitMqCommandBus implements CommandBus {
   }
 
   private async handleDelivery(consumer: ActiveConsumer, channel: Channel, message: ConsumeMessage, policy: ReturnType<typeof resolvePolicy>): Promise<void> {
+    let attempts = 0;
     const outcome = await deliver({
       raw: message.content,
       policy,
       isStopped: () => consumer.stopped || consumer.channel !== channel,
-      handle: (envelope, attempt) =>
-        consumer.spec.handle({
+      // The broker's consumer_timeout is sized for attempts within this bound: one over it is a handler to fix.
+      onSlowAttempt: (slow) => this.options.log?.('error', 'handler attempt exceeded its bound; the I/O timeouts inside it should end it', { queue: consumer.spec.queue, ...slow }),
+      handle: (envelope, attempt) => {
+        attempts = attempt;
+        return consumer.spec.handle({
           queue: consumer.spec.queue,
           routingKey: message.fields.routingKey,
           envelope,
           redelivered: message.fields.redelivered,
           attempt,
           ...(message.properties.replyTo ? { replyTo: String(message.properties.replyTo) } : {}),
-        }),
+        });
+      },
     });
     if (outcome.kind === 'stopped') {
       channel.nack(message, false, true);
@@ -299,15 +309,7 @@ export class RabbitMqCommandBus implements CommandBus {
     if (outcome.kind === 'dead-letter') {
       this.options.log?.('warn', 'command dead-lettered', { queue: consumer.spec.queue, routingKey: message.fields.routingKey, reason: outcome.reason, messageId: outcome.messageId });
       // Park it with the reason first, then ack: a crash in between leaves a duplicate letter, never a lost one.
-      await this.publish(this.deadLetterExchange, '', message.content, {
-        ...(outcome.messageId ? { messageId: outcome.messageId } : {}),
-        headers: {
-          'x-error': outcome.reason,
-          'x-original-queue': consumer.spec.queue,
-          'x-original-routing-key': message.fields.routingKey,
-          'x-dead-lettered-at': new Date().toISOString(),
-        },
-      });
+      await this.publish(this.deadLetterExchange, '', message.content, deadLetterProperties(message, consumer.spec.queue, { ...outcome, attempts }));
     }
     channel.ack(message);
   }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createEnvelope } from '@saga/contracts';
 import { UnroutableMessageError, type CommandBus, type ConsumedCommand } from '../ports/command-bus.port';
 import { PoisonMessageError, type Subscription } from '../ports/delivery.types';
+import { describeCommandBusDeadLetters } from './command-bus-dead-letters.contract';
 import { eventually } from './eventually';
 
 export interface CommandBusHarness {
@@ -194,5 +195,7 @@ export function describeCommandBusContract(name: string, createHarness: () => Pr
         await other.close();
       }
     });
+
+    describeCommandBusDeadLetters(() => ({ bus: harness.bus, secondBus: () => harness.secondBus(), freshQueue }), timeoutMs);
   });
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createEnvelope, type MessageEnvelope } from '@saga/contracts';
 import type { ConsumedEvent, EventLog } from '../ports/event-log.port';
 import { PoisonMessageError, type Subscription } from '../ports/delivery.types';
+import { describeEventLogDeadLetters } from './event-log-dead-letters.contract';
 import { eventually } from './eventually';
 
 export interface EventLogHarness {
@@ -219,5 +220,7 @@ export function describeEventLogContract(name: string, createHarness: () => Prom
       }, timeoutMs);
       expect(new Set(handled()).size).toBe(handled().length);
     });
+
+    describeEventLogDeadLetters(() => ({ log: harness.log, freshTopic, runId }), timeoutMs);
   });
 }

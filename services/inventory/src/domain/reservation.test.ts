@@ -66,18 +66,18 @@ describe('decideRelease', () => {
       write: 'update',
       reservation: { ...held, status: 'RELEASED', releasedAt: t1 },
       restore: held.lines,
-      outcome: { ok: true, lines: held.lines },
+      outcome: { ok: true, lines: held.lines, changed: true },
     });
   });
 
   it('gives back nothing the second time, but answers the same', () => {
     const released: Reservation = { ...held, status: 'RELEASED', releasedAt: t1 };
-    expect(decideRelease(released, ref, t1)).toEqual({ write: 'none', reservation: released, restore: [], outcome: { ok: true, lines: held.lines } });
+    expect(decideRelease(released, ref, t1)).toEqual({ write: 'none', reservation: released, restore: [], outcome: { ok: true, lines: held.lines, changed: false } });
   });
 
   it('succeeds with nothing after a failed reservation', () => {
     const failed: Reservation = { ...ref, status: 'FAILED', lines: held.lines, failure: { reason: 'OUT_OF_STOCK', skus: ['SKU-A'] }, createdAt: t0 };
-    expect(decideRelease(failed, ref, t1)).toMatchObject({ write: 'none', restore: [], outcome: { ok: true, lines: [] } });
+    expect(decideRelease(failed, ref, t1)).toMatchObject({ write: 'none', restore: [], outcome: { ok: true, lines: [], changed: false } });
   });
 
   it('leaves a tombstone when the release comes first, so a late reservation replays as empty', () => {
@@ -86,7 +86,7 @@ describe('decideRelease', () => {
       write: 'insert',
       reservation: { ...ref, status: 'RELEASED', lines: [], createdAt: t1, releasedAt: t1 },
       restore: [],
-      outcome: { ok: true, lines: [] },
+      outcome: { ok: true, lines: [], changed: true },
     });
     expect(outcomeOf(decision.reservation)).toEqual({ ok: true, lines: [] });
   });

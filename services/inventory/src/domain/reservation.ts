@@ -34,7 +34,8 @@ export interface OrderRef {
 }
 
 export type ReserveOutcome = { ok: true; lines: StockLine[] } | ({ ok: false } & ReservationFailure);
-export type ReleaseOutcome = { ok: true; lines: StockLine[] };
+/** `changed`: false when the release found nothing to give back or record (a failed reservation, or one released already). */
+export type ReleaseOutcome = { ok: true; lines: StockLine[]; changed: boolean };
 
 /** Sums lines of the same sku and sorts by sku: the sort is also the row-lock order, which avoids deadlocks. */
 export function mergeLines(lines: readonly StockLine[]): StockLine[] {
@@ -87,16 +88,16 @@ export interface ReleaseDecision {
 export function decideRelease(existing: Reservation | undefined, ref: OrderRef, now: Date): ReleaseDecision {
   if (existing === undefined) {
     const tombstone: Reservation = { ...ref, status: 'RELEASED', lines: [], createdAt: now, releasedAt: now };
-    return { write: 'insert', reservation: tombstone, restore: [], outcome: { ok: true, lines: [] } };
+    return { write: 'insert', reservation: tombstone, restore: [], outcome: { ok: true, lines: [], changed: true } };
   }
   switch (existing.status) {
     case 'RESERVED': {
       const released: Reservation = { ...existing, status: 'RELEASED', releasedAt: now };
-      return { write: 'update', reservation: released, restore: existing.lines, outcome: { ok: true, lines: existing.lines } };
+      return { write: 'update', reservation: released, restore: existing.lines, outcome: { ok: true, lines: existing.lines, changed: true } };
     }
     case 'RELEASED':
-      return { write: 'none', reservation: existing, restore: [], outcome: { ok: true, lines: existing.lines } };
+      return { write: 'none', reservation: existing, restore: [], outcome: { ok: true, lines: existing.lines, changed: false } };
     case 'FAILED':
-      return { write: 'none', reservation: existing, restore: [], outcome: { ok: true, lines: [] } };
+      return { write: 'none', reservation: existing, restore: [], outcome: { ok: true, lines: [], changed: false } };
   }
 }

@@ -1,6 +1,6 @@
-// Kafka adapter (choreography): OrderCreated → reserve stock, PaymentFailed → release it; the outcome is published as an
-// inventory event through the outbox, in the same inbox transaction as the stock change.
-import { OrderCreated, PaymentFailed, consumerGroups, topics, type MessageEnvelope } from '@saga/contracts';
+// Kafka adapter (choreography): OrderCreated → reserve stock, PaymentFailed or OrderCancelled → release it; the outcome
+// is published as an inventory event through the outbox, in the same inbox transaction as the stock change.
+import { OrderCancelled, OrderCreated, PaymentFailed, consumerGroups, topics, type MessageEnvelope } from '@saga/contracts';
 import type { SqlClient, SqlExecutor } from '@saga/db';
 import { enqueueOutbox, handleOnce, type EventSubscription, type RetryPolicy } from '@saga/messaging';
 import { withCorrelation, type Logger } from '@saga/platform';
@@ -18,7 +18,8 @@ export interface InventoryEventDeps extends StockOutcomeDeps {
 interface Reaction {
   orderId: string;
   sagaId: string;
-  run: (tx: SqlExecutor) => Promise<MessageEnvelope>;
+  /** The event to announce, if any. */
+  run: (tx: SqlExecutor) => Promise<MessageEnvelope | undefined>;
 }
 
 export function inventoryEventSubscription(deps: InventoryEventDeps): EventSubscription {
@@ -34,6 +35,14 @@ export function inventoryEventSubscription(deps: InventoryEventDeps): EventSubsc
     if (PaymentFailed.is(envelope)) {
       const { orderId, sagaId } = parseOrPoison(PaymentFailed, envelope).payload;
       return { orderId, sagaId, run: (tx) => outcomes.release(envelope, { orderId, sagaId }, tx) };
+    }
+    if (OrderCancelled.is(envelope)) {
+      // The order is over, whatever the reason: what it still holds goes back. After its choreography deadline nothing
+      // else would release it (no PaymentFailed may ever come). OrderCreated precedes it on the same partition, so the
+      // reservation is decided by now; were it not (a dead-lettered OrderCreated re-driven later), the tombstone this
+      // leaves makes that late reserve take nothing.
+      const { orderId, sagaId } = parseOrPoison(OrderCancelled, envelope).payload;
+      return { orderId, sagaId, run: (tx) => outcomes.releaseIfHeld(envelope, { orderId, sagaId }, tx) };
     }
     return undefined;
   }
@@ -52,7 +61,7 @@ export function inventoryEventSubscription(deps: InventoryEventDeps): EventSubsc
       const result = await handleOnce(db, EVENTS_INBOX_CONSUMER, envelope, async (tx) => {
         published = await run(tx);
         // Keyed by orderId: one order's inventory events stay in order on one partition.
-        await enqueueOutbox(tx, [{ transport: 'event', topic: topics.inventoryEvents, key: orderId, envelope: published }]);
+        if (published) await enqueueOutbox(tx, [{ transport: 'event', topic: topics.inventoryEvents, key: orderId, envelope: published }]);
       });
       const log = withCorrelation(logger, { orderId, sagaId });
       if (result === 'duplicate') log.info({ messageId: envelope.messageId, type: envelope.type }, 'duplicate event skipped');

@@ -1,8 +1,9 @@
-// Component test of the event side (choreography): OrderCreated / PaymentFailed through the in-memory event log,
-// outcomes published on inventory.events.v1 via the outbox.
+// Component test of the event side (choreography): OrderCreated / PaymentFailed / OrderCancelled through the in-memory
+// event log, outcomes published on inventory.events.v1 via the outbox.
 import { randomUUID } from 'node:crypto';
 import {
   OrderApproved,
+  OrderCancelled,
   OrderCreated,
   PaymentCompleted,
   PaymentFailed,
@@ -31,6 +32,8 @@ const orderCreated = (orderId: string, lines: OrderLine[]) =>
   );
 const paymentFailed = (orderId: string) =>
   PaymentFailed.create({ orderId, sagaId: orderId, reason: 'DECLINED', message: 'card declined' }, { correlationId: orderId });
+const orderCancelled = (orderId: string, reason = 'DEADLINE_EXCEEDED') =>
+  OrderCancelled.create({ orderId, sagaId: orderId, customerId: 'alice', reason }, { correlationId: orderId });
 const publish = (topic: string, envelope: MessageEnvelope) => h.eventLog.publish(topic, [{ key: envelope.correlationId, envelope }]);
 const stockOf = async (...skus: string[]) => Object.fromEntries(await Promise.all(skus.map(async (sku) => [sku, await h.availableOf(sku)])));
 
@@ -102,6 +105,62 @@ describe('PaymentFailed', () => {
       payload: { orderId, lines: [{ sku: 'SKU-CHEESE', quantity: 7 }, { sku: 'SKU-COFFEE', quantity: 3 }] },
     });
     expect(await stockOf('SKU-CHEESE', 'SKU-COFFEE')).toEqual({ 'SKU-CHEESE': 50, 'SKU-COFFEE': 200 });
+  });
+});
+
+describe('OrderCancelled (the order service gave up: its choreography deadline passed)', () => {
+  it('gives back a held reservation and publishes StockReleased, once however often it comes', async () => {
+    const orderId = newOrder();
+    await publish(topics.orderEvents, orderCreated(orderId, [{ sku: 'SKU-BREAD', quantity: 4 }]));
+    await awaitEvents(orderId, 1);
+    expect(await h.availableOf('SKU-BREAD')).toBe(496);
+
+    const cancelled = orderCancelled(orderId);
+    await publish(topics.orderEvents, cancelled);
+    await publish(topics.orderEvents, orderCancelled(orderId)); // another cancellation of the same order: nothing more
+    const [, released] = await awaitEvents(orderId, 2);
+    expect(released!.envelope).toMatchObject({ type: 'StockReleased', causationId: cancelled.messageId, payload: { orderId, lines: [{ sku: 'SKU-BREAD', quantity: 4 }] } });
+    expect(await h.availableOf('SKU-BREAD')).toBe(500);
+  });
+
+  it('a late PaymentFailed after it changes nothing: the stock went back once', async () => {
+    const orderId = newOrder();
+    await publish(topics.orderEvents, orderCreated(orderId, [{ sku: 'SKU-COFFEE', quantity: 2 }]));
+    await awaitEvents(orderId, 1);
+    await publish(topics.orderEvents, orderCancelled(orderId));
+    await awaitEvents(orderId, 2);
+    await publish(topics.paymentEvents, paymentFailed(orderId));
+    await awaitEvents(orderId, 3);
+    expect(await h.availableOf('SKU-COFFEE')).toBe(200);
+  });
+
+  it('says nothing for an order whose stock was already released (declined) or never reserved (out of stock)', async () => {
+    const declined = newOrder();
+    await publish(topics.orderEvents, orderCreated(declined, [{ sku: 'SKU-TEA', quantity: 1 }]));
+    await awaitEvents(declined, 1);
+    await publish(topics.paymentEvents, paymentFailed(declined));
+    await awaitEvents(declined, 2);
+    await publish(topics.orderEvents, orderCancelled(declined, 'PAYMENT_DECLINED'));
+
+    const short = newOrder();
+    await publish(topics.orderEvents, orderCreated(short, [{ sku: 'SKU-RARE', quantity: 5 }]));
+    await awaitEvents(short, 1);
+    await publish(topics.orderEvents, orderCancelled(short, 'OUT_OF_STOCK'));
+
+    await awaitEvents(declined, 2);
+    expect((await awaitEvents(short, 1)).map((event) => event.envelope.type)).toEqual(['StockReservationFailed']);
+    expect(await stockOf('SKU-TEA', 'SKU-RARE')).toEqual({ 'SKU-TEA': 300, 'SKU-RARE': 1 });
+  });
+
+  it('before its OrderCreated (one re-driven from a dead letter): leaves a tombstone, so the late reserve takes nothing', async () => {
+    const orderId = newOrder();
+    await publish(topics.orderEvents, orderCancelled(orderId));
+    await awaitEvents(orderId, 1);
+    await publish(topics.orderEvents, orderCreated(orderId, [{ sku: 'SKU-APPLE', quantity: 3 }]));
+    const [tombstone, late] = await awaitEvents(orderId, 2);
+    expect(tombstone!.envelope).toMatchObject({ type: 'StockReleased', payload: { lines: [] } });
+    expect(late!.envelope).toMatchObject({ type: 'StockReserved', payload: { lines: [] } });
+    expect(await h.availableOf('SKU-APPLE')).toBe(1000);
   });
 });
 

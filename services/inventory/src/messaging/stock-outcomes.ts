@@ -29,6 +29,12 @@ export interface StockOutcomes {
   reserve(cause: MessageEnvelope, input: OrderRef & { lines: readonly OrderLine[] }, tx: SqlExecutor): Promise<MessageEnvelope>;
   /** C2: gives back what the order holds and returns StockReleased, caused by `cause`. */
   release(cause: MessageEnvelope, input: OrderRef, tx: SqlExecutor): Promise<MessageEnvelope>;
+  /**
+   * C2 on a cancellation: the same release, announced only when it changed something (stock given back, or a
+   * tombstone so a later reserve takes nothing). A failed or already released reservation stays silent: the
+   * cancellation of an out-of-stock or declined order must not add a second "released" to its history.
+   */
+  releaseIfHeld(cause: MessageEnvelope, input: OrderRef, tx: SqlExecutor): Promise<MessageEnvelope | undefined>;
 }
 
 /** Validates against the contract; invalid now means invalid forever, so it is dead-lettered at once rather than retried. */
@@ -58,6 +64,10 @@ export function createStockOutcomes({ inventory, storeOn, clock }: StockOutcomeD
     async release(cause, { orderId, sagaId }, tx) {
       const outcome = await inventory.releaseStock({ orderId, sagaId }, storeOn(tx));
       return StockReleased.create({ orderId, sagaId, lines: outcome.lines }, outcomeMeta(cause, orderId), envelopeDeps);
+    },
+    async releaseIfHeld(cause, { orderId, sagaId }, tx) {
+      const outcome = await inventory.releaseStock({ orderId, sagaId }, storeOn(tx));
+      return outcome.changed ? StockReleased.create({ orderId, sagaId, lines: outcome.lines }, outcomeMeta(cause, orderId), envelopeDeps) : undefined;
     },
   };
 }

@@ -5,9 +5,9 @@ export interface NotificationChannel {
   /** Recorded on every notification it delivers, e.g. "log" or "webhook". */
   readonly name: string;
   /**
-   * Delivers the notification or throws. It runs inside an open database transaction (see the notify
-   * use case), so it must give up within a bounded time. May be called again for the same notification
-   * (delivery is at least once): receivers can deduplicate on `deliveryKey(notification)`.
+   * Delivers the notification or throws, within a bounded time (it is part of one handler attempt, whose bound is
+   * checked against the broker's consumer_timeout at start). No database transaction is open meanwhile. May be called
+   * again for the same notification (delivery is at least once): receivers can deduplicate on `deliveryKey(notification)`.
    */
   send(notification: Notification): Promise<void>;
 }

@@ -4,10 +4,11 @@ import type { notificationKinds } from '@saga/contracts';
 export type NotificationKind = (typeof notificationKinds)[number];
 
 /**
- * PENDING exists only inside the transaction that delivers it (it commits as SENT or rolls back);
- * FAILED is committed after a failed delivery so operators can see it while the command is retried.
+ * PENDING: recorded, not sent yet. SENDING: claimed by one delivery, which is calling the channel (no transaction open)
+ * until its lease runs out. SENT: delivered and recorded (final). FAILED: the last attempt failed; visible to operators
+ * while the message is retried, and left so if it is dead-lettered (a re-drive sends it again).
  */
-export type NotificationStatus = 'PENDING' | 'SENT' | 'FAILED';
+export type NotificationStatus = 'PENDING' | 'SENDING' | 'SENT' | 'FAILED';
 
 /** What the saga asks for: one final notification per order and kind. */
 export interface NotificationRequest {

@@ -1,8 +1,8 @@
 // Kafka adapter of "notify" (choreography): OrderApproved → ORDER_CONFIRMED, OrderCancelled → ORDER_CANCELLED with the
-// reason; NotificationSent is published on notifications.events.v1 through the outbox, in the notify transaction.
+// reason; NotificationSent is published on notifications.events.v1 through the outbox, in the transaction that records it.
 import { consumerGroups, OrderApproved, OrderCancelled, topics, type EnvelopeFactoryDeps, type MessageContract, type MessageEnvelope } from '@saga/contracts';
 import type { SqlClient } from '@saga/db';
-import { enqueueOutbox, handleOnce, PoisonMessageError, type EventSubscription, type RetryPolicy } from '@saga/messaging';
+import { enqueueOutbox, handleOnce, PoisonMessageError, wasProcessed, type EventSubscription, type RetryPolicy } from '@saga/messaging';
 import type { Notify } from '../app/notify.use-case';
 import type { NotificationRequest } from '../domain/notification';
 import { notificationSentEnvelope } from './notification-sent';
@@ -44,12 +44,15 @@ export function orderEventSubscription({ db, notify, envelopes, retry }: OrderEv
     groupId: consumerGroups.notification,
     topics: [topics.orderEvents],
     fromBeginning: true,
-    // Retried until done, as for the command: a channel outage holds the partition rather than dropping the notice.
+    // Bounded like the command: a channel outage holds the partition for up to a few minutes, then the event is
+    // dead-lettered (re-drivable) and the partition moves on.
     retry: { ...notificationRetryPolicy, ...retry },
     handle: async ({ envelope }) => {
       const request = requestFor(envelope);
       if (!request) return;
       await notify(request, {
+        messageId: envelope.messageId,
+        wasHandled: (tx) => wasProcessed(tx, NOTIFICATION_EVENTS_CONSUMER, envelope.messageId),
         runOnce: (effect) => handleOnce(db, NOTIFICATION_EVENTS_CONSUMER, envelope, effect),
         announce: (tx, notification) => {
           const sent = notificationSentEnvelope(request, notification, envelope, envelopes);

@@ -1,7 +1,7 @@
 // RabbitMQ adapter of "notify": decodes SendNotification, runs the use case once per message, replies NotificationSent.
 import { queueBindings, queues, routingKeys, SendNotification, type EnvelopeFactoryDeps } from '@saga/contracts';
 import type { SqlClient } from '@saga/db';
-import { enqueueOutbox, handleOnce, PoisonMessageError, type CommandConsumer, type RetryPolicy } from '@saga/messaging';
+import { defaultRetryPolicy, enqueueOutbox, handleOnce, PoisonMessageError, wasProcessed, type CommandConsumer, type RetryBudget, type RetryPolicy } from '@saga/messaging';
 import type { Notify } from '../app/notify.use-case';
 import { notificationSentEnvelope } from './notification-sent';
 
@@ -9,11 +9,17 @@ import { notificationSentEnvelope } from './notification-sent';
 export const NOTIFICATION_CONSUMER = 'notification.commands';
 
 /**
- * T4 is retried until done: no attempt limit, so a channel outage holds the command (unacknowledged)
- * instead of dead-lettering it. The delay cap stays well under the bus's drain timeout so shutdown
- * is not held up by a sleeping retry; a redelivery after restart starts the backoff again.
+ * T4 is "retried until done", but in bounded rounds. A channel that is down shows either as its errors (ordinary) or as
+ * a refused connection (transient): both get the same budget, 9 attempts, 1 s doubling to 30 s, 60.5-121 s of waiting,
+ * which also rides out a database restart. Worst case 497 s, under RabbitMQ's consumer_timeout of 600 s (checked at
+ * start). Past that the message is dead-lettered with its reason, the record stays FAILED (unclaimed), and an operator
+ * re-drives it (POST /api/admin/dead-letters/{id}/redrive): the inbox and the claim make a re-drive send only what is unsent.
  */
-export const notificationRetryPolicy: RetryPolicy = { maxAttempts: Number.POSITIVE_INFINITY, initialDelayMs: 100, maxDelayMs: 5_000 };
+const channelOutage: RetryBudget = { maxAttempts: 9, initialDelayMs: 1_000, maxDelayMs: 30_000 };
+export const notificationRetryPolicy: RetryPolicy = { ...defaultRetryPolicy, ...channelOutage, transient: channelOutage };
+
+/** At most this many SendNotification in flight (and so database connections held by them, see derivePoolSize). */
+export const NOTIFICATION_PREFETCH = 10;
 
 export interface SendNotificationHandlerDeps {
   db: SqlClient;
@@ -24,7 +30,7 @@ export interface SendNotificationHandlerDeps {
   prefetch?: number;
 }
 
-export function sendNotificationConsumer({ db, notify, envelopes, retry, prefetch = 10 }: SendNotificationHandlerDeps): CommandConsumer {
+export function sendNotificationConsumer({ db, notify, envelopes, retry, prefetch = NOTIFICATION_PREFETCH }: SendNotificationHandlerDeps): CommandConsumer {
   return {
     queue: queues.notificationCommands,
     bindings: queueBindings.notificationCommands.bindings,
@@ -36,7 +42,10 @@ export function sendNotificationConsumer({ db, notify, envelopes, retry, prefetc
       if (!parsed.ok) throw new PoisonMessageError(parsed.reason);
       const { payload } = parsed.message;
       const replyTo = command.replyTo ?? routingKeys.sagaReply;
+      const { messageId } = command.envelope;
       await notify(payload, {
+        messageId,
+        wasHandled: (tx) => wasProcessed(tx, NOTIFICATION_CONSUMER, messageId),
         runOnce: (effect) => handleOnce(db, NOTIFICATION_CONSUMER, command.envelope, effect),
         announce: (tx, notification) => {
           const reply = notificationSentEnvelope(payload, notification, parsed.message, envelopes);

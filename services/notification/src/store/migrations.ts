@@ -26,4 +26,15 @@ export const notificationMigrations: readonly Migration[] = [
       -- GET /notifications?orderId= lists newest first; the unique index already leads with order_id.
     `,
   },
+  {
+    // Sending happens outside any transaction now: a record is claimed (SENDING, with a lease) before the channel is
+    // called, so a concurrent delivery for the same order and kind waits for the lease instead of a row lock.
+    id: '002-notification-claims',
+    sql: `
+      ALTER TABLE notifications DROP CONSTRAINT notifications_status_check;
+      ALTER TABLE notifications ADD CONSTRAINT notifications_status_check CHECK (status IN ('PENDING', 'SENDING', 'SENT', 'FAILED'));
+      -- The message whose delivery holds the claim, and until when (server time): a crashed holder's claim runs out.
+      ALTER TABLE notifications ADD COLUMN claimed_by text, ADD COLUMN claimed_until timestamptz;
+    `,
+  },
 ];

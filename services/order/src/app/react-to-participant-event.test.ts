@@ -15,7 +15,7 @@ describe('reactToParticipantEvent', () => {
       notify: async () => undefined,
     };
     const envelope = PaymentReconciled.create({ orderId: 'o-1', sagaId: 'o-1', action: 'REFUNDED_CAPTURE', amountCents: 900, detail: 'refunded' }, { correlationId: 'o-1' });
-    await expect(reactToParticipantEvent(tx, envelope, new Date())).resolves.toEqual([]);
+    await expect(reactToParticipantEvent(tx, envelope, new Date())).resolves.toEqual({ messages: [] });
     expect(statements).toEqual([]);
   });
 });

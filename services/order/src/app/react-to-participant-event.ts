@@ -1,22 +1,18 @@
-// Choreography, the order's part: turn a participant's event into a fact, let the pure settling rules decide, record
-// the progress and, when the order ends, announce OrderApproved / OrderCancelled (through the caller's outbox).
-import { randomUUID } from 'node:crypto';
+// Choreography, the order's part: turn a participant's event into a fact and settle the order with it (the pure rules
+// decide; OrderApproved / OrderCancelled go through the caller's outbox).
 import {
-  OrderApproved,
-  OrderCancelled,
   PaymentCompleted,
   PaymentFailed,
   StockReleased,
   StockReservationFailed,
-  topics,
   type MessageContract,
   type MessageEnvelope,
 } from '@saga/contracts';
 import type { SqlExecutor } from '@saga/db';
-import { PoisonMessageError, type OutboxMessage } from '@saga/messaging';
-import { settleChoreography, type ChoreographyFact } from '../domain/choreography-settlement';
+import { PoisonMessageError } from '@saga/messaging';
+import type { ChoreographyFact } from '../domain/choreography-settlement';
 import type { FailureReason } from '../domain/order-saga.types';
-import { lockChoreographedOrder, recordChoreographyOutcome, saveChoreographyProgress } from '../store/choreography-repository';
+import { nothingSettled, settleChoreographedOrder, type Settled } from './settle-choreographed-order';
 
 const paymentFailureReasons: Record<'DECLINED' | 'PROVIDER_UNAVAILABLE' | 'TIMEOUT', Extract<FailureReason, `PAYMENT_${string}`>> = {
   DECLINED: 'PAYMENT_DECLINED',
@@ -52,25 +48,12 @@ function factOf(envelope: MessageEnvelope): { orderId: string; sagaId: string; f
 }
 
 /**
- * Applies one participant event inside the inbox transaction and returns the events it causes (for the outbox).
- * Events the order does not react to, and events about orders that are not choreographed, cause nothing.
+ * Applies one participant event inside the inbox transaction: what it settles, and the events that causes (for the
+ * outbox). Events the order does not react to, and events about orders that are not choreographed, cause nothing.
  */
-export async function reactToParticipantEvent(tx: SqlExecutor, envelope: MessageEnvelope, now: Date): Promise<OutboxMessage[]> {
+export async function reactToParticipantEvent(tx: SqlExecutor, envelope: MessageEnvelope, now: Date): Promise<Settled> {
   const incoming = factOf(envelope);
-  if (!incoming) return [];
-  const order = await lockChoreographedOrder(tx, incoming.orderId);
-  if (!order) return [];
-  const settled = settleChoreography(order.progress, incoming.fact);
-  await saveChoreographyProgress(tx, incoming.orderId, settled.progress, now);
-  if (!settled.outcome) return [];
-
+  if (!incoming) return nothingSettled();
   const meta = { correlationId: envelope.correlationId, causationId: envelope.messageId, ...(envelope.traceparent ? { traceparent: envelope.traceparent } : {}) };
-  const deps = { now: () => now, newId: randomUUID };
-  const { orderId, sagaId } = incoming;
-  const announced =
-    settled.outcome.status === 'APPROVED'
-      ? OrderApproved.create({ orderId, sagaId, customerId: order.customerId, totalCents: order.totalCents }, meta, deps)
-      : OrderCancelled.create({ orderId, sagaId, customerId: order.customerId, reason: settled.outcome.reason }, meta, deps);
-  await recordChoreographyOutcome(tx, orderId, settled.outcome.status, settled.outcome.status === 'CANCELLED' ? settled.outcome.reason : null, now);
-  return [{ transport: 'event', topic: topics.orderEvents, key: envelope.correlationId, envelope: announced }];
+  return settleChoreographedOrder(tx, { orderId: incoming.orderId, sagaId: incoming.sagaId }, incoming.fact, meta, now);
 }

@@ -1,4 +1,5 @@
-// A choreographed order's timeline read as saga history: the reconciliation note reads as orchestration records it.
+// A choreographed order's timeline read as saga history: the reconciliation note and late successes read as
+// orchestration records them.
 import type { TimelineEntry } from '../store/timeline-repository';
 import { timelineToHistory } from './timeline-history';
 
@@ -18,5 +19,24 @@ describe('timelineToHistory', () => {
   it('keeps the other entries and skips events it does not know', () => {
     const history = timelineToHistory([event('PaymentRefunded', { amountCents: 900 }, '1'), event('SomethingNew', {}, '2')]);
     expect(history).toEqual([{ step: 'REFUND_PAYMENT', status: 'SUCCEEDED', at, detail: '900 cents', event: 'PaymentRefunded' }]);
+  });
+
+  it('marks a reservation or a charge that happened after the cancellation (its deadline) LATE_REPLY, nothing before it', () => {
+    const history = timelineToHistory([
+      event('OrderCreated', {}, '1'),
+      event('StockReserved', {}, '2'),
+      event('OrderCancelled', { reason: 'DEADLINE_EXCEEDED' }, '3'),
+      event('StockReleased', {}, '4'),
+      event('PaymentCompleted', { paymentId: 'p-1' }, '5'),
+      event('PaymentRefunded', { amountCents: 900 }, '6'),
+    ]);
+    expect(history.map((entry) => `${entry.step} ${entry.status}`)).toEqual([
+      'CREATE_ORDER SUCCEEDED',
+      'RESERVE_STOCK SUCCEEDED',
+      'CANCEL_ORDER SUCCEEDED',
+      'RELEASE_STOCK SUCCEEDED',
+      'CHARGE_PAYMENT LATE_REPLY',
+      'REFUND_PAYMENT SUCCEEDED',
+    ]);
   });
 });

@@ -42,9 +42,19 @@ function stepOf(entry: TimelineEntry): Pick<ChoreographyHistoryEntry, 'step' | '
   }
 }
 
+/** Forward successes that, after a cancellation, are late (then compensated by their participant: released, refunded). */
+const lateAfterCancellation = new Set(['StockReserved', 'PaymentCompleted']);
+
+/**
+ * In the timeline's order (occurredAt). A reservation or a charge that happened after the order was cancelled (by its
+ * choreography deadline) reads LATE_REPLY, as orchestration records a success that came after its step gave up.
+ */
 export function timelineToHistory(timeline: readonly TimelineEntry[]): ChoreographyHistoryEntry[] {
+  let cancelled = false;
   return timeline.flatMap((entry) => {
     const step = stepOf(entry);
-    return step ? [{ ...step, at: entry.occurredAt, event: entry.type }] : [];
+    const late = cancelled && lateAfterCancellation.has(entry.type);
+    if (entry.type === 'OrderCancelled') cancelled = true;
+    return step ? [{ ...step, ...(late ? { status: 'LATE_REPLY' as const } : {}), at: entry.occurredAt, event: entry.type }] : [];
   });
 }

@@ -31,7 +31,8 @@ export type SagaStatus =
 
 export type OrderStatus = 'PENDING' | 'APPROVED' | 'CANCELLED';
 
-export type FailureReason = 'OUT_OF_STOCK' | 'UNKNOWN_SKU' | 'PAYMENT_DECLINED' | 'PAYMENT_PROVIDER_UNAVAILABLE' | 'PAYMENT_TIMEOUT' | 'INVENTORY_TIMEOUT';
+/** Why an order was cancelled; DEADLINE_EXCEEDED only in choreography (its deadline passed before the participants settled it). */
+export type FailureReason = 'OUT_OF_STOCK' | 'UNKNOWN_SKU' | 'PAYMENT_DECLINED' | 'PAYMENT_PROVIDER_UNAVAILABLE' | 'PAYMENT_TIMEOUT' | 'INVENTORY_TIMEOUT' | 'DEADLINE_EXCEEDED';
 
 export interface SagaState {
   sagaId: string;

@@ -4,6 +4,7 @@ import type { SqlClient } from '@saga/db';
 import { enqueueOutbox, handleOnce, type EventSubscription } from '@saga/messaging';
 import { withCorrelation, type Logger } from '@saga/platform';
 import { reactToParticipantEvent } from '../app/react-to-participant-event';
+import type { Settled } from '../app/settle-choreographed-order';
 import { appendTimeline } from '../store/timeline-repository';
 
 export const EVENTS_INBOX_CONSUMER = 'order.events';
@@ -14,13 +15,16 @@ export function choreographySubscription(deps: { db: SqlClient; now: () => Date;
     topics: [topics.inventoryEvents, topics.paymentEvents],
     fromBeginning: true,
     handle: async ({ envelope }) => {
-      let caused = 0;
+      let settled: Settled | undefined;
       await handleOnce(deps.db, EVENTS_INBOX_CONSUMER, envelope, async (tx) => {
-        const messages = await reactToParticipantEvent(tx, envelope, deps.now());
-        caused = messages.length;
-        await enqueueOutbox(tx, messages);
+        settled = await reactToParticipantEvent(tx, envelope, deps.now());
+        await enqueueOutbox(tx, settled.messages);
       });
-      if (caused > 0) withCorrelation(deps.logger, { orderId: envelope.correlationId }).info({ event: envelope.type }, 'choreography: order settled');
+      const log = withCorrelation(deps.logger, { orderId: envelope.correlationId });
+      if (settled?.outcome) log.info({ event: envelope.type, outcome: settled.outcome }, 'choreography: order settled');
+      // Worth a warning: money moved after the order was cancelled (its deadline, most likely). Payment refunds it on
+      // the OrderCancelled it has been sent; the order stays CANCELLED.
+      if (settled?.late) log.warn({ event: envelope.type, late: settled.late }, 'choreography: success after the order was cancelled; its participant compensates it');
     },
   };
 }

@@ -59,11 +59,14 @@ export function toSagaInput(envelope: MessageEnvelope): { sagaId: string; input:
   }
 }
 
+/** Replies applied at once (each holds one database connection while it runs, see derivePoolSize). */
+export const SAGA_REPLIES_PREFETCH = 20;
+
 export function sagaReplyConsumer(deps: { db: SqlClient; runtime: SagaRuntime; logger: Logger; queue: string; bindings: string[]; prefetch?: number }): CommandConsumer {
   return {
     queue: deps.queue,
     bindings: deps.bindings,
-    prefetch: deps.prefetch ?? 20,
+    prefetch: deps.prefetch ?? SAGA_REPLIES_PREFETCH,
     handle: async ({ envelope }) => {
       const { sagaId, input } = toSagaInput(envelope);
       const log = withCorrelation(deps.logger, { orderId: envelope.correlationId, sagaId });

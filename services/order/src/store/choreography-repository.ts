@@ -1,4 +1,5 @@
-// SQL for a choreographed order's progress: its row (locked) with what it waits for, and the outcome once it settles.
+// SQL for a choreographed order's progress: its row (locked) with what it waits for, the outcome once it settles, and
+// the overdue ones the reaper cancels.
 import type { SqlExecutor } from '@saga/db';
 import type { ChoreographyProgress } from '../domain/choreography-settlement';
 
@@ -44,4 +45,18 @@ export async function saveChoreographyProgress(tx: SqlExecutor, orderId: string,
 /** The order's final status (the row is locked by lockChoreographedOrder). */
 export async function recordChoreographyOutcome(tx: SqlExecutor, orderId: string, status: 'APPROVED' | 'CANCELLED', reason: string | null, now: Date): Promise<void> {
   await tx.query('UPDATE orders SET status = $2, failure_reason = $3, updated_at = $4 WHERE order_id = $1', [orderId, status, reason, now]);
+}
+
+/**
+ * Choreographed orders still PENDING that were placed before `placedBefore`, oldest first, locked for this transaction.
+ * SKIP LOCKED: a row another reaper (another instance) or an event handler holds is left to it, never waited for;
+ * a handler that settles it meanwhile wins, and a row still pending is picked up by the next pass.
+ */
+export async function lockOverdueChoreographedOrders(tx: SqlExecutor, placedBefore: Date, limit: number): Promise<string[]> {
+  const { rows } = await tx.query<{ order_id: string }>(
+    `SELECT order_id FROM orders WHERE saga_mode = 'choreography' AND status = 'PENDING' AND created_at <= $1
+      ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    [placedBefore, limit],
+  );
+  return rows.map((row) => row.order_id);
 }

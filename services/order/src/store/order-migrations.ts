@@ -112,6 +112,14 @@ export const orderMigrations: readonly Migration[] = [
       DROP TABLE choreography_failures;
     `,
   },
+  {
+    id: 'order-006-choreography-deadline-index',
+    sql: `
+      -- The choreography reaper's scan (PENDING choreographed orders past their deadline, oldest first). Partial: pending
+      -- orders are few, and settled ones leave the index as they settle.
+      CREATE INDEX orders_choreography_pending ON orders (created_at) WHERE status = 'PENDING' AND saga_mode = 'choreography';
+    `,
+  },
 ];
 
 /** The outbox/inbox tables (their own history table), then the order service's own. */

@@ -1,12 +1,14 @@
 // Kafka adapter (choreography): OrderCreated → remember what to charge; StockReserved → charge through the same use case
-// as ChargePayment (same idempotency key charge:<orderId>), its outcome published on payments.events.v1 via the outbox.
+// as ChargePayment (same idempotency key charge:<orderId>), its outcome published on payments.events.v1 via the outbox;
+// OrderCancelled → refund what may have been charged, or close the order to charges still on their way.
 import { ChargePayment, OrderCancelled, OrderCreated, RefundPayment, StockReserved, consumerGroups, topics, type MessageEnvelope } from '@saga/contracts';
+import { randomUUID } from 'node:crypto';
 import type { SqlClient } from '@saga/db';
 import { handleOnce, type EventSubscription, type OutboxMessage, type RetryPolicy } from '@saga/messaging';
 import { withCorrelation, type Logger } from '@saga/platform';
 import type { ChargePaymentPayload } from '../app/charge-payment.use-case';
 import type { Clock } from '../app/clock';
-import { findPaymentsOfOrder } from '../app/find-payments.query';
+import { closeCancelledOrder } from '../app/close-cancelled-order.use-case';
 import { findChargeRequest, recordChargeRequest } from '../store/charge-request-repository';
 import { parseOrPoison, type PaymentCommandHandlers } from './payment-command.handler';
 
@@ -20,6 +22,8 @@ export interface PaymentEventDeps {
   clock: Clock;
   logger: Logger;
   retry?: Partial<RetryPolicy>;
+  /** Ids of payment rows this adapter writes (a closed order's tombstone); random by default. */
+  newId?: () => string;
 }
 
 /** Thrown for a StockReserved whose OrderCreated is not recorded yet: an ordinary error, so the adapter retries it. */
@@ -71,18 +75,19 @@ export function paymentEventSubscription(deps: PaymentEventDeps): EventSubscript
   }
 
   /**
-   * C3 in choreography. An order is cancelled after its charge failed. When money may have moved (a charge recorded,
-   * one still claimed, or a TIMEOUT whose outcome is unknown), refund through the same idempotent refund use case as
-   * RefundPayment: it voids the charge's key at the provider (or refunds the charge the key made), so a charge request
-   * still on its way can never take money from a cancelled order. A decline or a refusal (provider unavailable)
-   * certainly moved none, and its recorded outcome is final, so nothing can charge it later: no provider call needed
-   * (reconciliation checks the books anyway). No payment at all: the stock ran out, nothing was ever charged.
+   * C3 in choreography. When money may have moved (a charge recorded, one still claimed, or a TIMEOUT whose outcome is
+   * unknown), refund through the same idempotent refund use case as RefundPayment: it voids the charge's key at the
+   * provider (or refunds the charge the key made), so a charge request still on its way can never take money from a
+   * cancelled order. A decline or a refusal (provider unavailable) certainly moved none and is final: no provider call.
+   * No payment at all: either the stock ran out (no charge can follow), or the order's deadline passed before payment
+   * saw its StockReserved; then the order is closed, and that late StockReserved is answered PaymentFailed, uncharged.
    */
-  async function refundCancelledOrder(event: MessageEnvelope): Promise<void> {
-    const { orderId, sagaId } = parseOrPoison(OrderCancelled, event).payload;
-    const [payment] = await findPaymentsOfOrder(db, orderId);
-    const mayHaveMoved = payment && (payment.status === 'CHARGED' || payment.status === 'CHARGING' || (payment.status === 'FAILED' && payment.failureReason === 'TIMEOUT'));
-    if (!mayHaveMoved) return;
+  async function settleCancelledOrder(event: MessageEnvelope): Promise<void> {
+    const { orderId, sagaId, reason } = parseOrPoison(OrderCancelled, event).payload;
+    const decision = await closeCancelledOrder({ db, clock: deps.clock, newId: deps.newId ?? randomUUID }, { orderId, sagaId, reason });
+    const log = withCorrelation(logger, { orderId, sagaId });
+    if (decision === 'close') log.info({ reason }, 'order cancelled before any charge: closed, a later charge request is refused');
+    if (decision !== 'refund') return;
     const payload = RefundPayment.schema.parse({ orderId, sagaId });
     await deps.refund({ message: { ...event, payload }, consumer: PAYMENT_EVENTS_CONSUMER, route: asPaymentEvent, channel: 'event' });
   }
@@ -95,7 +100,7 @@ export function paymentEventSubscription(deps: PaymentEventDeps): EventSubscript
     handle: async ({ envelope }) => {
       if (OrderCreated.is(envelope)) return recordOrder(envelope);
       if (StockReserved.is(envelope)) return chargeReservedOrder(envelope);
-      if (OrderCancelled.is(envelope)) return refundCancelledOrder(envelope);
+      if (OrderCancelled.is(envelope)) return settleCancelledOrder(envelope);
       // OrderApproved, StockReservationFailed, StockReleased, …: nothing for payment to do.
     },
   };

@@ -38,6 +38,7 @@ export function recordingTransports(): { commandBus: CommandBus; eventLog: Event
     },
     consume: (consumer) => bus.consume(consumer),
     peekDeadLetters: () => bus.peekDeadLetters(),
+    redriveDeadLetter: (id) => bus.redriveDeadLetter(id),
     close: () => bus.close(),
   };
   const eventLog: EventLog = {
@@ -48,6 +49,7 @@ export function recordingTransports(): { commandBus: CommandBus; eventLog: Event
     },
     subscribe: (subscription) => log.subscribe(subscription),
     deadLetters: (groupId) => log.deadLetters(groupId),
+    redriveDeadLetter: (groupId, id) => log.redriveDeadLetter(groupId, id),
     close: () => log.close(),
   };
   return { commandBus, eventLog, memoryBus: bus, published };

@@ -1,0 +1,83 @@
+// /api/admin/dead-letters: every service's dead letters in one list; a re-drive is proxied to the service its id names.
+import { identityOf } from '@saga/auth';
+import { parseDeadLetterId, type DeadLetterListing, type DeadLetterView } from '@saga/messaging';
+import { BadRequestError, ForbiddenError, ServiceUnavailableError, type Logger } from '@saga/platform';
+import type { RequestHandler, Request, Router } from 'express';
+import { z } from 'zod';
+import type { UpstreamName } from './upstream-proxy';
+
+export interface DeadLetterGatewayOptions {
+  upstreams: readonly UpstreamName[];
+  /** The base URL of an instance of the service (static, or the next healthy one discovered); undefined when none. */
+  baseUrlOf: (name: UpstreamName) => string | undefined;
+  timeoutMs: number;
+  fetch: typeof fetch;
+  logger: Logger;
+}
+
+const requireAdmin: RequestHandler = (_req, res, next) => {
+  next(identityOf(res)?.roles.includes('admin') ? undefined : new ForbiddenError('Role admin required'));
+};
+
+/** The service a dead-letter id names, if the id is one at all (the service checks the rest again). */
+export function ownerOfDeadLetter(id: string, upstreams: readonly UpstreamName[]): UpstreamName | undefined {
+  const service = parseDeadLetterId(id)?.service;
+  return upstreams.find((name) => name === service);
+}
+
+/** Mounted on the authenticated /api router, before the proxy: the list is answered here, a re-drive passes on. */
+export function deadLetterGatewayRoutes(api: Router, options: DeadLetterGatewayOptions): void {
+  const query = z.object({
+    service: z.enum(options.upstreams as [UpstreamName, ...UpstreamName[]]).optional(),
+    state: z.enum(['dead-lettered', 'redriven', 'all']).default('all'),
+  });
+
+  api.get('/admin/dead-letters', requireAdmin, async (req, res) => {
+    const parsed = query.safeParse(req.query);
+    if (!parsed.success) throw new BadRequestError(`Expected ?service=${options.upstreams.join('|')} and ?state=dead-lettered|redriven|all`, { code: 'VALIDATION_FAILED' });
+    const { service, state } = parsed.data;
+    const answers = await Promise.all((service ? [service] : options.upstreams).map((name) => listOf(name, state, req, options)));
+    const answered = answers.filter((answer) => answer.listing);
+    // Some services' letters are better than none; no service at all is an outage, not an empty list.
+    if (answered.length === 0) throw new ServiceUnavailableError(`No service answered: ${answers.map((a) => `${a.name} ${a.status}`).join('; ')}`, { code: 'UPSTREAM_UNAVAILABLE' });
+    const items: DeadLetterView[] = answered.flatMap((answer) => answer.listing!.items).sort((a, b) => a.deadLetteredAt.localeCompare(b.deadLetteredAt));
+    const redriven = items.filter((item) => item.state === 'redriven').length;
+    res.json({ items, counts: { 'dead-lettered': items.length - redriven, redriven }, services: Object.fromEntries(answers.map((a) => [a.name, a.status])) });
+  });
+
+  api.post('/admin/dead-letters/:id/redrive', requireAdmin, (req, _res, next) => {
+    if (!ownerOfDeadLetter(String(req.params.id), options.upstreams)) {
+      throw new BadRequestError(`Expected a dead-letter id <${options.upstreams.join('|')}>:<rabbitmq|kafka>:<letter id>, as GET /api/admin/dead-letters lists them`, { code: 'INVALID_DEAD_LETTER_ID' });
+    }
+    next();
+  });
+}
+
+interface Answer {
+  name: UpstreamName;
+  /** 'ok', or why its letters are missing or partial. */
+  status: string;
+  listing?: DeadLetterListing;
+}
+
+async function listOf(name: UpstreamName, state: string, req: Request, options: DeadLetterGatewayOptions): Promise<Answer> {
+  const base = options.baseUrlOf(name);
+  if (!base) return { name, status: 'unavailable (no healthy instance)' };
+  try {
+    const response = await options.fetch(new URL(`/admin/dead-letters?state=${state}`, base), {
+      // The caller's own token: each service checks the admin role itself, as behind the proxy.
+      headers: { authorization: req.get('authorization') ?? '', 'x-request-id': req.get('x-request-id') ?? '', traceparent: req.get('traceparent') ?? '' },
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+    if (!response.ok) {
+      await response.body?.cancel();
+      return { name, status: `unavailable (answered ${response.status})` };
+    }
+    const listing = (await response.json()) as DeadLetterListing;
+    const missing = Object.entries(listing.unavailable ?? {}).map(([broker, why]) => `${broker}: ${why}`);
+    return { name, listing, status: missing.length === 0 ? 'ok' : `partial (${missing.join('; ')})` };
+  } catch (error) {
+    options.logger.warn({ err: error, upstream: name }, 'could not list dead letters');
+    return { name, status: `unavailable (${error instanceof Error ? error.message : String(error)})` };
+  }
+}
