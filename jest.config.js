@@ -2,10 +2,11 @@
 const swc = ['@swc/jest', { jsc: { target: 'es2023', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
 
 const shared = {
-  transform: { '^.+\\.(t|j)sx?$': swc, '^.+\\.cjs$': swc },
-  // jose is ESM-only, and PGlite's CommonJS build still calls import() at start-up, which jest's sandbox refuses:
-  // swc turns both into plain CommonJS, like our own code.
-  transformIgnorePatterns: ['/node_modules/(?!(jose|@electric-sql/pglite)/)'],
+  transform: { '^.+\\.(t|j)sx?$': swc, '^.+\\.[cm]js$': swc },
+  // ESM-only packages (jose; http-proxy-middleware 4 with httpxy, published as .mjs, and is-plain-obj), and PGlite's
+  // CommonJS build that still calls import() at start-up, which jest's sandbox refuses: swc turns them into plain
+  // CommonJS, like our own code. (Jest's own require(esm) needs --experimental-vm-modules, so it is not used.)
+  transformIgnorePatterns: ['/node_modules/(?!(jose|@electric-sql/pglite|http-proxy-middleware|httpxy|is-plain-obj)/)'],
   moduleNameMapper: {
     '^@saga/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     // Tests may start another service's app in-process (e.g. the payment provider) through its package, never a relative path.

@@ -254,6 +254,26 @@ describe('authorization and identity headers', () => {
     expect(res.headers['x-request-id']).toBe('req-123');
   });
 
+  it('appends this hop to X-Forwarded-For/-Port/-Proto and keeps X-Forwarded-Host (as http-proxy did)', async () => {
+    const sent = await request(gateway.app)
+      .get('/api/orders')
+      .set('Authorization', `Bearer ${alice}`)
+      .set('X-Forwarded-For', '203.0.113.7')
+      .set('X-Forwarded-Proto', 'https')
+      .set('X-Forwarded-Host', 'shop.example')
+      .expect(200);
+    const headers = sent.body.headers as Record<string, string>;
+    expect(headers['x-forwarded-for']).toMatch(/^203\.0\.113\.7,(::ffff:)?127\.0\.0\.1$/);
+    expect(headers['x-forwarded-proto']).toBe('https,http');
+    expect(headers['x-forwarded-host']).toBe('shop.example');
+    const direct = await request(gateway.app).get('/api/orders').set('Authorization', `Bearer ${alice}`).expect(200);
+    const first = direct.body.headers as Record<string, string>;
+    expect(first['x-forwarded-for']).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+    expect(first['x-forwarded-proto']).toBe('http');
+    expect(first['x-forwarded-port']).toMatch(/^\d+$/);
+    expect(first['x-forwarded-host']).toMatch(/^127\.0\.0\.1:\d+$/);
+  });
+
   it('starts a trace when the client sends no (or an invalid) traceparent', async () => {
     for (const sent of [undefined, '00-00000000000000000000000000000000-00f067aa0ba902b7-01', 'garbage']) {
       const call = request(gateway.app).get('/api/orders').set('Authorization', `Bearer ${alice}`);

@@ -89,6 +89,9 @@ export function redisRateLimitBackend(options: RedisRateLimitOptions): RateLimit
     // Fail fast while disconnected instead of queueing: the request is then allowed (fail open), not held.
     disableOfflineQueue: true,
     socket: { connectTimeout: options.connectTimeoutMs ?? 2000, reconnectStrategy: reconnectDelayMs },
+    // node-redis 6 turns Redis Enterprise maintenance notifications on with RESP3 (its new default); the open-source
+    // Redis this runs on has none, so they stay off as in 5 (RESP3 itself is kept: the scripts' replies are the same).
+    maintNotifications: 'disabled',
   });
   let storeErrors = 0;
   let lastWarning = 0;

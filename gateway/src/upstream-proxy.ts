@@ -56,6 +56,26 @@ export interface UpstreamProxy {
   close: () => void;
 }
 
+/**
+ * X-Forwarded-For/-Port/-Proto get this hop appended to what the client sent, X-Forwarded-Host is kept or set from
+ * Host: what http-proxy's `xfwd` did. httpxy's `xfwd` (http-proxy-middleware 4) only fills them in when absent, so a
+ * client-sent X-Forwarded-For would reach the upstream as the whole chain, without the gateway's peer on its right.
+ */
+function appendForwardedHeaders(req: IncomingMessage): void {
+  const values = { for: req.socket.remoteAddress ?? '', port: forwardedPort(req), proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http' };
+  for (const [name, value] of Object.entries(values)) {
+    const header = `x-forwarded-${name}`;
+    const previous = req.headers[header];
+    req.headers[header] = previous ? `${String(previous)},${value}` : value;
+  }
+  req.headers['x-forwarded-host'] ||= req.headers.host ?? '';
+}
+
+function forwardedPort(req: IncomingMessage): string {
+  const port = /:(\d+)/.exec(req.headers.host ?? '')?.[1];
+  return port ?? ('encrypted' in req.socket && req.socket.encrypted ? '443' : '80');
+}
+
 export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProxy {
   const { name, url, resolve, timeoutMs, bodyLimit, logger, route } = options;
   const pending = new WeakMap<IncomingMessage, Pending>();
@@ -84,8 +104,9 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
       const status = proxyRes.statusCode ?? 502;
       pending.get(req)?.settle(status >= 500 ? new UpstreamStatusError(name, status) : undefined);
     });
-    proxyServer.on('error', (err: Error, req: IncomingMessage) => {
-      pending.get(req)?.settle(err);
+    // httpxy emits 'error' without a request only for a missing target, which the router never returns.
+    proxyServer.on('error', (err: Error, req?: IncomingMessage) => {
+      if (req) pending.get(req)?.settle(err);
     });
     // The client went away: not the upstream's fault.
     proxyServer.on('econnreset', (_err: Error, req: IncomingMessage) => {
@@ -102,7 +123,8 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
     agent,
     ...(resolve && { router: (req: Request) => targets.get(req) ?? url }),
     changeOrigin: true,
-    xfwd: true,
+    // X-Forwarded-* are appended by appendForwardedHeaders (http-proxy's behaviour), not by httpxy.
+    xfwd: false,
     // Our own plugin replaces the defaults: errors become breaker failures and one JSON error body, not HPM's text page.
     ejectPlugins: true,
     plugins: [events],
@@ -125,6 +147,7 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
         pending.set(req, p);
         signal.addEventListener('abort', () => p.proxyReq?.destroy(), { once: true });
         res.on('close', () => p.settle());
+        appendForwardedHeaders(req);
         proxy(req, res, (err?: unknown) => p.settle(err ?? new Error(`${name}: request not proxied`))).catch((err: unknown) => p.settle(err));
       }),
     {

@@ -75,7 +75,7 @@ const checks = {
           await client.connect();
           await client.query('select 1');
         } catch (error) {
-          throw new Error(`${db}: ${error.message}`);
+          throw new Error(`${db}: ${error.message}`, { cause: error });
         } finally {
           await client.end().catch(() => {});
         }

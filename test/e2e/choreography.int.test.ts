@@ -220,9 +220,8 @@ describe('choreographed saga', () => {
       paymentToken: i % 3 === 0 ? 'tok_chargeDeclined' : 'tok_visa',
       ...choreographed,
     }));
-    let placed: PlacedOrder[] = [];
     try {
-      placed = await Promise.all(requests.map((request) => placeOrderAccepted(p().urls.order, request)));
+      const placed = await Promise.all(requests.map((request) => placeOrderAccepted(p().urls.order, request)));
       await p().kill('inventory', 'SIGKILL');
       const pending = (await Promise.all(placed.map(({ orderId }) => getOrder(p().urls.order, customerId, orderId)))).filter((order) => order.status === 'PENDING').length;
       console.log(`inventory killed with ${pending} of ${placed.length} orders still PENDING`);

@@ -4,7 +4,7 @@ import { type SagaMode } from '@saga/contracts';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TokenVerifier } from '@saga/auth';
-import { createPgliteClient, initPgliteDataDirs, type SqlClient } from '@saga/db';
+import { createPgliteClient, initPgliteDataDirs, PgliteDataDirError, type SqlClient } from '@saga/db';
 import { StaticRegistry, discoverUpstream, registerSelf, type ServiceRegistry } from '@saga/discovery';
 import { serviceFaults, type OperationSpec } from '@saga/faults';
 import { InMemoryCommandBus, InMemoryEventLog } from '@saga/messaging';
@@ -60,7 +60,14 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<E
   const database = async (name: string): Promise<SqlClient> => {
     const dataDir = options.dataDir ? join(options.dataDir, name) : undefined;
     // Five PostgreSQLs in one process: small buffers keep the platform's memory in bounds.
-    const db = await createPgliteClient({ smallFootprint: true, ...(dataDir && { dataDir }) });
+    const db = await createPgliteClient({ smallFootprint: true, ...(dataDir && { dataDir }) }).catch((err: unknown) => {
+      // E.g. folders of PGlite 0.5 (PostgreSQL 18), which 0.6 (PostgreSQL 19) cannot open: say what to do with them.
+      if (!(err instanceof PgliteDataDirError) || !options.dataDir) throw err;
+      throw new Error(
+        `${err.message}\nThe embedded mode's databases in ${options.dataDir} hold demo data: delete that folder (rm -rf ${options.dataDir}) or set SAGA_DATA_DIR to a new one, and start again; the databases are created afresh.`,
+        { cause: err },
+      );
+    });
     stops.unshift(() => db.close());
     return db;
   };

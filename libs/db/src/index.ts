@@ -12,7 +12,7 @@ export type {
 } from './sql-client';
 export { createPgClient, type PgClientOptions } from './pg-client';
 export { createPgliteClient, type PgliteClientOptions } from './pglite-client';
-export { initPgliteDataDirs } from './pglite-data-dirs';
+export { initPgliteDataDirs, PgliteDataDirError } from './pglite-data-dirs';
 export { migrate, type MigrateOptions } from './migrate';
 export { MigrationHistoryError, type Migration } from './migration-plan';
 export {

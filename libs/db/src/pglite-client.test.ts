@@ -1,9 +1,11 @@
 // Runs the SqlClient contract on PGlite, plus what only the embedded driver does.
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPgliteClient } from './pglite-client';
+import { PgliteDataDirError } from './pglite-data-dirs';
 import { describeSqlClientContract } from './sql-client.contract';
 
 describeSqlClientContract('PGlite (in memory)', () => createPgliteClient());
@@ -18,6 +20,23 @@ describe('PGlite driver', () => {
       const second = await createPgliteClient({ dataDir });
       expect((await second.query('SELECT v FROM kept')).rows).toEqual([{ v: 'survives' }]);
       await second.close();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('names the folder and the PostgreSQL major that wrote it when a data folder does not open', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'saga-db-pglite-'));
+    try {
+      const first = await createPgliteClient({ dataDir });
+      await first.close();
+      const major = Number(readFileSync(join(dataDir, 'PG_VERSION'), 'utf8'));
+      // What a folder of the previous PGlite line looks like to this one (0.5 wrote PostgreSQL 18; 0.6 runs 19).
+      await writeFile(join(dataDir, 'PG_VERSION'), `${major - 1}\n`);
+      const opening = createPgliteClient({ dataDir });
+      await expect(opening).rejects.toThrow(`could not open the database in ${dataDir}, written by PostgreSQL ${major - 1}`);
+      await expect(opening).rejects.toBeInstanceOf(PgliteDataDirError);
+      await expect(opening).rejects.toMatchObject({ dataDir, writtenBy: String(major - 1), pgliteVersion: expect.stringMatching(/^\d+\.\d+\.\d+/) });
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

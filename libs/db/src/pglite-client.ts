@@ -2,6 +2,7 @@
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Transaction } from '@electric-sql/pglite';
+import { unopenableDataDirError } from './pglite-data-dirs';
 import { loadPglite } from './pglite-loader';
 import { PGLITE_PARSERS } from './pglite-values';
 import type { SqlClient, SqlExecutor, SqlValue } from './sql-client';
@@ -50,7 +51,9 @@ function pgliteExecutor(target: PgliteTarget): SqlExecutor {
 export async function createPgliteClient(opts: PgliteClientOptions = {}): Promise<SqlClient> {
   const { PGlite } = loadPglite();
   const startParams = opts.smallFootprint ? [...PGlite.defaultStartParams, ...SMALL_FOOTPRINT_SETTINGS.flatMap((setting) => ['-c', setting])] : undefined;
-  const db = await PGlite.create({ dataDir: opts.dataDir, parsers: PGLITE_PARSERS, ...(startParams && { startParams }) });
+  const db = await PGlite.create({ dataDir: opts.dataDir, parsers: PGLITE_PARSERS, ...(startParams && { startParams }) }).catch((err: unknown) => {
+    throw (opts.dataDir !== undefined && unopenableDataDirError(opts.dataDir, err)) || err;
+  });
   const base = pgliteExecutor(db);
   // Marks the async context of a transaction's `work`: a statement sent there on the client
   // (instead of on `tx`) would wait for the mutex its own transaction holds, forever.

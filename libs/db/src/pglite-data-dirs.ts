@@ -1,7 +1,8 @@
-// Creates PGlite data folders (initdb) in a short-lived child process, so the long-running one never holds initdb's memory.
+// PGlite data folders: created (initdb) in a short-lived child process, so the long-running one never holds initdb's memory;
+// and, when an existing one does not open, an error that says which PostgreSQL wrote it.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -27,4 +28,48 @@ export async function initPgliteDataDirs(dataDirs: readonly string[]): Promise<s
   if (fresh.length === 0) return [];
   await run(process.execPath, ['-e', script, require.resolve('@electric-sql/pglite'), ...fresh], { timeout: 120_000 });
   return fresh;
+}
+
+/** The installed PGlite's version, from its package.json (not in its exports map, so read from disk). */
+function pgliteVersion(): string {
+  try {
+    const manifest = join(dirname(require.resolve('@electric-sql/pglite')), '..', 'package.json');
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** An existing PGlite data folder did not open; most likely another PostgreSQL major wrote it. */
+export class PgliteDataDirError extends Error {
+  override readonly name = 'PgliteDataDirError';
+  constructor(
+    readonly dataDir: string,
+    /** The folder's PG_VERSION: the PostgreSQL major version that wrote it. */
+    readonly writtenBy: string,
+    readonly pgliteVersion: string,
+    cause: unknown,
+  ) {
+    super(
+      `PGlite ${pgliteVersion} could not open the database in ${dataDir}, written by PostgreSQL ${writtenBy} (its PG_VERSION). ` +
+        'A PGlite data folder opens only with the PostgreSQL major version that wrote it (PGlite 0.5: PostgreSQL 18; 0.6: 19): ' +
+        'to keep the data, dump it with the PGlite version that wrote it and load the dump into a new folder.',
+      { cause },
+    );
+  }
+}
+
+/**
+ * PGlite's only words for a data folder of another PostgreSQL major (PGlite 0.5 wrote PostgreSQL 18 folders, 0.6 runs
+ * PostgreSQL 19) are "PGlite failed to initialize properly". When an existing folder fails to open, this names the
+ * folder and the PostgreSQL major that wrote it; undefined when the folder holds no database.
+ */
+export function unopenableDataDirError(dataDir: string, cause: unknown): PgliteDataDirError | undefined {
+  let writtenBy: string;
+  try {
+    writtenBy = readFileSync(join(dataDir, 'PG_VERSION'), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+  return new PgliteDataDirError(dataDir, writtenBy, pgliteVersion(), cause);
 }

@@ -174,7 +174,7 @@ export async function measureInvariants(input: InvariantInput): Promise<{ figure
   const problems: string[] = [];
 
   // 1. Every order final within the bound (no lost order, none stuck).
-  let orders: OrderView[] = [];
+  let orders: OrderView[];
   let lastFinalAt = input.healedAt;
   for (;;) {
     orders = await allOrders(platform.urls.order, input.customers);
@@ -195,7 +195,7 @@ export async function measureInvariants(input: InvariantInput): Promise<{ figure
 
   // 2. Stock conservation, once releases in flight have landed (eventually, within what is left of the bound).
   const taken = (sku: string) => finals.filter((o) => o.status === 'APPROVED').flatMap((o) => o.items).filter((i) => i.sku === sku).reduce((sum, i) => sum + i.quantity, 0);
-  let stockMismatches: string[] = [];
+  let stockMismatches: string[];
   for (;;) {
     const stock = await stockLevels(platform.urls.inventory);
     stockMismatches = Object.keys(input.initialStock).filter((sku) => stock[sku] !== input.initialStock[sku]! - taken(sku)).map((sku) => `${sku}: ${stock[sku]} available, expected ${input.initialStock[sku]! - taken(sku)}`);
@@ -206,8 +206,8 @@ export async function measureInvariants(input: InvariantInput): Promise<{ figure
 
   // 3. Money, by the provider's own books: one capture of the total per approved order, net zero for a cancelled one.
   //    Refunds still in flight (a compensation, a reconciliation pass) land eventually: look again within the bound.
-  let doubleCharges = 0;
-  let moneyProblems: string[] = [];
+  let doubleCharges: number;
+  let moneyProblems: string[];
   for (;;) {
     doubleCharges = 0;
     moneyProblems = [];
@@ -245,7 +245,7 @@ export async function measureInvariants(input: InvariantInput): Promise<{ figure
   if (parked.length > 0) problems.push(`COMPENSATION_FAILED: ${parked.slice(0, 5).join(', ')}`);
 
   // 4. Exactly one final notification of the right kind per order (sent; retried deliveries may still be landing).
-  let notificationMismatches: string[] = [];
+  let notificationMismatches: string[];
   for (;;) {
     notificationMismatches = [];
     for (const order of finals) {

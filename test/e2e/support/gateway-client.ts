@@ -46,12 +46,10 @@ export async function login(gatewayUrl: string, username: string, password: stri
 /** Polls GET /api/orders/:id until the order is APPROVED or CANCELLED (at most 4 requests a second: under any sane limit). */
 export async function waitForFinalOrder(gatewayUrl: string, authorization: string, orderId: string, timeoutMs: number): Promise<{ status: string; sagaMode: string; [key: string]: unknown }> {
   const deadline = Date.now() + timeoutMs;
-  let last: unknown = 'never answered';
   for (;;) {
     const answer = await gatewayCall<{ status: string; sagaMode: string }>(gatewayUrl, 'GET', `/api/orders/${orderId}`, { authorization });
-    last = answer.body;
     if (answer.status === 200 && (answer.body.status === 'APPROVED' || answer.body.status === 'CANCELLED')) return answer.body;
-    if (Date.now() > deadline) throw new Error(`order ${orderId} not final within ${timeoutMs} ms; last answer ${answer.status} ${JSON.stringify(last)}`);
+    if (Date.now() > deadline) throw new Error(`order ${orderId} not final within ${timeoutMs} ms; last answer ${answer.status} ${JSON.stringify(answer.body)}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

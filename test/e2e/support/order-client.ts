@@ -161,7 +161,7 @@ export function listOrders(baseUrl: string, customerId: string): Promise<{ items
 /** Polls GET /orders/:id until APPROVED or CANCELLED; on timeout the error shows the order as last seen. */
 export async function waitForFinalStatus(baseUrl: string, customerId: string, orderId: string, timeoutMs: number): Promise<OrderView> {
   const deadline = Date.now() + timeoutMs;
-  let last: OrderView | string = 'never answered';
+  let last: OrderView | string;
   for (;;) {
     try {
       last = await getOrder(baseUrl, customerId, orderId);

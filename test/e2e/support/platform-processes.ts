@@ -294,7 +294,7 @@ export function withServiceLogs(platform: () => Platform | undefined, body: () =
         error.message = `${error.message}\n\n${where}`;
         throw error;
       }
-      throw new Error(`${String(error)}\n\n${where}`);
+      throw new Error(`${String(error)}\n\n${where}`, { cause: error });
     }
   };
 }
