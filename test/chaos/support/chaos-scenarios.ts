@@ -397,7 +397,7 @@ export const chaosScenarios: ChaosScenario[] = [
   },
   {
     name: 'kafka-down-orchestration-unaffected',
-    description: 'Kafka is stopped for 20 s: orchestrated orders go on as usual (their lane is RabbitMQ), choreographed ones wait and complete once it is back',
+    description: 'Kafka is stopped for 20 s: orchestrated orders go on as usual (their lane is RabbitMQ), choreographed ones wait and complete once it is back, or are cancelled by their deadline if it held them past it',
     inject: () => infra('stop', 'kafka'),
     heal: () => infra('up'),
     holdMs: 20_000,
