@@ -33,8 +33,10 @@ COPY --from=manifests /out/ ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /dist/ ./
 COPY infra/docker/own-address.js ./infra/docker/own-address.js
-# SERVICE_ADDRESS=auto -> this container's IP, before the service reads its config (each replica registers itself).
-ENV NODE_OPTIONS="--require /app/infra/docker/own-address.js"
+COPY infra/docker/secret-env.js ./infra/docker/secret-env.js
+# SERVICE_ADDRESS=auto -> this container's IP, before the service reads its config (each replica registers itself);
+# NAME_FILE -> NAME and $(NAME) expanded, so passwords come from the secrets volume, not docker-compose.yml.
+ENV NODE_OPTIONS="--require /app/infra/docker/own-address.js --require /app/infra/docker/secret-env.js"
 # Files stay root-owned (read-only to the process); the process runs as the image's unprivileged `node` user.
 USER node
 EXPOSE 3001 3002 3003 3004 4010 8080

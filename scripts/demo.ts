@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     name: 'embedded',
     script: join(root, 'gateway/dist/embedded/main.js'),
     port,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1', SAGA_DATA_DIR: dataDir, LOG_LEVEL: 'error', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1', SAGA_DATA_DIR: dataDir, LOG_LEVEL: 'error', FAULTS_ENABLED: 'true', DEMO_USERS_ENABLED: 'true', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) },
     logFile: join(root, '.local/logs/demo.log'),
   });
   console.log('starting the platform in one process (npm start) …');

@@ -1,6 +1,10 @@
 // `npm run smoke -- <gateway url>`: proves a running deployment (compose, k8s, start:local) end to end in ~5 s: one order
 // approved and one declined card compensated, in each saga mode. Exit code 0 only if all four end as expected.
+// SMOKE_USER / SMOKE_PASSWORD: who places the orders (default alice, the demo user of the local modes; compose and k8s
+// have no demo users: use admin and the password the gateway generated, see README).
 const api = (process.argv[2] ?? 'http://localhost:8080').replace(/\/$/, '');
+const user = process.env.SMOKE_USER ?? 'alice';
+const password = process.env.SMOKE_PASSWORD ?? 'alice-secret';
 const TIMEOUT_MS = 30_000;
 
 async function call(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -26,7 +30,7 @@ async function finalStatus(token: string, orderId: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const login = await call('POST', '/auth/token', undefined, { username: 'alice', password: 'alice-secret' });
+  const login = await call('POST', '/auth/token', undefined, { username: user, password });
   const token = login.body.access_token;
   if (login.status !== 200 || typeof token !== 'string') throw new Error(`POST /auth/token answered ${login.status} ${JSON.stringify(login.body)}`);
   let failed = 0;

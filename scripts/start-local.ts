@@ -40,6 +40,30 @@ function checkRequiredInfra(specs: ServiceSpec[], env: Record<string, string | u
 
 type Spec = ServiceSpec;
 
+/**
+ * The local mode's tokens: the gateway on loopback with the demo users, signing ES256 with the key kept in
+ * .local/keys/ (generated at first start, never committed); every service that verifies tokens does so through the
+ * gateway's JWKS. An exported JWT_SECRET (32+ bytes) switches them all to HS256 instead.
+ */
+function withLocalAuth(specs: Spec[], manifest: { services: ServiceSpec[] }, env: Record<string, string | undefined>): Spec[] {
+  const gatewayPort = specs.find((s) => s.public)?.port ?? 8080;
+  const jwksUrl = `http://127.0.0.1:${gatewayPort}/.well-known/jwks.json`;
+  return specs.map((spec) => {
+    if (spec.public) {
+      const key: Record<string, string> = env.JWT_SECRET ? {} : { JWT_SIGNING_KEY_FILE: env.JWT_SIGNING_KEY_FILE ?? join(root, '.local/keys/jwt-signing-key.pem') };
+      return { ...spec, env: { ...spec.env, HOST: env.HOST ?? '127.0.0.1', DEMO_USERS_ENABLED: 'true', ...key } };
+    }
+    const verifiesTokens = Object.keys(manifest.services.find((s) => s.name === spec.name)?.env ?? {}).some((name) => name.startsWith('JWT_'));
+    if (!verifiesTokens) return spec;
+    if (env.JWT_SECRET) {
+      // HS256 everywhere: the gateway publishes no key set, so the manifest's JWKS URL must not win over the secret.
+      const { JWT_JWKS_URL: _jwks, ...rest } = spec.env;
+      return { ...spec, env: rest };
+    }
+    return { ...spec, env: { JWT_JWKS_URL: jwksUrl, ...spec.env } };
+  });
+}
+
 const colours = [36, 33, 35, 32, 34, 91];
 const useColour = process.stdout.isTTY && !process.env.NO_COLOR;
 
@@ -127,7 +151,7 @@ async function main(): Promise<void> {
   const env = loadEnv();
   const manifest = loadManifest();
   checkRequiredInfra(manifest.services, env);
-  const specs: Spec[] = nativeSpecs(manifest, env);
+  const specs: Spec[] = withLocalAuth(nativeSpecs(manifest, env), manifest, env);
   const gatewayPort = specs.find((s) => s.public)?.port ?? 8080;
   for (const spec of specs) {
     if (!existsSync(join(root, spec.script))) throw new Error(`${spec.script} is missing: run \`npm run build\` first`);

@@ -1,9 +1,7 @@
 // The gateway's configuration: port, upstreams (static URLs, or Consul when CONSUL_URL is set), JWT issuer settings, limits.
 import { z } from 'zod';
 import { jwtSettingsShape, type DemoUser } from '@saga/auth';
-import { field, loadConfig, type Env } from '@saga/platform';
-
-export { DEV_JWT_SECRET } from '@saga/auth';
+import { ConfigError, field, loadConfig, type Env, type ConfigProblem } from '@saga/platform';
 
 const byteUnits = { b: 1, kb: 1024, mb: 1024 * 1024 } as const;
 const bytesPattern = /^(\d+)\s*(b|kb|mb)?$/i;
@@ -49,7 +47,11 @@ export const gatewayConfigSchema = z.object({
   CONSUL_URL: field.url({ protocols: ['http', 'https'] }).optional(),
   // JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, JWT_JWKS_URL, JWT_ALGORITHMS: the same settings every service verifies with.
   ...jwtSettingsShape,
-  // Lifetime of the demo issuer's tokens (POST /auth/token; disabled when JWT_JWKS_URL names a real issuer).
+  // The ES256 signing key (PKCS#8 PEM): its text (e.g. from a Secret), or a file, generated at first start if missing.
+  // Neither, on a loopback HOST: .local/keys/jwt-signing-key.pem. Unused with JWT_SECRET (HS256) or JWT_JWKS_URL.
+  JWT_SIGNING_KEY: z.string().min(1).optional(),
+  JWT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  // Lifetime of the issuer's tokens (POST /auth/token; disabled when JWT_JWKS_URL names a real issuer).
   JWT_TTL_S: positiveInt().default(900),
   RATE_LIMIT_MAX: positiveInt().default(100),
   RATE_LIMIT_WINDOW_MS: field.durationMs().default(10_000),
@@ -62,6 +64,11 @@ export const gatewayConfigSchema = z.object({
   // How long an open breaker fails fast before it lets one trial request through to the upstream.
   UPSTREAM_BREAKER_RESET_MS: field.durationMs().default(10_000),
   BODY_LIMIT: bytes().default(100 * 1024),
+  // alice, bob and admin with their documented passwords: only the local modes on a loopback HOST turn this on.
+  DEMO_USERS_ENABLED: field.boolean().default(false),
+  // Otherwise one user, admin: its password from here, or from this file (generated there at first start if missing).
+  ADMIN_PASSWORD: z.string().min(12, 'expected at least 12 characters').optional(),
+  ADMIN_PASSWORD_FILE: z.string().min(1).optional(),
   DEMO_USERS: demoUsers().default([
     { username: 'alice', password: 'alice-secret', roles: ['customer'] },
     { username: 'bob', password: 'bob-secret', roles: ['customer'] },
@@ -72,6 +79,27 @@ export const gatewayConfigSchema = z.object({
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 
+/** 127.0.0.0/8, ::1 or localhost: reachable from this machine only. */
+export const isLoopbackHost = (host: string): boolean => {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+};
+
+/** The documented demo password of the admin: accepted in the local modes only. */
+const DEMO_ADMIN_PASSWORD = 'admin-secret';
+
 export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
-  return loadConfig(gatewayConfigSchema, env);
+  const config = loadConfig(gatewayConfigSchema, env);
+  const problems: ConfigProblem[] = [];
+  if (config.DEMO_USERS_ENABLED && !isLoopbackHost(config.HOST)) {
+    problems.push({ variable: 'DEMO_USERS_ENABLED', message: `the demo users (documented passwords) are for a gateway bound to loopback only; HOST is ${config.HOST}: set HOST=127.0.0.1, or unset DEMO_USERS_ENABLED and set ADMIN_PASSWORD / ADMIN_PASSWORD_FILE` });
+  }
+  if (!config.DEMO_USERS_ENABLED && env.DEMO_USERS) problems.push({ variable: 'DEMO_USERS', message: 'only used with DEMO_USERS_ENABLED=true (local modes)' });
+  if (!config.DEMO_USERS_ENABLED && config.ADMIN_PASSWORD === DEMO_ADMIN_PASSWORD) problems.push({ variable: 'ADMIN_PASSWORD', message: 'the documented demo password is accepted in the local demo modes only' });
+  if (config.JWT_SECRET && (config.JWT_SIGNING_KEY || config.JWT_SIGNING_KEY_FILE)) {
+    problems.push({ variable: 'JWT_SECRET', message: 'set either JWT_SECRET (HS256, shared secret) or JWT_SIGNING_KEY / JWT_SIGNING_KEY_FILE (ES256), not both' });
+  }
+  if (config.JWT_SIGNING_KEY && config.JWT_SIGNING_KEY_FILE) problems.push({ variable: 'JWT_SIGNING_KEY', message: 'set JWT_SIGNING_KEY or JWT_SIGNING_KEY_FILE, not both' });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
 }

@@ -57,6 +57,8 @@ beforeAll(async () => {
     PAYMENT_URL: services.payment.url,
     NOTIFICATION_URL: services.notification.url,
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    HOST: '127.0.0.1',
+    DEMO_USERS_ENABLED: 'true',
     UPSTREAM_TIMEOUT_MS: '1000',
     LOG_LEVEL: 'silent',
   }));

@@ -35,6 +35,11 @@ async function startEcho(name: string, port = 0): Promise<Echo> {
       res.status(500).json({ error: { code: 'BOOM' } });
       return;
     }
+    const status = /\/status-(\d{3})$/.exec(req.path)?.[1];
+    if (status) {
+      res.status(Number(status)).json({ error: { code: `STATUS_${status}` } });
+      return;
+    }
     const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
     res.json({ upstream: name, method: req.method, path: req.originalUrl, headers: req.headers, body });
   });
@@ -74,6 +79,9 @@ function makeConfig(extra: Record<string, string> = {}): GatewayConfig {
     PAYMENT_URL: payment.url,
     NOTIFICATION_URL: notification.url,
     JWT_SECRET: SECRET,
+    // The local demo mode: loopback, alice/bob/admin with their documented passwords.
+    HOST: '127.0.0.1',
+    DEMO_USERS_ENABLED: 'true',
     UPSTREAM_TIMEOUT_MS: '300',
     BODY_LIMIT: '1kb',
     RATE_LIMIT_MAX: '1000',
@@ -112,6 +120,18 @@ afterAll(async () => {
 });
 
 describe('POST /auth/token', () => {
+  it.each([
+    ['an unsupported charset', { 'content-type': 'application/json; charset=koi8-r' }, '{"username":"alice","password":"x"}', 415, 'UNSUPPORTED_CHARSET'],
+    ['a body labelled gzip that is not gzip', { 'content-type': 'application/json', 'content-encoding': 'gzip' }, '{"username":"alice"}', 400, 'BAD_REQUEST'],
+    ['an unknown content-encoding', { 'content-type': 'application/json', 'content-encoding': 'zstd-nope' }, '{}', 415, 'UNSUPPORTED_CONTENT_ENCODING'],
+    ['a NUL in the username', { 'content-type': 'application/json' }, '{"username":"al\\u0000ice","password":"x"}', 400, 'INVALID_CHARACTERS'],
+    ['an array for the username', { 'content-type': 'application/json' }, '{"username":["alice"],"password":"x"}', 400, 'VALIDATION_FAILED'],
+    ['malformed JSON', { 'content-type': 'application/json' }, '{"username":', 400, 'MALFORMED_JSON'],
+  ])('%s -> %i %s, never a 5xx', async (_what, headers, body, status, code) => {
+    const res = await request(gateway.app).post('/auth/token').set(headers).send(body).expect(status);
+    expect(res.body).toEqual({ error: { code, message: expect.any(String) } });
+  });
+
   it('issues an HS256 token with sub, roles, iss, aud, exp, iat, nbf', async () => {
     const res = await request(gateway.app).post('/auth/token').send({ username: 'bob', password: 'bob-secret' }).expect(200);
     expect(res.body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 900 });
@@ -318,6 +338,26 @@ describe('routing', () => {
     expect(res.body).toMatchObject({ upstream, path: target });
   });
 
+  it.each(['/api/inventory', '/api/inventory/', '/api/inventory/health/ready', '/api/inventory/health/live', '/api/inventory/admin/restock', '/api/inventory/products/a/b'])(
+    'only the catalog is public under /api/inventory: %s is 404',
+    async (path) => {
+      const before = inventory.hits.length;
+      const res = await request(gateway.app).get(path).set('Authorization', `Bearer ${alice}`).expect(404);
+      expect(res.body.error.code).toBe('NOT_FOUND');
+      expect(inventory.hits.length).toBe(before);
+    },
+  );
+
+  it.each(['/api/orders/%C0%AF', '/api/orders/%E0%A4%A', '/api/orders/%00', '/api/orders//health/live', '/api/orders/%2F%2Fhealth', '/api/orders/.%2e/health/live', '/api/payments/..%5Chealth'])(
+    '400 BAD_PATH for %s, without calling the upstream',
+    async (path) => {
+      const before = order.hits.length + payment.hits.length;
+      const res = await request(gateway.app).get(path).set('Authorization', `Bearer ${alice}`).expect(400);
+      expect(res.body.error.code).toBe('BAD_PATH');
+      expect(order.hits.length + payment.hits.length).toBe(before);
+    },
+  );
+
   it('404 for an unknown /api route; 400 for dot segments', async () => {
     await request(gateway.app).get('/api/unknown').set('Authorization', `Bearer ${alice}`).expect(404);
     await request(gateway.app).get('/api/orders/%2e%2e/admin/replay').set('Authorization', `Bearer ${alice}`).expect(400);
@@ -417,6 +457,25 @@ describe('rate limiting', () => {
     expect(res.headers['retry-after']).toBeDefined();
   });
 
+  it('requests without a valid token are limited per address before authentication; a valid token is not charged', async () => {
+    const g = makeGateway({ RATE_LIMIT_MAX: '2', RATE_LIMIT_WINDOW_MS: '10s' });
+    const token = await login(g, 'alice', 'alice-secret');
+    await request(g.app).get('/api/orders').expect(401);
+    await request(g.app).get('/api/orders').set('Authorization', 'Bearer not.a.token').expect(401);
+    const limited = await request(g.app).get('/api/orders').expect(429);
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    expect(limited.headers['retry-after']).toBeDefined();
+    await request(g.app).get('/api/orders').set('Authorization', `Bearer ${token}`).expect(200);
+  });
+
+  it('the login limiter is keyed on address and username: a guesser locks out only the name it guesses', async () => {
+    const g = makeGateway({ AUTH_RATE_LIMIT_MAX: '2' });
+    await request(g.app).post('/auth/token').send({ username: 'bob', password: 'x' }).expect(401);
+    await request(g.app).post('/auth/token').send({ username: 'bob', password: 'y' }).expect(401);
+    await request(g.app).post('/auth/token').send({ username: 'bob', password: 'bob-secret' }).expect(429);
+    await request(g.app).post('/auth/token').send({ username: 'alice', password: 'alice-secret' }).expect(200);
+  });
+
   it('without REDIS_URL the counters live in memory; readiness has no redis check', async () => {
     expect(config.REDIS_URL).toBeUndefined();
     expect(gateway.rateLimit.kind).toBe('memory');
@@ -455,6 +514,24 @@ describe('upstream failures', () => {
   it('upstream 5xx is passed through', async () => {
     const res = await request(gateway.app).get('/api/orders/boom').set('Authorization', `Bearer ${alice}`).expect(500);
     expect(res.body.error.code).toBe('BOOM');
+  });
+
+  it('a 500 is passed through and never counted: six of them leave the breaker closed for everyone', async () => {
+    const g = makeGateway({}, { breaker: { volumeThreshold: 2, errorThresholdPercentage: 50, resetTimeoutMs: 500 } });
+    const token = await login(g, 'alice', 'alice-secret');
+    const bob = await login(g, 'bob', 'bob-secret');
+    for (let i = 0; i < 6; i++) await request(g.app).get('/api/orders/boom').set('Authorization', `Bearer ${token}`).expect(500);
+    expect(g.proxies.order.breaker.state()).toBe('closed');
+    await request(g.app).get('/api/orders').set('Authorization', `Bearer ${bob}`).expect(200);
+  });
+
+  it.each([502, 503, 504])('an upstream %i counts as unavailability and opens the breaker', async (status) => {
+    const g = makeGateway({}, { breaker: { volumeThreshold: 2, errorThresholdPercentage: 50, resetTimeoutMs: 500 } });
+    const token = await login(g, 'alice', 'alice-secret');
+    for (let i = 0; i < 2; i++) await request(g.app).get(`/api/orders/status-${status}`).set('Authorization', `Bearer ${token}`).expect(status);
+    expect(g.proxies.order.breaker.state()).toBe('open');
+    const res = await request(g.app).get('/api/orders').set('Authorization', `Bearer ${token}`).expect(503);
+    expect(res.body.error.code).toBe('UPSTREAM_UNAVAILABLE');
   });
 
   it('upstream down -> 503 fast; the breaker opens, skips the upstream, and recovers after the reset timeout', async () => {

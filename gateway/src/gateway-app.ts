@@ -3,11 +3,10 @@
 // before the routes, and a proxied body must stream through untouched. Same error body shape, same AppErrors.
 import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { pinoHttp } from 'pino-http';
 import { z } from 'zod';
 import {
-  AppError,
   BadRequestError,
   ForbiddenError,
   NotFoundError,
@@ -15,11 +14,15 @@ import {
   TooManyRequestsError,
   UnauthorizedError,
   createLogger,
+  rejectUnsafeInput,
+  textProblem,
+  toAppError,
   type Logger,
 } from '@saga/platform';
 import { authenticate, checkCredentials, createTokenIssuer, createTokenVerifier, identityOf } from '@saga/auth';
 import { discoverUpstream, type DiscoveredUpstream, type ServiceRegistry } from '@saga/discovery';
 import type { GatewayConfig } from './config';
+import { loadGatewayCredentials, type GatewayCredentials } from './gateway-credentials';
 import { deadLetterGatewayRoutes } from './dead-letters.routes';
 import { memoryRateLimitBackend, redisRateLimitBackend, type RateLimitBackend } from './rate-limit-store';
 import { createUpstreamProxy, type Route, type UpstreamName, type UpstreamProxy, type UpstreamProxyOptions } from './upstream-proxy';
@@ -36,6 +39,8 @@ export interface GatewayDeps {
   registry?: ServiceRegistry;
   /** With a registry: upstreams that still use their static *_URL (e.g. one routed through a Toxiproxy proxy). */
   staticUpstreams?: UpstreamName[];
+  /** Signing key and users, when already loaded (the embedded mode shares the key with its services); else read from config. */
+  credentials?: GatewayCredentials;
 }
 
 export interface GatewayApp {
@@ -80,7 +85,8 @@ const routeTable: { pattern: RegExp; upstream: UpstreamName; rewrite: (rest: str
     admin: true,
   })),
   { pattern: /^\/api\/orders(\/.*)?$/, upstream: 'order', rewrite: (rest) => '/orders' + rest, admin: false },
-  { pattern: /^\/api\/inventory(\/.*)?$/, upstream: 'inventory', rewrite: (rest) => rest || '/', admin: false },
+  // Only the catalog: the inventory service's /health* and /admin* stay out of reach of this prefix.
+  { pattern: /^\/api\/inventory(\/products(?:\/[^/]+)?)$/, upstream: 'inventory', rewrite: (rest) => rest, admin: false },
   { pattern: /^\/api\/payments(\/.*)?$/, upstream: 'payment', rewrite: (rest) => '/payments' + rest, admin: false },
   { pattern: /^\/api\/notifications(\/.*)?$/, upstream: 'notification', rewrite: (rest) => '/notifications' + rest, admin: false },
 ];
@@ -99,6 +105,17 @@ export function resolveRoute(url: string): Route | undefined {
 
 /** Dot segments (also percent-encoded) and encoded slashes could walk out of the routed prefix upstream. */
 const suspiciousPath = /(^|\/)(\.|%2e){1,2}(\/|$)|%2f|%5c|\\/i;
+
+/** A path that does not percent-decode, or decodes to control characters or empty segments, goes nowhere. */
+function decodablePath(path: string): boolean {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return false;
+  }
+  return !textProblem(decoded) && !decoded.includes('//');
+}
 
 const acceptableRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
 // W3C Trace Context, version 00: trace id and parent id not all zeros (checked below).
@@ -151,11 +168,8 @@ function accessLog(logger: Logger): RequestHandler {
 function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
-    let appError: AppError | undefined = err instanceof AppError ? err : undefined;
-    // body-parser errors on /auth/token.
-    const type = (err as { type?: unknown } | null)?.type;
-    if (!appError && type === 'entity.too.large') appError = new PayloadTooLargeError();
-    if (!appError && type === 'entity.parse.failed') appError = new BadRequestError('Malformed JSON in request body', { code: 'MALFORMED_JSON' });
+    // The platform's mapping: AppErrors, and any 4xx http-error (body-parser's charset, encoding, JSON, size) as that 4xx.
+    const appError = toAppError(err);
     if (!appError) {
       logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
       res.status(500).json({ error: { code: 'INTERNAL', message: 'Internal server error' } });
@@ -207,9 +221,11 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
     return store ? { store, passOnStoreError: true, logger: limiterLogger } : {};
   };
 
-  // With a real issuer (JWKS) the demo issuer is off: the gateway only verifies.
-  const issue = config.JWT_JWKS_URL ? undefined : createTokenIssuer(config);
-  const verify = createTokenVerifier(config);
+  // With a real issuer (JWKS) the issuer here is off: the gateway only verifies. Otherwise it verifies its own tokens
+  // in-process: with its own public keys (ES256), or the explicitly configured HS256 secret.
+  const credentials = deps.credentials ?? loadGatewayCredentials(config, logger);
+  const issue = credentials.signer && createTokenIssuer(config, credentials.signer);
+  const verify = createTokenVerifier(config, credentials.jwks ? { localJwks: credentials.jwks } : {});
 
   const app = express();
   app.disable('x-powered-by');
@@ -261,24 +277,36 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', upstreams, ...(checks && { checks, degraded: redis.state !== 'up' }) });
   });
 
+  // The public half of the signing keys, for the services' JWT_JWKS_URL: public, cacheable, no secret in it.
+  app.get('/.well-known/jwks.json', (_req, res) => {
+    if (!credentials.jwks) throw new NotFoundError('This gateway does not sign with public keys (JWT_SECRET or an external issuer is configured)', { code: 'NO_JWKS' });
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.json(credentials.jwks);
+  });
+
   const limitExceeded: RequestHandler = (_req, _res, next) => next(new TooManyRequestsError('Rate limit exceeded', { code: 'RATE_LIMITED' }));
 
-  // Per IP, stricter: the only unauthenticated route, and the one password guessing would hit.
+  // Per address and username, stricter: the one route password guessing would hit. Keyed on both, so a guesser behind
+  // a shared NAT address locks out only the name it guesses, not everyone behind that address.
   const authLimiter = rateLimit({
     windowMs: config.RATE_LIMIT_WINDOW_MS,
     limit: config.AUTH_RATE_LIMIT_MAX,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     identifier: 'auth',
+    keyGenerator: (req) => {
+      const username: unknown = (req.body as { username?: unknown } | undefined)?.username;
+      return `${ipKeyGenerator(req.ip ?? '')}|${typeof username === 'string' ? username.slice(0, 128) : ''}`;
+    },
     handler: limitExceeded,
     ...limiterStore('auth'),
   });
 
-  app.post('/auth/token', authLimiter, express.json({ limit: config.BODY_LIMIT }), async (req, res) => {
+  app.post('/auth/token', express.json({ limit: config.BODY_LIMIT }), rejectUnsafeInput(), authLimiter, async (req, res) => {
     if (!issue) throw new NotFoundError('The demo token issuer is disabled: tokens come from the issuer at JWT_JWKS_URL', { code: 'ISSUER_DISABLED' });
     const parsed = tokenRequestSchema.safeParse(req.body);
     if (!parsed.success) throw new BadRequestError('Expected {"username": string, "password": string}', { code: 'VALIDATION_FAILED' });
-    const user = checkCredentials(config.DEMO_USERS, parsed.data.username, parsed.data.password);
+    const user = checkCredentials(credentials.users, parsed.data.username, parsed.data.password);
     if (!user) throw new UnauthorizedError('Invalid username or password', { code: 'INVALID_CREDENTIALS' });
     res.setHeader('Cache-Control', 'no-store');
     res.json(await issue(user));
@@ -296,8 +324,29 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
     ...limiterStore('api'),
   });
 
+  // Before authentication counts: a request whose token is missing or invalid is charged to its client address
+  // (RATE_LIMIT_MAX per window, like a user), so token guessing and anonymous floods meet a limit too.
+  const anonymousLimiter = rateLimit({
+    windowMs: config.RATE_LIMIT_WINDOW_MS,
+    limit: config.RATE_LIMIT_MAX,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    identifier: 'anonymous',
+    keyGenerator: (req) => `ip:${ipKeyGenerator(req.ip ?? '')}`,
+    handler: limitExceeded,
+    ...limiterStore('anonymous'),
+  });
+  const authenticateOrLimit = authenticate(verify, { forwardIdentityHeaders: true });
+
   const api = express.Router();
-  api.use(authenticate(verify, { forwardIdentityHeaders: true }));
+  api.use(async (req, res, next) => {
+    try {
+      await authenticateOrLimit(req, res, next);
+    } catch (err) {
+      // 401 while the address is under its limit, 429 once it is over.
+      await anonymousLimiter(req, res, (limited?: unknown) => next(limited ?? err));
+    }
+  });
   api.use(userLimiter);
   deadLetterGatewayRoutes(api, {
     upstreams: UPSTREAMS,
@@ -311,7 +360,8 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
   // Routing, authorization and the body limit; then the proxy of the route's upstream (no body parsing here).
   app.use('/api', (req, res, next) => {
     const url = req.originalUrl;
-    if (suspiciousPath.test(url.split('?')[0] ?? '')) throw new BadRequestError('Path not allowed', { code: 'BAD_PATH' });
+    const path = url.split('?')[0] ?? '';
+    if (suspiciousPath.test(path) || !decodablePath(path)) throw new BadRequestError('Path not allowed', { code: 'BAD_PATH' });
     const route = resolveRoute(url);
     if (!route) throw new NotFoundError(`No route for ${req.method} ${req.path}`);
     if (route.admin && !identityOf(res)?.roles.includes('admin')) throw new ForbiddenError('Role admin required');

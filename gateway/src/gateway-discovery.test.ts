@@ -34,6 +34,8 @@ const stop = (fake: Fake) =>
 const config = loadGatewayConfig({
   INVENTORY_URL: 'http://127.0.0.1:9',
   JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+  HOST: '127.0.0.1',
+  DEMO_USERS_ENABLED: 'true',
   UPSTREAM_TIMEOUT_MS: '500',
   RATE_LIMIT_MAX: '1000',
   AUTH_RATE_LIMIT_MAX: '1000',

@@ -1,13 +1,12 @@
 // Composition root of the standalone gateway: config, app, server, graceful shutdown.
 import { ConsulRegistry } from '@saga/discovery';
 import { GracefulShutdown, createLogger, runProcess, startHttpServer, type StartedProcess } from '@saga/platform';
-import { DEV_JWT_SECRET, loadGatewayConfig } from './config';
+import { loadGatewayConfig } from './config';
 import { createGatewayApp } from './gateway-app';
 
 async function start(): Promise<StartedProcess> {
   const config = loadGatewayConfig(process.env);
   const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
-  if (config.JWT_SECRET === DEV_JWT_SECRET) logger.warn('JWT_SECRET is the built-in development secret: set it before deploying');
   // REDIS_URL set: the rate limits are shared with every other replica through Redis (fail open if it is down).
   // CONSUL_URL set: upstreams are the healthy instances Consul knows (round robin); unset: the static *_URL.
   const registry = config.CONSUL_URL ? new ConsulRegistry({ url: config.CONSUL_URL }) : undefined;

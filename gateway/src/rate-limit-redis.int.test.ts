@@ -9,8 +9,12 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createClient } from 'redis';
 import request from 'supertest';
+import { testJwtSecret } from '@saga/auth/testing';
 import { loadGatewayConfig } from './config';
 import { createGatewayApp, type GatewayApp } from './gateway-app';
+
+/** The local demo mode (loopback, demo users) with this test process's own HS256 secret: no key files written. */
+const localDemo = { HOST: '127.0.0.1', DEMO_USERS_ENABLED: 'true', JWT_SECRET: testJwtSecret };
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const LIMIT = 5;
@@ -44,6 +48,7 @@ beforeAll(async () => {
     RATE_LIMIT_WINDOW_MS: '30s',
     AUTH_RATE_LIMIT_MAX: String(LIMIT),
     LOG_LEVEL: 'silent',
+    ...localDemo,
   });
   // Same config, two apps: two replicas, each with its own Redis client.
   replicas = [createGatewayApp(config, { rateLimitKeyPrefix: prefix }), createGatewayApp(config, { rateLimitKeyPrefix: prefix })];
@@ -97,15 +102,17 @@ it('the per-user limit holds across two replicas: the (limit+1)th request gets 4
   expect(await redis.get(`${prefix}rl:api:user:bob`)).toBe('2');
   const authKeys: string[] = [];
   for await (const batch of redis.scanIterator({ MATCH: `${prefix}rl:auth:*`, COUNT: 100 })) authKeys.push(...batch);
-  expect(authKeys).toHaveLength(1);
+  // One login counter per address and username: a guesser behind a shared NAT locks out only the name it guesses.
+  expect(authKeys.map((key) => key.slice(`${prefix}rl:auth:`.length)).sort()).toEqual(['127.0.0.1|alice', '127.0.0.1|bob']);
 });
 
-it('the per-IP /auth/token limit is shared too', async () => {
-  // 2 logins already counted by the previous test (same IP); the limit is LIMIT.
-  for (let i = 2; i < LIMIT; i++) await request((replicas[i % 2] as GatewayApp).app).post('/auth/token').send({ username: 'alice', password: 'wrong' }).expect(401);
+it('the /auth/token limit (address + username) is shared too, and leaves the other names behind that address alone', async () => {
+  // 1 login as alice already counted by the previous test (same address); the limit is LIMIT.
+  for (let i = 1; i < LIMIT; i++) await request((replicas[i % 2] as GatewayApp).app).post('/auth/token').send({ username: 'alice', password: 'wrong' }).expect(401);
   const res = await request((replicas[LIMIT % 2] as GatewayApp).app).post('/auth/token').send({ username: 'alice', password: 'alice-secret' }).expect(429);
   expect(res.headers['retry-after']).toBeDefined();
   expect(res.headers['ratelimit-policy']).toBeDefined();
+  await request((replicas[(LIMIT + 1) % 2] as GatewayApp).app).post('/auth/token').send({ username: 'bob', password: 'bob-secret' }).expect(200);
 });
 
 // A Redis of its own (same redis-server binary as infra/local) that this test starts late and stops early.
@@ -114,7 +121,7 @@ it('fails open while Redis is unreachable, then counts again once it is up, and 
   await once(probe, 'listening');
   const port = (probe.address() as AddressInfo).port;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
-  const config = loadGatewayConfig({ REDIS_URL: `redis://127.0.0.1:${port}`, AUTH_RATE_LIMIT_MAX: '2', LOG_LEVEL: 'silent' });
+  const config = loadGatewayConfig({ REDIS_URL: `redis://127.0.0.1:${port}`, AUTH_RATE_LIMIT_MAX: '2', LOG_LEVEL: 'silent', ...localDemo });
   const g = createGatewayApp(config);
   const attempt = (status: number) => request(g.app).post('/auth/token').send({ username: 'alice', password: 'wrong' }).expect(status);
   let server: ReturnType<typeof spawn> | undefined;

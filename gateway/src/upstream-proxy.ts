@@ -1,9 +1,11 @@
 // One streaming proxy per upstream service, each behind its own circuit breaker.
 //
 // Proxying streams, so the breaker cannot wrap a value-returning call: instead each proxied request is one
-// breaker call, a promise that resolves when the upstream's response headers arrive with a status below 500,
-// and rejects on a proxy error (connection refused, reset), a 5xx, or the breaker's timeout (time to response
-// headers, UPSTREAM_TIMEOUT_MS), which also destroys the upstream request. An open breaker answers 503 at once.
+// breaker call, a promise that resolves when the upstream's response headers arrive, and rejects only when the
+// upstream is unavailable: a proxy error (connection refused, reset), a 502/503/504, or the breaker's timeout (time
+// to response headers, UPSTREAM_TIMEOUT_MS), which also destroys the upstream request. A 500 is the upstream's
+// answer to one request (maybe a client's malformed one): passed through and logged, never counted, so one customer
+// cannot open the breaker every customer shares. An open breaker answers 503 at once.
 import { Agent, type ClientRequest, type IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { createProxyMiddleware, type Plugin } from 'http-proxy-middleware';
@@ -19,7 +21,10 @@ export interface Route {
   admin: boolean;
 }
 
-/** Upstream returned a 5xx: its response is still passed to the client, but it counts as a failure. */
+/** The statuses that mean "the upstream is unavailable" and count against its breaker. */
+export const UNAVAILABLE_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
+
+/** Upstream answered 502/503/504: its response is still passed to the client, but it counts as a failure. */
 export class UpstreamStatusError extends Error {
   override readonly name = 'UpstreamStatusError';
   constructor(readonly upstream: string, readonly status: number) {
@@ -102,7 +107,10 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
     });
     proxyServer.on('proxyRes', (proxyRes: IncomingMessage, req: IncomingMessage) => {
       const status = proxyRes.statusCode ?? 502;
-      pending.get(req)?.settle(status >= 500 ? new UpstreamStatusError(name, status) : undefined);
+      if (status >= 500 && !UNAVAILABLE_STATUSES.has(status)) {
+        logger.warn({ upstream: name, status, url: (req as { originalUrl?: string }).originalUrl ?? req.url }, `${name} answered ${status} (passed through, not counted by the breaker)`);
+      }
+      pending.get(req)?.settle(UNAVAILABLE_STATUSES.has(status) ? new UpstreamStatusError(name, status) : undefined);
     });
     // httpxy emits 'error' without a request only for a missing target, which the router never returns.
     proxyServer.on('error', (err: Error, req?: IncomingMessage) => {
@@ -171,7 +179,7 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
       await breaker.fire({ req, res });
     } catch (err) {
       if (res.headersSent) {
-        // A 5xx already streamed to the client, or a failure mid-body: nothing more to say.
+        // A 502/503/504 already streamed to the client, or a failure mid-body: nothing more to say.
         if (!(err instanceof UpstreamStatusError)) res.destroy();
         return;
       }

@@ -88,6 +88,8 @@ export function semanticErrors(doc: ComposeDoc, manifest: Manifest, root: string
   const services = asRecord(doc.services) as Record<string, Record<string, unknown>>;
   const app = new Map(manifest.services.map((s) => [s.name, s]));
   const infraPorts = allowedInfraPorts(manifest);
+  // One-shot jobs (secrets-init): what waits for them waits for their exit, not their health.
+  const oneShots = new Set(Object.values(services).flatMap((service) => dependsOn(service).filter((d) => d.condition === 'service_completed_successfully').map((d) => d.name)));
   for (const [name, service] of Object.entries(services)) {
     for (const dep of dependsOn(service)) {
       const target = services[dep.name];
@@ -96,7 +98,9 @@ export function semanticErrors(doc: ComposeDoc, manifest: Manifest, root: string
         errors.push(`${name}: waits for ${dep.name} to be healthy, but ${dep.name} has no healthcheck`);
       }
     }
-    if (!service.healthcheck) errors.push(`${name}: no healthcheck (nothing could wait for it)`);
+    if (oneShots.has(name)) {
+      if (service.restart !== 'no') errors.push(`${name}: a one-shot job others wait to complete must not restart (restart: "no")`);
+    } else if (!service.healthcheck) errors.push(`${name}: no healthcheck (nothing could wait for it)`);
     const spec = app.get(name);
     for (const port of publishedPorts(service)) {
       if (spec && !spec.public) errors.push(`${name}: publishes port ${port.container}, but only the gateway is reachable from outside`);

@@ -20,7 +20,12 @@ export interface ParityOptions {
   hostName?: (service: string) => string;
   /** Variables this environment may leave unset (natively: Consul, which this machine does not run, and the JWT secret). */
   mayBeUnset?: (template: string) => boolean;
+  /** Switches this environment may keep off although the manifest turns them on (k8s/base: FAULTS_ENABLED). */
+  offSwitches?: Record<string, string>;
 }
+
+/** k8s/base keeps the fault API off; the kind and minikube overlays turn it on (docs/decisions/0018). */
+export const k8sBaseOffSwitches: Record<string, string> = { FAULTS_ENABLED: 'false' };
 
 const rx = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -78,6 +83,7 @@ function envErrors(spec: ServiceSpec, d: DeployedService, where: string, options
       continue;
     }
     if (ownAddress && actual.value === 'auto') continue;
+    if (options.offSwitches?.[key] !== undefined && actual.value === options.offSwitches[key]) continue;
     if (refs.length === 0 && actual.value !== template) errors.push(`${at} is ${JSON.stringify(actual.value)}, the manifest says ${JSON.stringify(template)}`);
     else if (refs.some((r) => r.kind === 'host') && !hostPattern(template, hostName).test(actual.value)) {
       errors.push(`${at} is ${JSON.stringify(actual.value)}, which does not point where ${template} does`);

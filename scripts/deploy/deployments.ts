@@ -12,9 +12,9 @@ const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const commandOf = (...parts: unknown[]) => parts.flatMap((p) => (Array.isArray(p) ? p.map(String) : typeof p === 'string' ? [p] : [])).join(' ');
 
-/** Compose's ${VAR:-default} as a fresh checkout sees it (nothing exported). */
+/** Compose's ${VAR:-default} as a fresh checkout sees it (nothing exported), and $$ as the `$` it stands for. */
 export function composeDefault(value: string): string {
-  return value.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?])?([^}]*)\}/g, (_m, fallback: string) => fallback ?? '');
+  return value.replace(/\$\$|\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?])?([^}]*)\}/g, (m, fallback: string | undefined) => (m === '$$' ? '$' : (fallback ?? '')));
 }
 
 export function composeDeployed(doc: ComposeDoc, manifest: Manifest): DeployedService[] {
@@ -28,8 +28,14 @@ export function composeDeployed(doc: ComposeDoc, manifest: Manifest): DeployedSe
       if (Array.isArray(environment)) {
         for (const line of environment.map(String)) env.set(line.split('=')[0], { kind: 'value', value: composeDefault(line.slice(line.indexOf('=') + 1)) });
       } else for (const [k, v] of Object.entries(obj(environment))) env.set(k, { kind: 'value', value: composeDefault(String(v ?? '')) });
+      // $(NAME) is expanded in the container (infra/docker/secret-env.js) from the file NAME_FILE names: plumbing, not config.
+      const helperEnv = new Set<string>();
+      for (const value of env.values()) {
+        if (value.kind !== 'value') continue;
+        for (const [, ref] of value.value.matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)) helperEnv.add(ref as string).add(`${ref as string}_FILE`);
+      }
       const port = env.get('PORT');
-      return { name, ports: port?.kind === 'value' ? [Number(port.value)] : [], command: commandOf(service.entrypoint, service.command), env };
+      return { name, ports: port?.kind === 'value' ? [Number(port.value)] : [], command: commandOf(service.entrypoint, service.command), env, helperEnv };
     });
 }
 

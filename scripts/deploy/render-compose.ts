@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadManifest, placeholders, repoRoot, resolveEnv, type Manifest, type ServiceSpec } from './manifest';
-import { composeCredentials, composeResolver } from './resolvers';
+import { composeRef, composeResolver, composeSecrets, composeUsers } from './resolvers';
 
 type ComposeService = Record<string, unknown>;
 export interface ComposeFile {
@@ -23,6 +23,34 @@ const healthcheck = (test: string[], extra: { interval?: string; timeout?: strin
   start_period: extra.start_period ?? '10s',
 });
 const healthy = { condition: 'service_healthy' } as const;
+const initialised = { condition: 'service_completed_successfully' } as const;
+/** The secrets volume, read-only unless the service writes there (the gateway's key and admin password). */
+const secretsMount = (writable = false) => `${composeSecrets.volume}:${composeSecrets.dir}${writable ? '' : ':ro'}`;
+const secretFile = (name: keyof typeof composeSecrets.passwords) => `${composeSecrets.dir}/${composeSecrets.passwords[name]}`;
+
+/**
+ * secrets-init: at first start only, random passwords into the secrets volume (an existing file is kept, so a
+ * restart or `docker compose up` again changes nothing). Owned by the image's node user (uid 1000), so the gateway can
+ * add its key and admin password next to them; readable by the broker and database containers that mount it.
+ * `$$` is compose's escape for a literal `$`.
+ */
+export const secretsInitScript = [
+  'set -eu',
+  `cd ${composeSecrets.dir}`,
+  `for name in ${Object.values(composeSecrets.passwords).join(' ')}; do`,
+  '  if [ ! -s "$$name" ]; then',
+  // 32 random bytes as 64 hex characters: safe inside a URL's userinfo, no quoting anywhere.
+  '    head -c 32 /dev/urandom | od -An -tx1 | tr -d " \\n" > "$$name.new"',
+  '    mv "$$name.new" "$$name"',
+  '    echo "secrets-init: generated $$name"',
+  '  fi',
+  'done',
+  `printf 'requirepass %s\\n' "$$(cat ${composeSecrets.passwords.REDIS_PASSWORD})" > redis-auth.conf`,
+  // Only its own files: the gateway keeps its private key 0600 in the same directory.
+  `chmod 0644 ${Object.values(composeSecrets.passwords).join(' ')} redis-auth.conf`,
+  `chown -R 1000:1000 ${composeSecrets.dir}`,
+  `chmod 0755 ${composeSecrets.dir}`,
+].join('\n');
 
 /** infra/kafka/server.properties as apache/kafka env (KAFKA_ + upper case, '.' -> '_'); listeners and voters use the compose host name. */
 export function kafkaEnvironment(manifest: Manifest, propertiesFile = join(repoRoot, 'infra/kafka/server.properties')): Record<string, string> {
@@ -56,8 +84,15 @@ export function readProperties(file: string): Record<string, string> {
 
 function infraServices(manifest: Manifest): Record<string, ComposeService> {
   const pg = manifest.infra.postgres;
-  const [pgUser, pgPassword] = composeCredentials.postgres.split(':');
+  const pgUser = composeUsers.postgres;
   return {
+    'secrets-init': {
+      // An image compose already pulls, for its shell and /dev/urandom.
+      image: 'redis:7-alpine',
+      entrypoint: ['sh', '-c', secretsInitScript],
+      volumes: [secretsMount(true)],
+      restart: 'no',
+    },
     consul: {
       image: 'hashicorp/consul:1.20',
       command: ['agent', '-dev', '-client=0.0.0.0'],
@@ -76,8 +111,13 @@ function infraServices(manifest: Manifest): Record<string, ComposeService> {
         './infra/rabbitmq/rabbitmq.conf:/etc/rabbitmq/conf.d/20-saga.conf:ro',
         './infra/rabbitmq/compose.conf:/etc/rabbitmq/conf.d/30-compose.conf:ro',
         './infra/rabbitmq/enabled_plugins:/etc/rabbitmq/enabled_plugins:ro',
+        secretsMount(),
       ],
+      // The user from the environment, its password from the secrets volume (as Kubernetes passes RABBITMQ_DEFAULT_PASS).
+      environment: { RABBITMQ_DEFAULT_USER: composeUsers.rabbitmq },
+      entrypoint: ['sh', '-c', `export RABBITMQ_DEFAULT_PASS="$$(cat ${secretFile('RABBITMQ_PASSWORD')})" && exec docker-entrypoint.sh rabbitmq-server`],
       ports: [`127.0.0.1:${manifest.infra.rabbitmq.managementPort}:15672`],
+      depends_on: { 'secrets-init': initialised },
       healthcheck: healthcheck(['CMD', 'rabbitmq-diagnostics', '-q', 'check_port_connectivity'], { timeout: '15s', start_period: '15s' }),
     },
     postgres: {
@@ -85,17 +125,22 @@ function infraServices(manifest: Manifest): Record<string, ComposeService> {
       // The image's default (100) is below what the services' derived pools add up to (~110 at full concurrency,
       // docs/decisions/0015): pools open connections on demand, but the ceiling must not be the first thing to fail.
       command: ['postgres', '-c', 'max_connections=300'],
-      environment: { POSTGRES_USER: pgUser, POSTGRES_PASSWORD: pgPassword, POSTGRES_DB: 'saga' },
-      volumes: ['./infra/postgres/init.sql:/docker-entrypoint-initdb.d/10-init.sql:ro'],
+      // The image reads the password from the file (at initdb: the database keeps the one it was created with).
+      environment: { POSTGRES_USER: pgUser, POSTGRES_PASSWORD_FILE: secretFile('POSTGRES_PASSWORD'), POSTGRES_DB: 'saga' },
+      volumes: ['./infra/postgres/init.sql:/docker-entrypoint-initdb.d/10-init.sql:ro', secretsMount()],
+      depends_on: { 'secrets-init': initialised },
       // Over TCP: during initdb the image's temporary server listens on the socket only, so healthy means initialised.
       healthcheck: healthcheck(['CMD', 'pg_isready', '-h', '127.0.0.1', '-p', String(pg.port), '-U', pgUser, '-d', 'order_db']),
     },
     redis: {
       image: 'redis:7-alpine',
-      volumes: ['./infra/redis/redis.conf:/usr/local/etc/redis/redis.conf:ro'],
-      // The shared file binds loopback for the native mode; in a container the other containers must reach it.
-      command: ['redis-server', '/usr/local/etc/redis/redis.conf', '--bind', '0.0.0.0', '--protected-mode', 'no'],
-      healthcheck: healthcheck(['CMD', 'redis-cli', 'ping']),
+      volumes: ['./infra/redis/redis.conf:/usr/local/etc/redis/redis.conf:ro', secretsMount()],
+      // The shared file binds loopback for the native mode; in a container the other containers must reach it, and
+      // only with the password: `requirepass` comes from secrets-init's include file (not on the command line).
+      command: ['redis-server', '/usr/local/etc/redis/redis.conf', '--bind', '0.0.0.0', '--protected-mode', 'no', '--include', `${composeSecrets.dir}/redis-auth.conf`],
+      depends_on: { 'secrets-init': initialised },
+      // Without the password PING answers NOAUTH (and redis-cli still exits 0): healthy means PONG.
+      healthcheck: healthcheck(['CMD-SHELL', `REDISCLI_AUTH="$$(cat ${secretFile('REDIS_PASSWORD')})" redis-cli ping | grep -q PONG`]),
     },
     toxiproxy: {
       image: 'ghcr.io/shopify/toxiproxy:2.12.0',
@@ -109,6 +154,8 @@ function infraServices(manifest: Manifest): Record<string, ComposeService> {
 }
 
 /** The compose services an app service's env needs (toxiproxy too for RabbitMQ, which it fronts). */
+const placeholdersOf = (service: ServiceSpec) => Object.values(service.env).flatMap((value) => placeholders(value));
+
 function infraDependencies(service: ServiceSpec): string[] {
   const needs = new Set<string>();
   for (const value of Object.values(service.env)) {
@@ -124,6 +171,13 @@ function infraDependencies(service: ServiceSpec): string[] {
 
 function appService(manifest: Manifest, service: ServiceSpec): ComposeService {
   const env = resolveEnv(service.env, composeResolver(manifest));
+  // $$(NAME) in a URL: NAME_FILE tells the image's preload (infra/docker/secret-env.js) which file holds it.
+  for (const name of Object.keys(composeSecrets.passwords) as (keyof typeof composeSecrets.passwords)[]) {
+    if (Object.values(env).some((value) => value.includes(composeRef(name)))) env[`${name}_FILE`] = secretFile(name);
+  }
+  const usesSecrets = Object.values(env).some((value) => value.startsWith(`${composeSecrets.dir}/`) || value.includes('$$('));
+  // The gateway writes its signing key and admin password there on its first start.
+  const writesSecrets = placeholdersOf(service).some((ref) => ref.kind === 'secret');
   // Each container registers its own IP in Consul (a replica must not register the shared service name): see
   // infra/docker/own-address.js, preloaded by the image.
   if ('SERVICE_ADDRESS' in env) env.SERVICE_ADDRESS = 'auto';
@@ -135,8 +189,9 @@ function appService(manifest: Manifest, service: ServiceSpec): ComposeService {
     build: buildSpec,
     command: ['node', service.script],
     environment: env,
+    ...(usesSecrets ? { volumes: [secretsMount(writesSecrets)] } : {}),
     ...(service.public ? { ports: [`127.0.0.1:${service.port}:${service.port}`] } : {}),
-    depends_on: Object.fromEntries(depends.map((name) => [name, healthy])),
+    depends_on: { ...(usesSecrets ? { 'secrets-init': initialised } : {}), ...Object.fromEntries(depends.map((name) => [name, healthy])) },
     // Ready, not just live: depends_on waits for the brokers to be connected, like start:local's waves.
     healthcheck: healthcheck(['CMD', 'node', '-e', ready], { timeout: '3s' }),
     restart: 'unless-stopped',
@@ -148,7 +203,7 @@ function appService(manifest: Manifest, service: ServiceSpec): ComposeService {
 export function renderCompose(manifest: Manifest): ComposeFile {
   const services: Record<string, ComposeService> = infraServices(manifest);
   for (const service of manifest.services) services[service.name] = appService(manifest, service);
-  return { services };
+  return { services, volumes: { [composeSecrets.volume]: {} } };
 }
 
 /** Two of every service behind Consul (not the gateway: it owns the one published port). */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import type { Platform } from '../e2e/support/platform-processes';
 import { freePort, ServiceProcess } from '../e2e/support/service-process';
+import { testSigningKeyPem } from '@saga/auth/testing';
 import { childEnv, login, repoRoot } from './bench-process';
 import { ms, summarize, type Summary } from './stats';
 
@@ -113,6 +114,9 @@ export async function measureGatewayOverhead(platform: Platform, options: Overhe
     env: childEnv({
       PORT: String(port),
       HOST: '127.0.0.1',
+      // The local demo mode (alice), signing with the bench process's key: no key file written.
+      DEMO_USERS_ENABLED: 'true',
+      JWT_SIGNING_KEY: testSigningKeyPem(),
       ORDER_URL: platform.urls.order,
       INVENTORY_URL: platform.urls.inventory,
       PAYMENT_URL: platform.urls.payment,

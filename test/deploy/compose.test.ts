@@ -33,7 +33,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs the brokers, Consul, Toxiproxy and every service of the manifest, publishing only loopback ports', () => {
-    expect(Object.keys(main.services ?? {}).sort()).toEqual(['consul', 'kafka', 'postgres', 'rabbitmq', 'redis', 'toxiproxy', ...manifest.services.map((s) => s.name)].sort());
+    expect(Object.keys(main.services ?? {}).sort()).toEqual(['consul', 'kafka', 'postgres', 'rabbitmq', 'redis', 'secrets-init', 'toxiproxy', ...manifest.services.map((s) => s.name)].sort());
     const published = Object.entries(main.services ?? {}).flatMap(([name, s]) => ((s.ports as string[] | undefined) ?? []).map((p) => `${name} ${p}`));
     expect(published.sort()).toEqual(['consul 127.0.0.1:8500:8500', 'gateway 127.0.0.1:8080:8080', 'rabbitmq 127.0.0.1:15672:15672', 'toxiproxy 127.0.0.1:8474:8474']);
   });

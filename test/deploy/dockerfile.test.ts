@@ -20,7 +20,7 @@ describe('Dockerfile', () => {
     const runtime = stages[2].instructions;
     expect(runtime.filter((i) => i.keyword === 'USER')).toEqual([{ keyword: 'USER', args: 'node' }]);
     // The compiler never reaches the runtime stage: it takes dist/ from the build stage and installs without dev deps.
-    expect(runtime.filter((i) => i.keyword === 'COPY').map((i) => i.args)).toEqual(['--from=manifests /out/ ./', '--from=build /dist/ ./', 'infra/docker/own-address.js ./infra/docker/own-address.js']);
+    expect(runtime.filter((i) => i.keyword === 'COPY').map((i) => i.args)).toEqual(['--from=manifests /out/ ./', '--from=build /dist/ ./', 'infra/docker/own-address.js ./infra/docker/own-address.js', 'infra/docker/secret-env.js ./infra/docker/secret-env.js']);
   });
 
   it('leaves local state and build output out of the build context', () => {

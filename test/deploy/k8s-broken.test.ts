@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureK8sTools, kustomizeBuild, renderAndValidate, repoRoot, toYamlStream, TOOL_BUILD_TIMEOUT_MS, validateManifests, type K8sObject } from './k8s-tools';
-import { NAMESPACE, checkManifestServices, checkWorkloads } from './k8s-checks';
+import { NAMESPACE, checkManifestServices, checkWorkloads, deploySecret } from './k8s-checks';
 import { checkNetworkPolicies } from './k8s-netpol';
 import { checkKafkaParity, checkRabbitOverrides, readRepoFile } from './k8s-infra-parity';
 import { loadManifest, type Container, type EnvVar } from './k8s-model';
@@ -13,7 +13,8 @@ let pristine: K8sObject[] = [];
 
 beforeAll(() => {
   ensureK8sTools();
-  pristine = renderAndValidate(path.join(repoRoot, 'k8s/base')).objects;
+  // With the Secret k8s/deploy.sh creates before applying (the base has none of its own).
+  pristine = [...renderAndValidate(path.join(repoRoot, 'k8s/base')).objects, deploySecret()];
 }, TOOL_BUILD_TIMEOUT_MS * 2);
 
 /** A deep copy of the render with one object changed; the original stays intact for the next case. */
@@ -86,9 +87,14 @@ describe('the semantic checks report', () => {
     expect(checkManifestServices(broken, manifest)).toEqual([expect.stringContaining('env INVENTORY_URL is "http://inventory:3003"')]);
   });
 
-  it('the JWT secret given as a plain value', () => {
-    const broken = mutate('Deployment', 'gateway', (o) => (container(o).env = (container(o).env ?? []).map((e: EnvVar) => (e.name === 'JWT_SECRET' ? { name: e.name, value: 'x'.repeat(40) } : e))));
-    expect(checkManifestServices(broken, manifest)).toEqual([expect.stringContaining('env JWT_SECRET must come from a Secret')]);
+  it('the signing key read from a file that is not the mounted Secret', () => {
+    const broken = mutate('Deployment', 'gateway', (o) => (container(o).env = (container(o).env ?? []).map((e: EnvVar) => (e.name === 'JWT_SIGNING_KEY_FILE' ? { name: e.name, value: '/tmp/jwt-signing-key.pem' } : e))));
+    expect(checkManifestServices(broken, manifest)).toEqual([expect.stringContaining('env JWT_SIGNING_KEY_FILE must come from a Secret (key jwt-signing-key.pem)')]);
+  });
+
+  it('the fault API switched on by a literal in the base', () => {
+    const broken = mutate('Deployment', 'payment', (o) => (container(o).env = (container(o).env ?? []).map((e: EnvVar) => (e.name === 'FAULTS_ENABLED' ? { name: e.name, value: 'yes' } : e))));
+    expect(checkManifestServices(broken, manifest)).toEqual([expect.stringContaining('env FAULTS_ENABLED is "yes" (expected "true")')]);
   });
 
   it('a $(VAR) used before it is declared (Kubernetes would pass it through literally)', () => {

@@ -30,12 +30,13 @@ export type Container = {
   livenessProbe?: HttpProbe;
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   securityContext?: { allowPrivilegeEscalation?: boolean; readOnlyRootFilesystem?: boolean; runAsNonRoot?: boolean };
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
 };
 export type PodSpec = {
   containers: Container[];
   initContainers?: Container[];
   securityContext?: { runAsNonRoot?: boolean };
-  volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string } }[];
+  volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string; items?: { key: string; path: string }[] } }[];
 };
 export type Workload = { kind: string; name: string; labels: Record<string, string>; selector: LabelSelector; spec: PodSpec };
 export type ServicePort = { name?: string; port: number; targetPort?: number | string; nodePort?: number };

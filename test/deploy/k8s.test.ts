@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensureK8sTools, renderAndValidate, repoRoot, TOOL_BUILD_TIMEOUT_MS, type K8sObject } from './k8s-tools';
-import { NAMESPACE, checkManifestServices, checkWorkloads } from './k8s-checks';
+import { NAMESPACE, checkManifestServices, checkWorkloads, deploySecret } from './k8s-checks';
 import { checkNetworkPolicies } from './k8s-netpol';
 import { COPIES, checkKafkaParity, checkRabbitOverrides, checkRedisParity, checkRenderedFile, readRepoFile } from './k8s-infra-parity';
 import { loadManifest, named, ofKind, workloads, type Service } from './k8s-model';
@@ -17,7 +17,8 @@ beforeAll(() => {
     const report = renderAndValidate(path.join(repoRoot, t));
     // Schema errors fail here with every message, rather than as a confusing semantic failure later.
     expect({ target: t, errors: report.errors }).toEqual({ target: t, errors: [] });
-    rendered.set(t, report.objects);
+    // Applied together with the Secret k8s/deploy.sh creates first (the base has none of its own).
+    rendered.set(t, [...report.objects, deploySecret()]);
   }
 }, TOOL_BUILD_TIMEOUT_MS * 2);
 
@@ -86,6 +87,15 @@ describe('overlays', () => {
     const nodePort = gateway('k8s/overlays/kind')?.spec.ports[0]?.nodePort;
     const cluster = readFileSync(path.join(repoRoot, 'k8s/kind-cluster.yaml'), 'utf8');
     expect(cluster).toMatch(new RegExp(`containerPort:\\s*${nodePort}\\b`));
+  });
+
+  it('the base keeps the fault API off; kind and minikube, where users break things on purpose, turn it on', () => {
+    const switches = (t: string) => (named<K8sObject & { data?: Record<string, string> }>(objectsOf(t), 'ConfigMap', 'platform-switches')?.data ?? {}).FAULTS_ENABLED;
+    expect(switches('k8s/base')).toBe('false');
+    expect(switches('k8s/overlays/kind')).toBe('true');
+    expect(switches('k8s/overlays/minikube')).toBe('true');
+    const readers = workloads(objectsOf('k8s/base')).filter((w) => w.spec.containers.some((c) => c.env?.some((e) => e.name === 'FAULTS_ENABLED' && e.valueFrom?.configMapKeyRef?.name === 'platform-switches')));
+    expect(readers.map((w) => w.name).sort()).toEqual(['inventory', 'notification', 'order', 'payment']);
   });
 
   it('kind uses the image loaded with `kind load` (IfNotPresent), minikube only its own (Never)', () => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { ComposeDoc } from '../../scripts/deploy/check-compose';
-import { parityErrors, type DeployedService } from '../../scripts/deploy/check-parity';
+import { k8sBaseOffSwitches, parityErrors, type DeployedService } from '../../scripts/deploy/check-parity';
 import { composeDeployed, k8sDeployed, loadK8sDocuments, nativeDeployed } from '../../scripts/deploy/deployments';
 import { loadManifest, repoRoot } from '../../scripts/deploy/manifest';
 import { composeFiles } from '../../scripts/deploy/render-compose';
@@ -23,6 +23,8 @@ const localEnv = {
   REDIS_URL: 'redis://127.0.0.1:6379',
 };
 const native = nativeDeployed(manifest, localEnv);
+// The base keeps the fault API off (the overlays turn it on; test/deploy/k8s.test.ts checks both).
+const k8sOptions = { offSwitches: k8sBaseOffSwitches };
 const nativeOptions = { hostName: () => '127.0.0.1', mayBeUnset: (template: string) => template === '{infra:consul}' || template.startsWith('{secret:') };
 
 const without = (list: DeployedService[], name: string) => list.filter((d) => d.name !== name);
@@ -39,7 +41,7 @@ describe('one manifest, three ways to run it', () => {
   it('k8s/base has a Deployment and Service per service, with the manifest’s port, script and variables', () => {
     const names = manifest.services.map((s) => s.name);
     expect(k8s.map((d) => d.name).filter((name) => names.includes(name)).sort()).toEqual([...names].sort());
-    expect(parityErrors(manifest, k8s, 'k8s')).toEqual([]);
+    expect(parityErrors(manifest, k8s, 'k8s', k8sOptions)).toEqual([]);
   });
 
   it('start:local gives each process the manifest’s variables on 127.0.0.1, without Consul and the JWT secret when none are exported', () => {
@@ -49,11 +51,19 @@ describe('one manifest, three ways to run it', () => {
     expect(payment?.env.get('DATABASE_URL')).toEqual({ kind: 'value', value: localEnv.PAYMENT_DATABASE_URL });
     expect(payment?.env.has('CONSUL_URL')).toBe(false);
     expect(payment?.env.has('JWT_SECRET')).toBe(false);
+    expect(native.find((d) => d.name === 'gateway')?.env.has('JWT_SIGNING_KEY_FILE')).toBe(false);
   });
 
-  it('start:local passes Consul and the JWT secret on when they are exported', () => {
-    const withConsul = nativeDeployed(manifest, { ...localEnv, CONSUL_URL: 'http://127.0.0.1:8500', JWT_SECRET: 'x'.repeat(32) });
+  it('start:local passes Consul and the gateway key and admin password files on when they are exported', () => {
+    const withConsul = nativeDeployed(manifest, { ...localEnv, CONSUL_URL: 'http://127.0.0.1:8500', JWT_SIGNING_KEY_FILE: '/etc/saga/key.pem', ADMIN_PASSWORD_FILE: '/etc/saga/admin' });
     expect(parityErrors(manifest, withConsul, 'start:local', { hostName: () => '127.0.0.1' })).toEqual([]);
+    expect(withConsul.find((d) => d.name === 'gateway')?.env.get('JWT_SIGNING_KEY_FILE')).toEqual({ kind: 'value', value: '/etc/saga/key.pem' });
+  });
+
+  it('start:local points the services at the gateway’s JWKS, on the port the gateway really has', () => {
+    expect(native.find((d) => d.name === 'order')?.env.get('JWT_JWKS_URL')).toEqual({ kind: 'value', value: 'http://127.0.0.1:8080/.well-known/jwks.json' });
+    const moved = nativeDeployed(manifest, { ...localEnv, PORT: '9090' });
+    expect(moved.find((d) => d.name === 'payment')?.env.get('JWT_JWKS_URL')).toEqual({ kind: 'value', value: 'http://127.0.0.1:9090/.well-known/jwks.json' });
   });
 
   it('start:local reads the manifest rather than a list of its own', () => {
@@ -75,7 +85,7 @@ describe('the parity check rejects a deployment that drifted', () => {
       'compose: order.INVENTORY_URL is missing',
       'compose: order.INVENTORY_BASE_URL is not in the manifest (renamed or extra?)',
     ]);
-    expect(parityErrors(manifest, renamed(k8s, 'gateway', 'REDIS_URL', 'REDIS'), 'k8s')).toEqual([
+    expect(parityErrors(manifest, renamed(k8s, 'gateway', 'REDIS_URL', 'REDIS'), 'k8s', k8sOptions)).toEqual([
       'k8s: gateway.REDIS_URL is missing',
       'k8s: gateway.REDIS is not in the manifest (renamed or extra?)',
     ]);
@@ -85,7 +95,7 @@ describe('the parity check rejects a deployment that drifted', () => {
     expect(parityErrors(manifest, withValue(composed, 'order', 'INVENTORY_URL', 'http://payment:3002'), 'compose')).toEqual([
       'compose: order.INVENTORY_URL is "http://payment:3002", which does not point where http://{host:inventory}:3002 does',
     ]);
-    expect(parityErrors(manifest, withValue(k8s, 'gateway', 'ORDER_URL', 'http://order:3002'), 'k8s')).toEqual([
+    expect(parityErrors(manifest, withValue(k8s, 'gateway', 'ORDER_URL', 'http://order:3002'), 'k8s', k8sOptions)).toEqual([
       'k8s: gateway.ORDER_URL is "http://order:3002", which does not point where http://{host:order}:3001 does',
     ]);
   });

@@ -4,7 +4,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { testSigningKeyPem } from '@saga/auth/testing';
 import { describeGatewaySuite, type GatewayTarget } from './support/gateway-scenarios';
+import { describeHostileClientSuite } from './support/hostile-client-scenarios';
 import { freePort, logTail, ServiceProcess } from './support/service-process';
 import { Toxiproxy, type ToxiproxyProxy } from './support/toxiproxy';
 
@@ -31,6 +33,9 @@ beforeAll(async () => {
     NOTIFICATION_PORT: String(ports.notification),
     PROVIDER_PORT: String(ports.provider),
     SAGA_DATA_DIR: dataDir,
+    // Local demo mode, signing with this test process's key: the scenarios' own tokens (signTestToken) are accepted too.
+    DEMO_USERS_ENABLED: 'true',
+    JWT_SIGNING_KEY: testSigningKeyPem(),
     INVENTORY_URL: inventoryLink.url,
     UPSTREAM_BREAKER_RESET_MS: '1000',
     UPSTREAM_TIMEOUT_MS: '3000',
@@ -59,6 +64,11 @@ afterAll(async () => {
 }, 30_000);
 
 describeGatewaySuite('gateway, the embedded platform (npm start)', () => {
+  if (!target) throw new Error('the embedded platform did not start');
+  return target;
+});
+
+describeHostileClientSuite('hostile client, the embedded platform (npm start)', () => {
   if (!target) throw new Error('the embedded platform did not start');
   return target;
 });

@@ -1,7 +1,9 @@
 // End to end through the gateway: every service its own OS process on the real brokers, two gateway replicas
 // sharing their rate limits through the real Redis, inventory SIGKILLed and restarted under the gateway's breaker.
+// Then the hostile-client scenarios against the same platform.
 import { eventually } from '@saga/resilience';
 import { describeGatewaySuite, type GatewayTarget } from './support/gateway-scenarios';
+import { describeHostileClientSuite } from './support/hostile-client-scenarios';
 import { PLATFORM_LOCK_TIMEOUT_MS, startPlatform, type Platform } from './support/platform-processes';
 
 jest.setTimeout(120_000);
@@ -40,6 +42,11 @@ afterAll(async () => {
 }, 60_000);
 
 describeGatewaySuite('gateway, services as processes on the real brokers, two replicas sharing Redis', () => {
+  if (!target) throw new Error('the platform did not start');
+  return target;
+});
+
+describeHostileClientSuite('hostile client, services as processes on the real brokers, two replicas sharing Redis', () => {
   if (!target) throw new Error('the platform did not start');
   return target;
 });

@@ -1,6 +1,5 @@
 // `npm start`'s platform, in this test process: both saga modes run to their end on PGlite and the in-memory twins.
-import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
-import { adminBearer, bearerFor } from '@saga/auth/testing';
+import { adminBearer, bearerFor, testTokenVerifier } from '@saga/auth/testing';
 import { createLogger } from '@saga/platform';
 import { eventually } from '@saga/resilience';
 import request from 'supertest';
@@ -18,7 +17,7 @@ describe('embedded platform', () => {
       logger: createLogger({ service: 'embedded-test', level: 'silent' }),
       stepTimeoutMs: 10_000,
       defaultSagaMode: 'orchestration',
-      verifyToken: createTokenVerifier(defaultJwtSettings()),
+      verifyToken: testTokenVerifier(),
     });
   });
   afterAll(() => platform?.stop());

@@ -34,6 +34,8 @@ export interface EmbeddedOptions {
   defaultSagaMode: SagaMode;
   /** Every service verifies tokens itself, with the same settings as the gateway in front of them. */
   verifyToken: TokenVerifier;
+  /** The fault API (/admin/faults, FAULTS_ENABLED). Default on: npm start is a loopback developer mode, breaking it is the point. */
+  faultsEnabled?: boolean;
 }
 
 export interface EmbeddedPlatform {
@@ -84,7 +86,7 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<E
   const child = (service: string) => logger.child({ service });
   // One injector per service, each with its own operations and the in-process crash.
   const faultsFor = (service: string, operations: readonly OperationSpec[]) =>
-    serviceFaults(service, operations, child(service), { crash: simulatedCrash });
+    serviceFaults(service, operations, child(service), { crash: simulatedCrash, enabled: options.faultsEnabled ?? true });
 
   try {
     // One broker twin of each kind, shared by every service, as Kafka and RabbitMQ would be.

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { createTokenVerifier } from '@saga/auth';
 import { GracefulShutdown, createLogger, field, loadConfig, runProcess, startHttpServer, type StartedProcess } from '@saga/platform';
 import { loadGatewayConfig } from '../config';
+import { loadGatewayCredentials } from '../gateway-credentials';
 import { createGatewayApp } from '../gateway-app';
 import { startEmbeddedPlatform } from './embedded-platform';
 import { tryItLines } from '../try-it';
@@ -23,16 +24,20 @@ const configSchema = z.object({
 
 async function start(): Promise<StartedProcess> {
   const config = loadConfig(configSchema, process.env);
-  // Fail on bad gateway settings (JWT_SECRET, limits) before anything starts; the services verify with the same JWT settings.
-  const jwtSettings = loadGatewayConfig({ ...process.env });
+  // A local developer mode on loopback: the documented demo users are on unless DEMO_USERS_ENABLED says otherwise.
+  const localEnv = { DEMO_USERS_ENABLED: 'true', ...process.env, HOST: config.HOST };
+  // Fail on bad gateway settings (keys, users, limits) before anything starts; the services verify in-process with
+  // the gateway's public key (ES256, kept in .local/keys/ unless JWT_SIGNING_KEY(_FILE) says otherwise) or JWT_SECRET.
+  const jwtSettings = loadGatewayConfig(localEnv);
   const logger = createLogger({ service: 'embedded', level: config.LOG_LEVEL });
+  const credentials = loadGatewayCredentials(jwtSettings, logger);
   const platform = await startEmbeddedPlatform({
     dataDir: config.SAGA_DATA_DIR,
     host: config.HOST,
     logger,
     stepTimeoutMs: config.ORDER_STEP_TIMEOUT_MS,
     defaultSagaMode: config.DEFAULT_SAGA_MODE,
-    verifyToken: createTokenVerifier(jwtSettings),
+    verifyToken: createTokenVerifier(jwtSettings, credentials.jwks ? { localJwks: credentials.jwks } : {}),
     ports: { order: config.ORDER_PORT, inventory: config.INVENTORY_PORT, payment: config.PAYMENT_PORT, notification: config.NOTIFICATION_PORT, provider: config.PROVIDER_PORT },
   });
   const { order, inventory, payment, notification } = platform.urls;
@@ -42,7 +47,7 @@ async function start(): Promise<StartedProcess> {
   const overrides = { order: 'ORDER_URL', inventory: 'INVENTORY_URL', payment: 'PAYMENT_URL', notification: 'NOTIFICATION_URL' } as const;
   const staticUpstreams = (Object.keys(overrides) as (keyof typeof overrides)[]).filter((name) => process.env[overrides[name]] !== undefined);
   const gatewayConfig = loadGatewayConfig({
-    ...process.env,
+    ...localEnv,
     PORT: process.env.PORT ?? '8080',
     HOST: config.HOST,
     ORDER_URL: process.env.ORDER_URL ?? order,
@@ -51,7 +56,7 @@ async function start(): Promise<StartedProcess> {
     NOTIFICATION_URL: process.env.NOTIFICATION_URL ?? notification,
   });
   // No infrastructure: the rate limits stay in memory unless REDIS_URL is set (then shared through Redis).
-  const gateway = createGatewayApp(gatewayConfig, { logger, registry: platform.registry, staticUpstreams });
+  const gateway = createGatewayApp(gatewayConfig, { logger, registry: platform.registry, staticUpstreams, credentials });
   const gatewayServer = await startHttpServer(gateway.app, { port: gatewayConfig.PORT, host: gatewayConfig.HOST });
   const api = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${gatewayServer.port}`;
   const shutdown = new GracefulShutdown({ logger })

@@ -3,12 +3,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { AppError } from '@saga/platform';
-import { signTestToken } from './testing';
+import { signTestToken, testJwtSecret, testTokenVerifier } from './testing';
 import { InvalidTokenError } from './invalid-token-error';
-import { defaultJwtSettings, keySourceOf, type JwtSettings } from './jwt-settings';
+import { z } from 'zod';
+import { defaultJwtSettings, jwtSettingsShape, keySourceOf, type JwtSettings } from './jwt-settings';
 import { createTokenVerifier } from './token-verifier';
 
-const settings = defaultJwtSettings();
+// The explicit shared-secret mode: a random secret of this test process (there is no built-in one).
+const settings: JwtSettings = { ...defaultJwtSettings(), JWT_SECRET: testJwtSecret };
+const hs = (claims: Record<string, unknown>, options: { secret?: string; alg?: string } = {}) => signTestToken(claims, { secret: testJwtSecret, ...options });
 const now = () => Math.floor(Date.now() / 1000);
 
 /** What the verifier rejected the header with: status, code and the WWW-Authenticate challenge. */
@@ -26,7 +29,7 @@ describe('token verifier, shared secret (HS256)', () => {
   const verify = createTokenVerifier(settings);
 
   it('accepts a token the demo issuer would sign and returns the subject and roles', async () => {
-    await expect(verify(`Bearer ${signTestToken({ sub: 'alice', roles: ['customer'] })}`)).resolves.toEqual({ sub: 'alice', roles: ['customer'] });
+    await expect(verify(`Bearer ${hs({ sub: 'alice', roles: ['customer'] })}`)).resolves.toEqual({ sub: 'alice', roles: ['customer'] });
   });
 
   it('answers a missing token with a bare Bearer challenge', async () => {
@@ -41,43 +44,43 @@ describe('token verifier, shared secret (HS256)', () => {
   });
 
   it('rejects alg "none" (an unsigned token)', async () => {
-    const [header, payload] = signTestToken({ sub: 'mallory', roles: ['admin'] }, { alg: 'none' }).split('.');
+    const [header, payload] = hs({ sub: 'mallory', roles: ['admin'] }, { alg: 'none' }).split('.');
     const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
     expect(header).toBeDefined();
     expect(await rejection(verify, `Bearer ${unsigned}`)).toMatchObject({ status: 401, message: 'The token algorithm is not allowed' });
   });
 
   it('rejects a token signed with another secret (forged)', async () => {
-    const forged = signTestToken({ sub: 'mallory', roles: ['admin'] }, { secret: 'an-attacker-guessed-secret-of-32-chars!!' });
+    const forged = hs({ sub: 'mallory', roles: ['admin'] }, { secret: 'an-attacker-guessed-secret-of-32-chars!!' });
     const answer = await rejection(verify, `Bearer ${forged}`);
     expect(answer).toMatchObject({ status: 401, message: 'The token signature is not valid' });
     expect(answer.challenge).toBe('Bearer realm="saga-api", error="invalid_token", error_description="The token signature is not valid"');
   });
 
   it('rejects HS512 when the configuration allows HS256 only (the token does not choose its algorithm)', async () => {
-    const token = await new SignJWT({ roles: [] }).setProtectedHeader({ alg: 'HS512' }).setSubject('alice').setIssuer(settings.JWT_ISSUER).setAudience(settings.JWT_AUDIENCE).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(settings.JWT_SECRET));
+    const token = await new SignJWT({ roles: [] }).setProtectedHeader({ alg: 'HS512' }).setSubject('alice').setIssuer(settings.JWT_ISSUER).setAudience(settings.JWT_AUDIENCE).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(testJwtSecret));
     expect(await rejection(verify, `Bearer ${token}`)).toMatchObject({ message: 'The token algorithm is not allowed' });
   });
 
   it('rejects an expired token, but tolerates a few seconds of clock skew', async () => {
-    expect(await rejection(verify, `Bearer ${signTestToken({ sub: 'alice', iat: now() - 120, exp: now() - 60 })}`)).toMatchObject({ message: 'The token has expired' });
-    await expect(verify(`Bearer ${signTestToken({ sub: 'alice', iat: now() - 120, exp: now() - 2 })}`)).resolves.toMatchObject({ sub: 'alice' });
+    expect(await rejection(verify, `Bearer ${hs({ sub: 'alice', iat: now() - 120, exp: now() - 60 })}`)).toMatchObject({ message: 'The token has expired' });
+    await expect(verify(`Bearer ${hs({ sub: 'alice', iat: now() - 120, exp: now() - 2 })}`)).resolves.toMatchObject({ sub: 'alice' });
   });
 
   it('rejects a token that is not valid yet (nbf in the future beyond the skew)', async () => {
-    expect(await rejection(verify, `Bearer ${signTestToken({ sub: 'alice', nbf: now() + 60 })}`)).toMatchObject({ message: "The token's nbf claim is not valid" });
+    expect(await rejection(verify, `Bearer ${hs({ sub: 'alice', nbf: now() + 60 })}`)).toMatchObject({ message: "The token's nbf claim is not valid" });
   });
 
   it.each([
     ['issuer', { iss: 'someone-else' }, 'iss'],
     ['audience', { aud: 'another-api' }, 'aud'],
   ])('rejects the wrong %s', async (_what, claims, claim) => {
-    expect(await rejection(verify, `Bearer ${signTestToken({ sub: 'alice', ...claims })}`)).toMatchObject({ message: `The token's ${claim} claim is not valid` });
+    expect(await rejection(verify, `Bearer ${hs({ sub: 'alice', ...claims })}`)).toMatchObject({ message: `The token's ${claim} claim is not valid` });
   });
 
   it('rejects a token without a subject, or with roles that are not a list of strings', async () => {
-    expect(await rejection(verify, `Bearer ${signTestToken({ roles: ['admin'] })}`)).toMatchObject({ status: 401 });
-    expect(await rejection(verify, `Bearer ${signTestToken({ sub: 'alice', roles: 'admin' })}`)).toMatchObject({ message: "The token's roles claim is not a list of strings" });
+    expect(await rejection(verify, `Bearer ${hs({ roles: ['admin'] })}`)).toMatchObject({ status: 401 });
+    expect(await rejection(verify, `Bearer ${hs({ sub: 'alice', roles: 'admin' })}`)).toMatchObject({ message: "The token's roles claim is not a list of strings" });
   });
 });
 
@@ -139,7 +142,7 @@ describe('token verifier, public keys from a JWKS endpoint (RS256, ES256)', () =
 
   it('rejects the shared-secret demo tokens once a real issuer is configured', async () => {
     const verify = createTokenVerifier(jwksSettings());
-    expect(await rejection(verify, `Bearer ${signTestToken({ sub: 'alice' })}`)).toMatchObject({ status: 401 });
+    expect(await rejection(verify, `Bearer ${hs({ sub: 'alice' })}`)).toMatchObject({ status: 401 });
   });
 
   it('answers 503 AUTH_UNAVAILABLE, not 401, when the key set cannot be fetched', async () => {
@@ -157,7 +160,7 @@ describe('token verifier, public keys from a JWKS endpoint (RS256, ES256)', () =
 
 describe('JWT settings', () => {
   it('refuses HMAC algorithms with JWKS keys and public-key algorithms with a shared secret', () => {
-    expect(() => keySourceOf({ ...settings, JWT_JWKS_URL: 'https://issuer.example/jwks', JWT_ALGORITHMS: ['HS256'] })).toThrow(/HS256 cannot be verified with JWKS/);
+    expect(() => keySourceOf({ ...settings, JWT_JWKS_URL: 'https://issuer.example/jwks', JWT_ALGORITHMS: ['HS256'] })).toThrow(/HS256 cannot be verified with the public keys of JWT_JWKS_URL/);
     expect(() => keySourceOf({ ...settings, JWT_ALGORITHMS: ['RS256'] })).toThrow(/RS256 needs public keys/);
   });
 
@@ -172,7 +175,7 @@ describe('verified-token cache', () => {
     let clock = Date.now();
     const verify = createTokenVerifier(settings, { now: () => clock });
     const exp = Math.floor(clock / 1000) + 10;
-    const token = `Bearer ${signTestToken({ sub: 'alice', exp })}`;
+    const token = `Bearer ${hs({ sub: 'alice', exp })}`;
     await expect(verify(token)).resolves.toMatchObject({ sub: 'alice' });
     await expect(verify(token)).resolves.toMatchObject({ sub: 'alice' });
     expect(verify.stats).toEqual({ cacheHits: 1, verified: 1 });
@@ -182,9 +185,44 @@ describe('verified-token cache', () => {
 
   it('does not cache refusals', async () => {
     const verify = createTokenVerifier(settings);
-    const forged = `Bearer ${signTestToken({ sub: 'mallory' }, { secret: 'some-other-secret-that-is-long-enough!!' })}`;
+    const forged = `Bearer ${hs({ sub: 'mallory' }, { secret: 'some-other-secret-that-is-long-enough!!' })}`;
     await expect(verify(forged)).rejects.toBeInstanceOf(InvalidTokenError);
     await expect(verify(forged)).rejects.toBeInstanceOf(InvalidTokenError);
     expect(verify.stats.cacheHits).toBe(0);
+  });
+});
+
+describe('no built-in key', () => {
+  const bare = defaultJwtSettings();
+
+  it('refuses to build a verifier with neither JWT_JWKS_URL nor JWT_SECRET (a config error, not a default)', () => {
+    expect(bare.JWT_SECRET).toBeUndefined();
+    expect(() => createTokenVerifier(bare)).toThrow(/no token verification key: set JWT_JWKS_URL/);
+  });
+
+  it('refuses a JWT_SECRET shorter than 32 bytes', () => {
+    expect(() => z.object(jwtSettingsShape).parse({ JWT_SECRET: 'x'.repeat(31) })).toThrow(/at least 32 bytes/);
+    expect(z.object(jwtSettingsShape).parse({ JWT_SECRET: 'x'.repeat(32) }).JWT_SECRET).toHaveLength(32);
+  });
+
+  it.each([
+    ['https://issuer.example/jwks', true],
+    ['http://127.0.0.1:8080/.well-known/jwks.json', true],
+    ['http://127.9.0.1:8080/.well-known/jwks.json', true],
+    ['http://localhost:8080/.well-known/jwks.json', true],
+    ['http://[::1]:8080/.well-known/jwks.json', true],
+    ['http://gateway:8080/.well-known/jwks.json', true],
+    ['http://gateway.saga.svc:8080/.well-known/jwks.json', true],
+    ['http://gateway.saga.svc.cluster.local:8080/.well-known/jwks.json', true],
+    ['http://issuer.example/jwks', false],
+    ['http://10.0.0.5:8080/.well-known/jwks.json', false],
+  ])('JWT_JWKS_URL %s accepted: %s (https unless loopback or in-cluster)', (url, ok) => {
+    expect(z.object(jwtSettingsShape).safeParse({ JWT_JWKS_URL: url }).success).toBe(ok);
+  });
+
+  it("accepts this test process's ES256 tokens with its local key set (bearerFor), and refuses them with HS256", async () => {
+    await expect(testTokenVerifier()(`Bearer ${signTestToken({ sub: 'alice', roles: ['customer'] })}`)).resolves.toEqual({ sub: 'alice', roles: ['customer'] });
+    expect(await rejection(createTokenVerifier(settings), `Bearer ${signTestToken({ sub: 'alice' })}`)).toMatchObject({ message: 'The token algorithm is not allowed' });
+    expect(await rejection(testTokenVerifier(), `Bearer ${hs({ sub: 'alice' })}`)).toMatchObject({ message: 'The token algorithm is not allowed' });
   });
 });

@@ -1,5 +1,5 @@
 // Verifies a Bearer token with jose against the configured key source; returns who the caller is or throws a 401.
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { ServiceUnavailableError } from '@saga/platform';
 import { invalidToken, missingToken } from './invalid-token-error';
 import { keySourceOf, type JwtSettings } from './jwt-settings';
@@ -27,6 +27,8 @@ export interface TokenVerifierOptions {
   /** JWKS only: how long fetched keys are trusted, and the pause between refetches for an unknown kid. */
   jwksCacheMaxAgeMs?: number;
   jwksCooldownMs?: number;
+  /** Public keys known in-process (the gateway's own, the embedded mode, tests): used instead of JWT_JWKS_URL / JWT_SECRET. */
+  localJwks?: JSONWebKeySet;
 }
 
 function describe(err: unknown): string {
@@ -46,11 +48,13 @@ const keysUnreachable = (err: unknown) =>
 const bearerPattern = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
 
 export function createTokenVerifier(settings: JwtSettings, options: TokenVerifierOptions = {}): TokenVerifier {
-  const source = keySourceOf(settings);
+  const source = keySourceOf(settings, options.localJwks);
   const key: Uint8Array | JWTVerifyGetKey =
     source.kind === 'secret'
       ? source.secret
-      : createRemoteJWKSet(source.url, { cacheMaxAge: options.jwksCacheMaxAgeMs ?? 10 * 60_000, cooldownDuration: options.jwksCooldownMs ?? 30_000, timeoutDuration: 5_000 });
+      : source.kind === 'local-jwks'
+        ? createLocalJWKSet(source.jwks)
+        : createRemoteJWKSet(source.url, { cacheMaxAge: options.jwksCacheMaxAgeMs ?? 10 * 60_000, cooldownDuration: options.jwksCooldownMs ?? 30_000, timeoutDuration: 5_000 });
   const verifyOptions = {
     algorithms: source.algorithms,
     issuer: settings.JWT_ISSUER,

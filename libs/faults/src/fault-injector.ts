@@ -35,6 +35,12 @@ export interface FaultInjectorOptions {
    */
   crash?: (operation: string) => Promise<never> | never;
   onTrigger?: (rule: FaultRule) => void;
+  /**
+   * The fault API's switch (FAULTS_ENABLED). false: inert — no rule can be added (so none fires) and faultRoutes
+   * mounts nothing, so /admin/faults is 404. Default true: the injector of tests and of code that builds one itself;
+   * the composition roots pass the configured value.
+   */
+  enabled?: boolean;
 }
 
 const abortableSleep = (ms: number, signal?: AbortSignal) =>
@@ -65,11 +71,17 @@ export class FaultInjector {
     return this.options.service;
   }
 
+  /** false: FAULTS_ENABLED is off; no /admin/faults, no rule. */
+  get enabled(): boolean {
+    return this.options.enabled ?? true;
+  }
+
   get operations(): readonly OperationSpec[] {
     return this.options.operations;
   }
 
   add(rule: ParsedFaultRule): FaultRule {
+    if (!this.enabled) throw new FaultRuleError(`fault injection is disabled in ${this.options.service} (FAULTS_ENABLED=false)`);
     const problem = ruleProblem(this.options.operations, rule);
     if (problem) throw new FaultRuleError(problem);
     const stored: FaultRule = { ...rule, id: randomUUID(), service: this.options.service, triggered: 0, createdAt: new Date().toISOString() };
@@ -94,6 +106,7 @@ export class FaultInjector {
 
   /** The first rule on this operation that fires now (probability), counted; a rule whose `times` ran out is removed. */
   private fire(operation: string): FaultRule | undefined {
+    if (!this.enabled) return undefined;
     for (const rule of this.rules) {
       if (rule.operation !== operation) continue;
       if (rule.probability < 1 && this.random() >= rule.probability) continue;
@@ -166,7 +179,7 @@ export function serviceFaults(
   service: string,
   operations: readonly OperationSpec[],
   logger: { warn(details: object, message: string): void },
-  options: Pick<FaultInjectorOptions, 'crash' | 'random' | 'sleep'> = {},
+  options: Pick<FaultInjectorOptions, 'crash' | 'random' | 'sleep' | 'enabled'> = {},
 ): FaultInjector {
   return new FaultInjector({ service, operations, onTrigger: (rule) => logger.warn({ rule }, 'fault injected'), ...options });
 }

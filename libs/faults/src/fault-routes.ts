@@ -1,11 +1,22 @@
 // /admin/faults: add (201), list, remove one, clear all — admin only; invalid rules get a 400 that says why.
+// Mounted only when the injector is enabled (FAULTS_ENABLED): off, /admin/faults is the app's ordinary 404.
 import type { Express, RequestHandler } from 'express';
-import { BadRequestError, NotFoundError, fromZodError } from '@saga/platform';
+import { BadRequestError, NotFoundError, field, fromZodError } from '@saga/platform';
 import { FaultRuleError, type FaultInjector } from './fault-injector';
 import { faultRuleInput } from './fault-rule';
 
+/**
+ * FAULTS_ENABLED: the fault API's switch, in every service's config. Off unless a deployment turns it on (npm start,
+ * start:local, demo, the test and chaos harnesses, compose and the kind/minikube overlays do): /admin/faults can
+ * SIGKILL a process or hold work for minutes (docs/decisions/0018).
+ */
+export const faultSettingsShape = {
+  FAULTS_ENABLED: field.boolean().default(false),
+};
+
 export function faultRoutes(injector: FaultInjector, adminOnly: RequestHandler[]): (app: Express) => void {
   return (app) => {
+    if (!injector.enabled) return;
     app.post('/admin/faults', ...adminOnly, (req, res) => {
       const parsed = faultRuleInput.safeParse(req.body);
       if (!parsed.success) throw fromZodError(parsed.error);

@@ -3,4 +3,4 @@ export { DEFAULT_TIMEOUT_HOLD_MS, MAX_DELAY_MS, faultEffects, faultRuleInput, ru
 export type { FaultEffect, FaultRule, FaultRuleInput, OperationKind, OperationSpec, ParsedFaultRule } from './fault-rule';
 export { FaultInjector, FaultRuleError, InjectedFaultError, InjectedTimeoutError, serviceFaults } from './fault-injector';
 export type { FaultInjectorOptions } from './fault-injector';
-export { faultRoutes } from './fault-routes';
+export { faultRoutes, faultSettingsShape } from './fault-routes';

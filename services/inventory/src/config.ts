@@ -1,6 +1,7 @@
 // The inventory's environment variables, parsed once by main.ts (the only reader of process.env).
 import { jwtSettingsShape } from '@saga/auth';
 import { deliverySettingsShape } from '@saga/messaging';
+import { faultSettingsShape } from '@saga/faults';
 import { field } from '@saga/platform';
 import { z } from 'zod';
 
@@ -19,6 +20,8 @@ export const inventoryConfigSchema = z.object({
   ...deliverySettingsShape,
   // JWT_SECRET / JWT_ISSUER / JWT_AUDIENCE / JWT_JWKS_URL / JWT_ALGORITHMS: the same settings the gateway verifies with.
   ...jwtSettingsShape,
+  // FAULTS_ENABLED: the /admin/faults switch (off unless a deployment turns it on).
+  ...faultSettingsShape,
 });
 
 export type InventoryConfig = z.infer<typeof inventoryConfigSchema>;

@@ -1,5 +1,5 @@
 // Integration: the service on real PostgreSQL (a throwaway database) and real RabbitMQ (private exchange and queues).
-import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
+import { testTokenVerifier } from '@saga/auth/testing';
 import { randomBytes } from 'node:crypto';
 import { ReserveStock, createEnvelope, routingKeys, type MessageEnvelope } from '@saga/contracts';
 import { createPgClient, type SqlClient } from '@saga/db';
@@ -30,7 +30,7 @@ async function startReplica(): Promise<{ service: InventoryService; bus: RabbitM
   const pool = await createPgClient({ connectionString: `${POSTGRES_URL}/${database}`, max: 8, applicationName: `inventory-it-${run}` });
   const bus = await RabbitMqCommandBus.connect({ ...busOptions, connectionName: `inventory-it-${run}` });
   buses.push(bus);
-  const service = createInventoryService({ verifyToken: createTokenVerifier(defaultJwtSettings()), db: pool, commandBus: bus, logger, queues, relayPollIntervalMs: 100 });
+  const service = createInventoryService({ verifyToken: testTokenVerifier(), db: pool, commandBus: bus, logger, queues, relayPollIntervalMs: 100 });
   services.push(service);
   await service.start();
   cleanups.push(() => pool.close());

@@ -1,12 +1,14 @@
 // Composition root: reads the environment, connects PostgreSQL, RabbitMQ and Kafka, migrates, serves, and shuts down in order.
 import { hostname } from 'node:os';
 import { createTokenVerifier } from '@saga/auth';
+import { serviceFaults } from '@saga/faults';
 import { ConsulRegistry, registerSelf } from '@saga/discovery';
 import { createPgClient } from '@saga/db';
 import { boundedPgOptions, KafkaEventLog, RabbitMqCommandBus, relayInstanceId } from '@saga/messaging';
 import { GracefulShutdown, createLogger, installShutdownSignals, loadConfig, startHttpServer, type Logger } from '@saga/platform';
 import { inventoryConfigSchema, type InventoryConfig } from './config';
 import { checkInventoryDeliveryLimits, inventoryPoolSize } from './delivery-limits';
+import { inventoryFaultOperations } from './faults';
 import { systemClock } from './domain/clock';
 import { createInventoryService } from './inventory-service';
 import { migrateInventoryDb } from './store/inventory-migrations';
@@ -53,7 +55,7 @@ async function start(config: InventoryConfig, logger: Logger, shutdown: Graceful
   });
   opened.unshift({ name: 'kafka', close: () => eventLog.close() });
 
-  const service = createInventoryService({ verifyToken: createTokenVerifier(config), db, commandBus, eventLog, logger, clock: systemClock, isShuttingDown: shutdown.isShuttingDown, ...instanceOf(config.PORT) });
+  const service = createInventoryService({ verifyToken: createTokenVerifier(config), db, commandBus, eventLog, logger, faults: serviceFaults('inventory', inventoryFaultOperations, logger, { enabled: config.FAULTS_ENABLED }), clock: systemClock, isShuttingDown: shutdown.isShuttingDown, ...instanceOf(config.PORT) });
   opened.unshift({ name: 'consumers and outbox relay', close: () => service.stop() });
   await service.start();
 

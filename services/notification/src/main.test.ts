@@ -18,9 +18,15 @@ describe('notification config', () => {
       DB_CONNECT_TIMEOUT_MS: 5_000,
       DB_STATEMENT_TIMEOUT_MS: 5_000,
       DB_POOL_HTTP_HEADROOM: 5,
+      // The fault API stays off unless the deployment turns it on.
+      FAULTS_ENABLED: false,
       // The development JWT settings: the same defaults the gateway signs and verifies with.
       ...defaultJwtSettings(),
     });
+  });
+
+  it('turns the fault API on only when FAULTS_ENABLED says so', () => {
+    expect(loadConfig(configSchema, { ...required, FAULTS_ENABLED: 'true' }).FAULTS_ENABLED).toBe(true);
   });
 
   it('takes a comma-separated list of Kafka brokers', () => {

@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import { createTokenVerifier, jwtSettingsShape } from '@saga/auth';
 import { ConsulRegistry, registerSelf } from '@saga/discovery';
+import { faultSettingsShape } from '@saga/faults';
 import { createPgClient } from '@saga/db';
 import { boundedPgOptions, deliverySettingsShape, KafkaEventLog, RabbitMqCommandBus, relayInstanceId } from '@saga/messaging';
 import {
@@ -20,6 +21,7 @@ import { LogChannel } from './channels/log.channel';
 import type { NotificationChannel } from './channels/notification-channel.port';
 import { WebhookChannel } from './channels/webhook.channel';
 import { checkNotificationDeliveryLimits, notificationPoolSize } from './delivery-limits';
+import { createNotificationFaults } from './faults';
 import { createNotificationService } from './notification-service';
 
 /** The outbox relay's identity: this host and port, so a restarted process takes its lanes back at once. */
@@ -47,6 +49,8 @@ export const configSchema = z.object({
   ...deliverySettingsShape,
   // JWT_SECRET / JWT_ISSUER / JWT_AUDIENCE / JWT_JWKS_URL / JWT_ALGORITHMS: the same settings the gateway verifies with.
   ...jwtSettingsShape,
+  // FAULTS_ENABLED: the /admin/faults switch (off unless a deployment turns it on).
+  ...faultSettingsShape,
 });
 
 export type NotificationConfig = z.infer<typeof configSchema>;
@@ -90,7 +94,7 @@ export async function start(config: NotificationConfig, logger: Logger): Promise
       log: (level, message, extra) => logger[level](extra, message),
     });
     if (eventLog) opened.push(() => eventLog.close());
-    const service = createNotificationService({ verifyToken: createTokenVerifier(config), db, commandBus, ...(eventLog ? { eventLog } : {}), channels: channelsFor(config, logger), logger, ...instanceOf(config.PORT) });
+    const service = createNotificationService({ verifyToken: createTokenVerifier(config), db, commandBus, ...(eventLog ? { eventLog } : {}), channels: channelsFor(config, logger), logger, faults: createNotificationFaults({ logger, enabled: config.FAULTS_ENABLED }), ...instanceOf(config.PORT) });
     await service.start();
     opened.push(() => service.stop());
     const http = await startHttpServer(service.app, { port: config.PORT });

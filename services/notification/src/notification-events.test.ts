@@ -1,7 +1,6 @@
 // Component tests of the event side (choreography): OrderApproved / OrderCancelled through the in-memory event log,
 // NotificationSent published on notifications.events.v1 via the outbox.
-import { adminBearer } from '@saga/auth/testing';
-import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
+import { adminBearer, testTokenVerifier } from '@saga/auth/testing';
 import { randomUUID } from 'node:crypto';
 import { consumerGroups, createEnvelope, OrderApproved, OrderCancelled, OrderCreated, topics, type MessageEnvelope } from '@saga/contracts';
 import { createPgliteClient, type SqlClient } from '@saga/db';
@@ -25,7 +24,7 @@ beforeAll(async () => {
   db = await createPgliteClient();
   bus = new InMemoryCommandBus();
   eventLog = new InMemoryEventLog();
-  service = createNotificationService({ verifyToken: createTokenVerifier(defaultJwtSettings()),
+  service = createNotificationService({ verifyToken: testTokenVerifier(),
     db,
     commandBus: bus,
     eventLog,

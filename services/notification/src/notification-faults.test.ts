@@ -1,7 +1,6 @@
 // Fault injection in the notification service: the /admin/faults API, `send` failures retried like a channel outage,
 // and the consumer's duplicate / crash-after-commit deliveries absorbed by the inbox.
-import { adminBearer, bearerFor } from '@saga/auth/testing';
-import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
+import { adminBearer, bearerFor, testTokenVerifier } from '@saga/auth/testing';
 import { randomUUID } from 'node:crypto';
 import { OrderApproved, queues, routingKeys, SendNotification, topics } from '@saga/contracts';
 import { createPgliteClient, type SqlClient } from '@saga/db';
@@ -39,7 +38,7 @@ describe('notification service under injected faults', () => {
       },
     });
     // Bounded as in production, but wide enough that a channel a test holds down is never dead-lettered meanwhile.
-    service = createNotificationService({ verifyToken: createTokenVerifier(defaultJwtSettings()), db, commandBus: bus, eventLog, channels: [channel], logger: logs.logger, faults, retry: { initialDelayMs: 5, maxDelayMs: 20, maxAttempts: 1_000 }, outboxPollIntervalMs: 50 });
+    service = createNotificationService({ verifyToken: testTokenVerifier(), db, commandBus: bus, eventLog, channels: [channel], logger: logs.logger, faults, retry: { initialDelayMs: 5, maxDelayMs: 20, maxAttempts: 1_000 }, outboxPollIntervalMs: 50 });
     await service.start();
     await bus.consume({ queue: queues.orderSagaReplies, bindings: [routingKeys.sagaReply], handle: async (reply) => void replies.push(reply) });
     await eventLog.subscribe({ groupId: 'test-observer', topics: [topics.notificationEvents], fromBeginning: true, handle: async (event) => void published.push(event) });

@@ -1,5 +1,5 @@
 // Bounded T4: a channel down past the retry budget dead-letters the command (record left FAILED), and a re-drive sends it once.
-import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
+import { testTokenVerifier } from '@saga/auth/testing';
 import { randomUUID } from 'node:crypto';
 import { queues, routingKeys, SendNotification } from '@saga/contracts';
 import { createPgliteClient, type SqlClient } from '@saga/db';
@@ -23,7 +23,7 @@ describe('notification retries are bounded', () => {
     db = await createPgliteClient();
     bus = new InMemoryCommandBus();
     const logger = createLogger({ service: 'notification', level: 'silent' });
-    service = createNotificationService({ verifyToken: createTokenVerifier(defaultJwtSettings()), db, commandBus: bus, channels: [channel], logger, retry: { maxAttempts: 3, initialDelayMs: 2, maxDelayMs: 4 }, outboxPollIntervalMs: 50 });
+    service = createNotificationService({ verifyToken: testTokenVerifier(), db, commandBus: bus, channels: [channel], logger, retry: { maxAttempts: 3, initialDelayMs: 2, maxDelayMs: 4 }, outboxPollIntervalMs: 50 });
     await service.start();
     await bus.consume({ queue: queues.orderSagaReplies, bindings: [routingKeys.sagaReply], handle: async (reply) => void replies.push(reply) });
   }, 60_000);

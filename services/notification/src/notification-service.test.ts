@@ -1,6 +1,5 @@
 // Component tests: the whole service on PGlite and the in-memory command bus, driven through its queue and its HTTP API.
-import { adminBearer } from '@saga/auth/testing';
-import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
+import { adminBearer, testTokenVerifier } from '@saga/auth/testing';
 import { randomUUID } from 'node:crypto';
 import { queues, routingKeys, SendNotification, type MessageEnvelope } from '@saga/contracts';
 import { createPgliteClient, type SqlClient } from '@saga/db';
@@ -28,7 +27,7 @@ describe('notification service', () => {
     db = await createPgliteClient();
     bus = new InMemoryCommandBus();
     // Bounded as in production, but wide enough that a channel a test holds down is never dead-lettered meanwhile.
-    service = createNotificationService({ verifyToken: createTokenVerifier(defaultJwtSettings()), db, commandBus: bus, channels: [channel], logger: logs.logger, clock, retry: { initialDelayMs: 5, maxDelayMs: 20, maxAttempts: 1_000 }, outboxPollIntervalMs: 50 });
+    service = createNotificationService({ verifyToken: testTokenVerifier(), db, commandBus: bus, channels: [channel], logger: logs.logger, clock, retry: { initialDelayMs: 5, maxDelayMs: 20, maxAttempts: 1_000 }, outboxPollIntervalMs: 50 });
     await service.start();
     await bus.consume({ queue: queues.orderSagaReplies, bindings: [routingKeys.sagaReply], handle: async (reply) => void replies.push(reply) });
   }, 60_000);

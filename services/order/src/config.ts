@@ -2,6 +2,7 @@
 import { sagaModes } from '@saga/contracts';
 import { jwtSettingsShape } from '@saga/auth';
 import { deliverySettingsShape } from '@saga/messaging';
+import { faultSettingsShape } from '@saga/faults';
 import { field } from '@saga/platform';
 import { z } from 'zod';
 
@@ -32,6 +33,8 @@ export const orderConfigSchema = z.object({
   ...deliverySettingsShape,
   // JWT_SECRET / JWT_ISSUER / JWT_AUDIENCE / JWT_JWKS_URL / JWT_ALGORITHMS: the same settings the gateway verifies with.
   ...jwtSettingsShape,
+  // FAULTS_ENABLED: the /admin/faults switch (off unless a deployment turns it on).
+  ...faultSettingsShape,
 });
 
 export type OrderConfig = z.infer<typeof orderConfigSchema>;

@@ -45,7 +45,7 @@ async function start(): Promise<StartedProcess> {
     ? () => inventory.next() ?? Promise.reject(new Error('no healthy inventory instance in the registry'))
     : () => config.INVENTORY_URL;
   // One injector for the process: the catalog's price lookup and the service's consumers read the same rules.
-  const faults = createOrderFaults({ logger });
+  const faults = createOrderFaults({ logger, enabled: config.FAULTS_ENABLED });
   const prices = new HttpPriceCatalog({
     inventoryUrl,
     db,

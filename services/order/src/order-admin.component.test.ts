@@ -1,7 +1,6 @@
 // The order service's operator view and its saga's late replies, with the participants played by the test over the
 // in-memory bus: parked sagas listed for operators, a late success re-opening a cancelled saga, reconciliation notes.
-import { adminBearer, bearerFor } from '@saga/auth/testing';
-import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
+import { adminBearer, bearerFor, testTokenVerifier } from '@saga/auth/testing';
 import { NotificationSent, PaymentReconciled, StockReleased, StockReserved, queues, routingKeys, type MessageEnvelope } from '@saga/contracts';
 import { createPgliteClient, type SqlClient } from '@saga/db';
 import { InMemoryCommandBus, type Subscription } from '@saga/messaging';
@@ -33,7 +32,7 @@ describe('order service: operators and late replies (in-memory bus, PGlite)', ()
     await migrateOrderDb(db);
     const prices = { currentPrices: async () => ({ ok: true as const, source: 'live' as const, prices: new Map([['SKU-TEA', 450]]) }) };
     service = createOrderService({
-      verifyToken: createTokenVerifier(defaultJwtSettings()),
+      verifyToken: testTokenVerifier(),
       db,
       commandBus: bus,
       prices,

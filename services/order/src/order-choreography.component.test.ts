@@ -1,8 +1,7 @@
 // The order service's part of the choreography, alone: it announces orders, settles them from participants' events
 // or cancels them at their deadline, and keeps a timeline read model that a replay rebuilds identically. Participants
 // are played by the test.
-import { adminBearer, bearerFor } from '@saga/auth/testing';
-import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
+import { adminBearer, bearerFor, testTokenVerifier } from '@saga/auth/testing';
 import { OrderCancelled, OrderCreated, PaymentCompleted, PaymentFailed, StockReleased, StockReserved, topics, type MessageEnvelope } from '@saga/contracts';
 import { createPgliteClient, type SqlClient } from '@saga/db';
 import { InMemoryCommandBus, InMemoryEventLog, type ConsumedEvent } from '@saga/messaging';
@@ -25,7 +24,7 @@ describe('order service in choreography (in-memory event log, PGlite)', () => {
     db = await createPgliteClient();
     await migrateOrderDb(db);
     const prices = { currentPrices: async () => ({ ok: true as const, source: 'live' as const, prices: new Map([['SKU-TEA', 450]]) }) };
-    service = createOrderService({ verifyToken: createTokenVerifier(defaultJwtSettings()), db, commandBus: bus, eventLog, prices, logger: createLogger({ service: 'test', level: 'silent' }), runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: 60_000, maxCompensationAttempts: 3 } } });
+    service = createOrderService({ verifyToken: testTokenVerifier(), db, commandBus: bus, eventLog, prices, logger: createLogger({ service: 'test', level: 'silent' }), runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: 60_000, maxCompensationAttempts: 3 } } });
     await service.start();
     await eventLog.subscribe({ groupId: 'test-observer', topics: [topics.orderEvents], fromBeginning: true, handle: async (event) => { orderEvents.push(event); } });
   });
@@ -125,7 +124,7 @@ describe('order service in choreography: the deadline (a participant never answe
     await migrateOrderDb(db);
     const prices = { currentPrices: async () => ({ ok: true as const, source: 'live' as const, prices: new Map([['SKU-TEA', 450]]) }) };
     service = createOrderService({
-      verifyToken: createTokenVerifier(defaultJwtSettings()), db, commandBus: bus, eventLog, prices, logger: createLogger({ service: 'test', level: 'silent' }),
+      verifyToken: testTokenVerifier(), db, commandBus: bus, eventLog, prices, logger: createLogger({ service: 'test', level: 'silent' }),
       runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: 60_000, maxCompensationAttempts: 3 } },
       choreographyDeadlineMs: 400,
       choreographyReapIntervalMs: 50,

@@ -1,7 +1,6 @@
 // Fault injection in the order service: /admin/faults, a failing inventory price lookup (cached prices or 503),
 // and a duplicated saga reply that the inbox absorbs. Participants are the real services, in-process.
-import { adminBearer, bearerFor } from '@saga/auth/testing';
-import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
+import { adminBearer, bearerFor, testTokenVerifier } from '@saga/auth/testing';
 import { createPgliteClient } from '@saga/db';
 import { InMemoryCommandBus } from '@saga/messaging';
 import { createLogger } from '@saga/platform';
@@ -16,7 +15,7 @@ import { startInProcessPlatform, type InProcessPlatform } from './testing/in-pro
 
 jest.setTimeout(60_000);
 const logger = createLogger({ service: 'test', level: 'silent' });
-const verifyToken = createTokenVerifier(defaultJwtSettings());
+const verifyToken = testTokenVerifier();
 /** The order service's log lines, to see the inbox skip the duplicated reply. */
 const orderLines: Record<string, unknown>[] = [];
 const orderLogger = createLogger({

@@ -2,11 +2,13 @@
 import { hostname } from 'node:os';
 import { createTokenVerifier, jwtSettingsShape } from '@saga/auth';
 import { ConsulRegistry, discoverUpstream, registerSelf } from '@saga/discovery';
+import { faultSettingsShape, serviceFaults } from '@saga/faults';
 import { createPgClient } from '@saga/db';
 import { boundedPgOptions, deliverySettingsShape, KafkaEventLog, RabbitMqCommandBus, relayInstanceId } from '@saga/messaging';
 import { createLogger, field, GracefulShutdown, loadConfig, startHttpServer, runProcess } from '@saga/platform';
 import { z } from 'zod';
 import { checkPaymentDeliveryLimits, PAYMENT_EVENT_CONCURRENCY, paymentPoolSize } from './delivery-limits';
+import { paymentFaultOperations } from './faults';
 import { createPaymentService } from './payment-service';
 import { createHttpPaymentProvider } from './provider/http-payment-provider';
 
@@ -39,6 +41,8 @@ const configSchema = z.object({
   ...deliverySettingsShape,
   // JWT_SECRET / JWT_ISSUER / JWT_AUDIENCE / JWT_JWKS_URL / JWT_ALGORITHMS: the same settings the gateway verifies with.
   ...jwtSettingsShape,
+  // FAULTS_ENABLED: the /admin/faults switch (off unless a deployment turns it on).
+  ...faultSettingsShape,
 });
 
 export type PaymentConfig = z.infer<typeof configSchema>;
@@ -77,7 +81,7 @@ export async function start(config: PaymentConfig = loadConfig(configSchema)) {
     timeoutMs: config.PROVIDER_TIMEOUT_MS,
     breaker: { onStateChange: (state, name) => logger.warn({ breaker: name, state }, 'circuit breaker changed state') },
   });
-  const service = createPaymentService({ verifyToken: createTokenVerifier(config), db, commandBus, ...(eventLog ? { eventLog } : {}), provider, logger, outboxPollIntervalMs: config.OUTBOX_POLL_MS, ...instanceOf(config.PORT),
+  const service = createPaymentService({ verifyToken: createTokenVerifier(config), db, commandBus, ...(eventLog ? { eventLog } : {}), provider, logger, faults: serviceFaults('payment', paymentFaultOperations, logger, { enabled: config.FAULTS_ENABLED }), outboxPollIntervalMs: config.OUTBOX_POLL_MS, ...instanceOf(config.PORT),
     reconciliation: { intervalMs: config.RECONCILE_INTERVAL_MS, graceMs: config.RECONCILE_GRACE_MS },
   });
   await service.start();

@@ -1,6 +1,5 @@
 // The payment service as deployed (main.ts wiring): real PostgreSQL, real RabbitMQ, the provider over HTTP. Happy path.
-import { defaultJwtSettings } from '@saga/auth';
-import { adminBearer } from '@saga/auth/testing';
+import { adminBearer, serveTestJwks, testJwtSettings, type TestJwksServer } from '@saga/auth/testing';
 import { randomUUID } from 'node:crypto';
 import { queues, routingKeys, type MessageEnvelope } from '@saga/contracts';
 import { createPgClient, type SqlClient } from '@saga/db';
@@ -34,6 +33,8 @@ let admin: SqlClient;
 let provider: Awaited<ReturnType<typeof startProvider>>;
 let testBus: RabbitMqCommandBus;
 let service: Awaited<ReturnType<typeof start>>;
+// The service verifies adminBearer()'s tokens through this test process's JWKS, as it would through the gateway's.
+let jwks: TestJwksServer;
 const replies: MessageEnvelope[] = [];
 
 beforeAll(async () => {
@@ -44,8 +45,10 @@ beforeAll(async () => {
   await management('PUT', `permissions/${run}/${encodeURIComponent(decodeURIComponent(user))}`, { configure: '.*', write: '.*', read: '.*' });
   provider = await startProvider();
 
+  jwks = await serveTestJwks();
   service = await start({
-    ...defaultJwtSettings(),
+    ...testJwtSettings(),
+    JWT_JWKS_URL: jwks.url,
     ...defaultDeliverySettings(),
     PORT: 0,
     DATABASE_URL: withPath(adminUrl, run),
@@ -60,6 +63,7 @@ beforeAll(async () => {
     RECONCILE_INTERVAL_MS: 0,
     RECONCILE_GRACE_MS: 0,
     LOG_LEVEL: 'silent',
+    FAULTS_ENABLED: false,
   });
   // The orchestrator's side: sends commands, reads replies.
   testBus = await RabbitMqCommandBus.connect({ url: withPath(rabbitUrl, run), connectionName: 'payment-int-test' });
@@ -70,6 +74,7 @@ afterAll(async () => {
   await testBus?.close();
   await service?.shutdown.run('test done');
   await provider?.stop();
+  await jwks?.close();
   await management('DELETE', `vhosts/${run}`).catch(() => undefined);
   await admin?.exec(`DROP DATABASE IF EXISTS ${run} WITH (FORCE)`);
   await admin?.close();

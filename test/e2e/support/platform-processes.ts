@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { serveTestJwks, testSigningKeyPem, type TestJwksServer } from '@saga/auth/testing';
 import { createDatabases, createVhost, defaultEndpoints, deleteVhost, dropDatabases, withPath, type InfraEndpoints } from './infra-admin';
 import { prepareKafkaForRun, type TopicOffsets } from './kafka-namespace';
 import { acquirePlatformLock, type PlatformLock } from './platform-lock';
@@ -161,21 +162,28 @@ async function startLocked(
   for (const instance of [...(Object.keys(serviceDirs) as ServiceName[]), ...instances.filter((name) => name.includes('#'))]) ports[instance] = await freePort();
   const instanceUrl = (instance: InstanceName) => `http://127.0.0.1:${ports[instance]}`;
   const urls = Object.fromEntries((Object.keys(serviceDirs) as ServiceName[]).map((service) => [service, instanceUrl(service)])) as Record<ServiceName, string>;
+  // Tokens: the gateway signs with this test process's ES256 key (@saga/auth/testing) and the services verify through
+  // its JWKS, so adminBearer()/bearerFor() work against either. Without a gateway, this process serves the same JWKS.
+  const jwks: TestJwksServer | undefined = services.includes('gateway') ? undefined : await serveTestJwks();
+  const jwksUrl = jwks?.url ?? `${urls.gateway}/.well-known/jwks.json`;
 
   const envOf = (service: ServiceName, instance: InstanceName): Record<string, string> => ({
     ...baseEnv(),
     PORT: String(ports[instance]),
     // E2E_LOG_LEVEL=info (or debug) when a failure needs more than warnings to explain.
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+    // The suites (and the chaos runs) inject faults through /admin/faults: on here, off by default elsewhere.
+    FAULTS_ENABLED: 'true',
     ...(service === 'provider' || service === 'gateway' ? {} : { RABBITMQ_URL: viaHost(rabbitUrl, options.rabbitHostFor?.[service]) }),
     ...(withKafka.includes(service) ? { KAFKA_BROKERS: endpoints.kafkaBrokers.join(',') } : {}),
     ...(withDatabase.includes(service) ? { DATABASE_URL: withPath(endpoints.adminDatabaseUrl, databaseOf(service)) } : {}),
     ...(service === 'provider' ? { PROVIDER_ADMIN_ENABLED: 'true' } : {}),
+    ...(service === 'provider' || service === 'gateway' ? {} : { JWT_JWKS_URL: jwksUrl }),
     ...(service === 'payment' ? { PAYMENT_PROVIDER_URL: urls.provider } : {}),
     ...(service === 'order' ? { INVENTORY_URL: urls.inventory, ORDER_STEP_TIMEOUT_MS: String(options.stepTimeoutMs ?? 5_000) } : {}),
     // Replicas share their limits through Redis, under this run's own prefix (other runs may use the same Redis).
     ...(service === 'gateway'
-      ? { HOST: '127.0.0.1', ORDER_URL: urls.order, INVENTORY_URL: urls.inventory, PAYMENT_URL: urls.payment, NOTIFICATION_URL: urls.notification, REDIS_URL: endpoints.redisUrl, RATE_LIMIT_KEY_PREFIX: `${run}:` }
+      ? { HOST: '127.0.0.1', DEMO_USERS_ENABLED: 'true', JWT_SIGNING_KEY: testSigningKeyPem(), ORDER_URL: urls.order, INVENTORY_URL: urls.inventory, PAYMENT_URL: urls.payment, NOTIFICATION_URL: urls.notification, REDIS_URL: endpoints.redisUrl, RATE_LIMIT_KEY_PREFIX: `${run}:` }
       : {}),
     ...options.env?.[service],
   });
@@ -212,6 +220,7 @@ async function startLocked(
       await dropDatabases(endpoints.adminDatabaseUrl, databases).catch((error: unknown) => problems.push(`drop databases: ${String(error)}`));
       await deleteVhost(endpoints.managementUrl, run).catch((error: unknown) => problems.push(`delete vhost: ${String(error)}`));
       rmSync(stateFile, { force: true });
+      await jwks?.close();
       lock.release();
       if (problems.length > 0) throw new Error(`e2e platform ${run} was not cleaned up completely: ${problems.join('; ')}`);
     })());

@@ -1,19 +1,48 @@
-// @saga/auth/testing: tokens for tests, signed with the default development settings that services start with.
-import { createHmac } from 'node:crypto';
-import { defaultJwtSettings } from '../jwt-settings';
+// @saga/auth/testing: tokens for tests, without any committed key or secret. Each test process generates its own
+// ES256 key pair (module level); harnesses hand its private half to the gateway (JWT_SIGNING_KEY) and point the
+// services at a JWKS that publishes its public half, so the tokens minted here are accepted by the system under test.
+import { createHmac, randomBytes, sign } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { JSONWebKeySet } from 'jose';
+import { defaultJwtSettings, type JwtSettings } from '../jwt-settings';
+import { generateSigningKeyPem, jwksOf, signingKeyFromPem } from '../signing-key';
+import { createTokenVerifier, type TokenVerifier, type TokenVerifierOptions } from '../token-verifier';
 
 const settings = defaultJwtSettings();
+const keyPem = generateSigningKeyPem();
+const key = signingKeyFromPem(keyPem, 'the test signing key');
+
+/** This process's HS256 secret (random, 64 hex characters), for tests of the explicit shared-secret mode. */
+export const testJwtSecret = randomBytes(32).toString('hex');
+/** This process's ES256 private key (PKCS#8 PEM): give it to a gateway under test as JWT_SIGNING_KEY. */
+export const testSigningKeyPem = (): string => keyPem;
+/** The public half of the test key, as a gateway signing with it publishes at /.well-known/jwks.json. */
+export const testJwks = (): JSONWebKeySet => jwksOf([key]);
+/** Issuer, audience and skew as every service has them by default (no key: add one, or use testTokenVerifier). */
+export const testJwtSettings = (): JwtSettings => ({ ...settings });
+/** A verifier that accepts the tokens of bearerFor() / signTestToken(): for services built in-process by tests. */
+export const testTokenVerifier = (options: TokenVerifierOptions = {}): TokenVerifier => createTokenVerifier(testJwtSettings(), { ...options, localJwks: testJwks() });
+
 const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const hmacOf: Record<string, string> = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' };
 
 /**
- * Synchronous (plain HMAC, not jose) so tests can build headers inline. Claims may be overridden to make bad tokens,
- * e.g. `{ exp: 1 }` or `{ aud: 'other' }`; `secret` signs with another key.
+ * Synchronous (node:crypto, not jose) so tests can build headers inline. ES256 with this process's key by default;
+ * `secret` signs HS256 (or `alg` HS384/HS512) with that secret instead. Claims may be overridden to make bad tokens,
+ * e.g. `{ exp: 1 }` or `{ aud: 'other' }`.
  */
 export function signTestToken(claims: Record<string, unknown>, options: { secret?: string; alg?: string } = {}): string {
   const now = Math.floor(Date.now() / 1000);
-  const header = encode({ alg: options.alg ?? 'HS256', typ: 'JWT' });
   const payload = encode({ iss: settings.JWT_ISSUER, aud: settings.JWT_AUDIENCE, iat: now, nbf: now, exp: now + 3600, ...claims });
-  const signature = createHmac('sha256', options.secret ?? settings.JWT_SECRET).update(`${header}.${payload}`).digest('base64url');
+  if (options.secret !== undefined) {
+    const alg = options.alg ?? 'HS256';
+    const header = encode({ alg, typ: 'JWT' });
+    const signature = createHmac(hmacOf[alg] ?? 'sha256', options.secret).update(`${header}.${payload}`).digest('base64url');
+    return `${header}.${payload}.${signature}`;
+  }
+  const header = encode({ alg: options.alg ?? 'ES256', typ: 'JWT', kid: key.kid });
+  const signature = sign('sha256', Buffer.from(`${header}.${payload}`), { key: key.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
   return `${header}.${payload}.${signature}`;
 }
 
@@ -24,3 +53,29 @@ export function bearerFor(username: string, roles: string[] = ['customer']): str
 
 /** An admin's Authorization header: sees every customer's records and may call /admin routes. */
 export const adminBearer = (): string => bearerFor('admin', ['admin']);
+
+export interface TestJwksServer {
+  /** http://127.0.0.1:<port>/.well-known/jwks.json: a service's JWT_JWKS_URL. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves testJwks() on loopback: for services started as processes (or by start()) without a gateway in front. */
+export async function serveTestJwks(): Promise<TestJwksServer> {
+  const body = JSON.stringify(testJwks());
+  const server = createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.unref();
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -27,6 +27,12 @@ function build(overrides: Partial<HttpAppOptions> = {}) {
       await Promise.resolve();
       throw new Error('db password=hunter2 at 10.0.0.5');
     });
+    app.get('/things/:id', (req, res) => {
+      res.json({ id: req.params.id, query: req.query });
+    });
+    app.get('/teapot', () => {
+      throw Object.assign(new Error('internal detail at 10.0.0.5'), { status: 418 });
+    });
     app.post('/validated', (req, res) => {
       res.json(z.object({ quantity: z.number().int().positive() }).parse(req.body));
     });
@@ -35,6 +41,49 @@ function build(overrides: Partial<HttpAppOptions> = {}) {
   const app = createHttpApp({ service: 'order', logger, readiness, routes, ...overrides });
   return { app, lines };
 }
+
+describe('createHttpApp: no client input produces a 5xx', () => {
+  const errorShape = (code: string) => ({ error: { code, message: expect.any(String) } });
+
+  it.each([
+    ['a malformed percent-escape in a path parameter', '/things/%C0%AF', 'BAD_PATH'],
+    ['a truncated percent-escape', '/things/%E0%A4%A', 'BAD_PATH'],
+    ['a NUL in the path', '/things/a%00b', 'BAD_PATH'],
+    ['a control character in the query', '/things/a?q=%01', 'INVALID_CHARACTERS'],
+    ['a control character in a duplicated query parameter', '/things/a?q=ok&q=%7F', 'INVALID_CHARACTERS'],
+  ])('%s -> 400', async (_what, path, code) => {
+    const res = await request(build().app).get(path);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual(errorShape(code));
+  });
+
+  it.each([
+    ['a body labelled gzip that is not gzip', { 'content-encoding': 'gzip' }, '{"a":1}', 400, 'BAD_REQUEST'],
+    ['an unknown content-encoding', { 'content-encoding': 'br-nope' }, '{"a":1}', 415, 'UNSUPPORTED_CONTENT_ENCODING'],
+    ['an unsupported charset', { 'content-type': 'application/json; charset=koi8-r' }, '{"a":1}', 415, 'UNSUPPORTED_CHARSET'],
+    ['a NUL in a string', {}, '{"paymentToken":"tok\\u0000visa"}', 400, 'INVALID_CHARACTERS'],
+    ['a control character in a key', {}, '{"a\\u001b":1}', 400, 'INVALID_CHARACTERS'],
+    ['a body nested 40 levels deep', {}, '['.repeat(40) + ']'.repeat(40), 400, 'INVALID_CHARACTERS'],
+    ['a body nested 5000 levels deep', {}, '['.repeat(5000) + ']'.repeat(5000), 400, 'INVALID_CHARACTERS'],
+  ])('%s -> %i %s', async (_what, headers, body, status, code) => {
+    const res = await request(build().app).post('/echo').set({ 'content-type': 'application/json', ...headers }).send(body);
+    expect(res.status).toBe(status);
+    expect(res.body).toEqual(errorShape(code));
+  });
+
+  it('keeps tabs, newlines and ordinary unicode; a __proto__ key is plain data', async () => {
+    const res = await request(build().app).post('/echo').set('content-type', 'application/json').send('{"note":"a\\tb\\nc é ✓ 😀","__proto__":{"admin":true}}');
+    expect(res.status).toBe(200);
+    expect(res.body.received.note).toBe('a\tb\nc é ✓ 😀');
+    expect(({} as { admin?: boolean }).admin).toBeUndefined();
+  });
+
+  it('any error carrying a 4xx status is that 4xx, without its internal message', async () => {
+    const res = await request(build().app).get('/teapot');
+    expect(res.status).toBe(418);
+    expect(res.body).toEqual({ error: { code: 'BAD_REQUEST', message: 'Request rejected (418)' } });
+  });
+});
 
 describe('createHttpApp', () => {
   it('answers the liveness probe', async () => {

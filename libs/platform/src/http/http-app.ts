@@ -1,10 +1,11 @@
-// The express app every service starts from: request ids, health endpoints, JSON parsing, 404 and one error handler.
+// The express app every service starts from: request ids, health endpoints, JSON parsing, the input guard, 404 and one error handler.
 import express, { type Express } from 'express';
 import { NotFoundError } from '../errors/app-error';
 import type { Logger } from '../logging/create-logger';
 import { errorHandler } from './error-handler';
 import type { ReadinessReport } from './readiness';
 import { requestContextMiddleware } from './request-context';
+import { rejectUnsafeInput } from './safe-input';
 
 export interface HttpAppOptions {
   service: string;
@@ -38,6 +39,7 @@ export function createHttpApp({ service, logger, readiness, routes, bodyLimit = 
   });
 
   app.use(express.json({ limit: bodyLimit }));
+  app.use(rejectUnsafeInput());
   routes(app);
 
   app.use((req, _res, next) => {

@@ -1,6 +1,5 @@
 // Component test of the HTTP API: the real app on PGlite, driven through supertest.
-import { adminBearer, bearerFor } from '@saga/auth/testing';
-import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
+import { adminBearer, bearerFor, testTokenVerifier } from '@saga/auth/testing';
 import { InMemoryCommandBus } from '@saga/messaging';
 import { createLogger } from '@saga/platform';
 import request from 'supertest';
@@ -91,7 +90,7 @@ describe('health', () => {
 
 describe('readiness of a service that has not started', () => {
   it('is not ready: nothing consumes its commands yet', async () => {
-    const idle = createInventoryService({ verifyToken: createTokenVerifier(defaultJwtSettings()), db: h.db, commandBus: new InMemoryCommandBus(), logger: createLogger({ service: 'inventory', level: 'silent' }) });
+    const idle = createInventoryService({ verifyToken: testTokenVerifier(), db: h.db, commandBus: new InMemoryCommandBus(), logger: createLogger({ service: 'inventory', level: 'silent' }) });
     const res = await request(idle.app).get('/health/ready').expect(503);
     expect(res.body.checks).toEqual({ database: { status: 'up' }, messaging: { status: 'down', error: 'command consumer is new' } });
   });

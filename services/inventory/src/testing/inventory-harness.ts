@@ -1,6 +1,6 @@
 // Test harness: the whole service in-process on PGlite, the in-memory bus and event log, with the order side's reply queue
 // and the inventory's event topic consumed.
-import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
+import { testTokenVerifier } from '@saga/auth/testing';
 import { queues, routingKeys, topics, type MessageEnvelope } from '@saga/contracts';
 import { createPgliteClient, type SqlClient } from '@saga/db';
 import type { FaultInjector } from '@saga/faults';
@@ -33,7 +33,7 @@ export async function startInventoryHarness(options: { faults?: FaultInjector } 
   const bus = new InMemoryCommandBus();
   const eventLog = new InMemoryEventLog();
   const logger = createLogger({ service: 'inventory', level: 'silent' });
-  const service = createInventoryService({ verifyToken: createTokenVerifier(defaultJwtSettings()),
+  const service = createInventoryService({ verifyToken: testTokenVerifier(),
     db,
     commandBus: bus,
     eventLog,

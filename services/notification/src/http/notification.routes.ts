@@ -9,9 +9,10 @@ import type { Notification } from '../domain/notification';
 
 const listQuery = z.object({ orderId: z.string({ error: 'orderId is required' }).trim().min(1, 'orderId is required').max(100) });
 
-/** The JSON shape of one notification; dates as ISO strings. */
-const toJson = (n: Notification) => ({
+/** The JSON shape of one notification; dates as ISO strings. lastError (a channel's error text) is for operators only. */
+const toJson = (n: Notification, internals: boolean) => ({
   ...n,
+  lastError: internals ? n.lastError : undefined,
   createdAt: n.createdAt.toISOString(),
   sentAt: n.sentAt?.toISOString() ?? null,
 });
@@ -24,7 +25,8 @@ export function notificationRoutes(db: SqlExecutor, guards: RouteGuards): (app: 
       const caller = callerOf(res);
       // Another customer's notifications are filtered out: the empty list is the same as for an unknown order.
       const items = (await listNotifications(db, query.data.orderId)).filter((n) => canSee(caller, n.customerId));
-      res.json({ items: items.map(toJson) });
+      const internals = caller.roles.includes('admin');
+      res.json({ items: items.map((n) => toJson(n, internals)) });
     });
   };
 }

@@ -19,6 +19,24 @@ export interface OrderView {
   history: (HistoryEntry | ChoreographyHistoryEntry)[];
 }
 
+/**
+ * What a customer may read of a step's detail. A failed payment step records "<REASON>: <the provider's or the
+ * platform's own error text>"; the customer gets the reason code, the text stays for operators. Other details are
+ * written by the platform for the customer (skus out of stock, amounts, the price list used) and are shown as is.
+ */
+export function customerDetail(entry: { step: string; status: string; detail?: string }): string | undefined {
+  const { step, status, detail } = entry;
+  if (detail === undefined || status !== 'FAILED' || (step !== 'CHARGE_PAYMENT' && step !== 'REFUND_PAYMENT')) return detail;
+  return /^[A-Z][A-Z0-9_]*(?=:|$)/.exec(detail)?.[0];
+}
+
+/** Payload fields a customer never gets back: the card token they sent and internal error text. */
+const privatePayloadKeys = new Set(['paymentToken', 'message', 'lastError', 'detail']);
+const customerEntry = (entry: TimelineEntry): TimelineEntry => ({
+  ...entry,
+  payload: Object.fromEntries(Object.entries(entry.payload).filter(([key]) => !privatePayloadKeys.has(key))),
+});
+
 const view = (order: OrderRecord, history: OrderView['history']): OrderView => ({
   orderId: order.orderId,
   customerId: order.customerId,
@@ -29,7 +47,11 @@ const view = (order: OrderRecord, history: OrderView['history']): OrderView => (
   ...(order.failureReason ? { failureReason: order.failureReason } : {}),
   createdAt: order.createdAt.toISOString(),
   updatedAt: order.updatedAt.toISOString(),
-  history,
+  history: history.map((entry) => {
+    const { detail: _internal, ...rest } = entry;
+    const shown = customerDetail(entry);
+    return shown === undefined ? rest : { ...rest, detail: shown };
+  }),
 });
 
 /** Undefined for an order that does not exist and for someone else's: a caller cannot probe other customers' ids. */
@@ -45,7 +67,7 @@ export async function getOrder(db: SqlClient, customerId: string, orderId: strin
 export async function getTimeline(db: SqlClient, customerId: string, orderId: string): Promise<TimelineEntry[] | undefined> {
   const order = await findOrder(db, orderId);
   if (!order || order.customerId !== customerId) return undefined;
-  return timelineOf(db, orderId);
+  return (await timelineOf(db, orderId)).map(customerEntry);
 }
 
 export interface OrderPage {
@@ -76,6 +98,6 @@ function encodeCursor(order: OrderRecord): string {
 function decodeCursor(cursor: string): { createdAt: Date; orderId: string } {
   const [at, orderId] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(at ?? '');
-  if (!orderId || !/^[0-9a-f-]{36}$/.test(orderId) || Number.isNaN(createdAt.getTime())) throw new InvalidCursorError('invalid cursor');
+  if (!orderId || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(orderId) || Number.isNaN(createdAt.getTime())) throw new InvalidCursorError('invalid cursor');
   return { createdAt, orderId };
 }

@@ -20,7 +20,7 @@ const placeOrderBody = z.object({
   items: z.array(orderLineSchema).min(1, 'an order needs at least one item').max(MAX_ORDER_LINES, `at most ${MAX_ORDER_LINES} items per order`),
   sagaMode: z.enum(sagaModes).optional(),
   // The payment provider's card token (see services/payment-provider/README.md for the test tokens).
-  paymentToken: z.string().min(1).max(100).optional(),
+  paymentToken: z.string().min(1).max(100).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
 });
 
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(200).optional() });

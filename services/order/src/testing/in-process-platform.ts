@@ -1,6 +1,6 @@
 // For the order service's component tests: the order service and the three participants (real services) in this
 // process, on PGlite and one in-memory command bus; the payment provider and inventory on loopback ports.
-import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
+import { testTokenVerifier } from '@saga/auth/testing';
 import { createPgliteClient, type SqlClient } from '@saga/db';
 import type { FaultInjector } from '@saga/faults';
 import { InMemoryCommandBus } from '@saga/messaging';
@@ -36,7 +36,7 @@ export interface InProcessPlatform {
 
 export async function startInProcessPlatform(options: InProcessPlatformOptions): Promise<InProcessPlatform> {
   const { logger } = options;
-  const verifyToken = createTokenVerifier(defaultJwtSettings());
+  const verifyToken = testTokenVerifier();
   const bus = new InMemoryCommandBus();
   const databases: SqlClient[] = await Promise.all([0, 1, 2, 3, 4].map(() => createPgliteClient()));
   const [orderDb, inventoryDb, paymentDb, notificationDb, providerDb] = databases as [SqlClient, SqlClient, SqlClient, SqlClient, SqlClient];

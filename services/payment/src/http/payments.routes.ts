@@ -9,7 +9,8 @@ import type { Payment } from '../domain/payment';
 
 const query = z.object({ orderId: z.string().trim().min(1).max(100) });
 
-export function toPaymentView(p: Payment) {
+/** failureMessage is the provider's or the platform's own error text: shown to operators (admin), not to customers. */
+export function toPaymentView(p: Payment, options: { internals?: boolean } = { internals: true }) {
   return {
     paymentId: p.paymentId,
     orderId: p.orderId,
@@ -19,7 +20,7 @@ export function toPaymentView(p: Payment) {
     refundedCents: p.refundedCents,
     currency: p.currency,
     status: p.status,
-    ...(p.failureReason ? { failureReason: p.failureReason, failureMessage: p.failureMessage } : {}),
+    ...(p.failureReason ? { failureReason: p.failureReason, ...(options.internals ? { failureMessage: p.failureMessage } : {}) } : {}),
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
   };
@@ -33,7 +34,8 @@ export function paymentRoutes(db: SqlExecutor, guards: RouteGuards) {
       const caller = callerOf(res);
       // Another customer's payment is filtered out, so an empty list says nothing about whether that order exists.
       const items = (await findPaymentsOfOrder(db, parsed.data.orderId)).filter((p) => canSee(caller, p.customerId));
-      res.json({ items: items.map(toPaymentView) });
+      const internals = caller.roles.includes('admin');
+      res.json({ items: items.map((p) => toPaymentView(p, { internals })) });
     });
   };
 }

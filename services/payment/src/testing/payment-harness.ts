@@ -1,7 +1,7 @@
 // Component-test harness (tests only, not built): the payment service on PGlite, the in-memory bus and event log, calling the REAL
 // simulated provider over HTTP on port 0. The provider lives in its own service folder; importing it here, from tests,
 // stands in for "start the external provider", as a docker container would elsewhere.
-import { createTokenVerifier, defaultJwtSettings } from '@saga/auth';
+import { testTokenVerifier } from '@saga/auth/testing';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ChargePayment, queues, RefundPayment, routingKeys, topics, type MessageEnvelope } from '@saga/contracts';
@@ -85,7 +85,7 @@ export async function startScenario(
   const eventLog = new InMemoryEventLog();
   const events: ConsumedEvent[] = [];
   await eventLog.subscribe({ groupId: 'test-observer', topics: [topics.paymentEvents], fromBeginning: true, handle: async (event) => void events.push(event) });
-  const service = createPaymentService({ verifyToken: createTokenVerifier(defaultJwtSettings()),
+  const service = createPaymentService({ verifyToken: testTokenVerifier(),
     db,
     commandBus: bus,
     eventLog,
