@@ -1,5 +1,5 @@
 // Integration: the real composition root (main.ts start) on a fresh PostgreSQL database and the real RabbitMQ, webhook channel included.
-import { adminBearer } from '@saga/auth/testing';
+import { adminBearer, serveTestJwks, type TestJwksServer } from '@saga/auth/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +23,7 @@ describe('notification service on PostgreSQL and RabbitMQ', () => {
   let webhookUrl: string;
   const posted: unknown[] = [];
   let running: RunningNotificationService | undefined;
+  let jwks: TestJwksServer | undefined;
   let sender: RabbitMqCommandBus;
   const replies: ConsumedCommand[] = [];
 
@@ -44,6 +45,7 @@ describe('notification service on PostgreSQL and RabbitMQ', () => {
 
   afterAll(async () => {
     await running?.shutdown.run('test done');
+    await jwks?.close();
     await sender?.close();
     await new Promise((resolve) => webhook?.close(resolve));
     await deleteQueue(replyQueue);
@@ -52,7 +54,8 @@ describe('notification service on PostgreSQL and RabbitMQ', () => {
 
   it('notifies through the webhook, records it, and replies over RabbitMQ', async () => {
     const config = {
-      ...configSchema.parse({ PORT: '0', DATABASE_URL: database.url, RABBITMQ_URL: rabbitUrl, NOTIFICATION_WEBHOOK_URL: webhookUrl, LOG_LEVEL: 'warn' }),
+      // Tokens are checked against the test key set, served the way the gateway serves its own.
+      ...configSchema.parse({ PORT: '0', DATABASE_URL: database.url, RABBITMQ_URL: rabbitUrl, NOTIFICATION_WEBHOOK_URL: webhookUrl, LOG_LEVEL: 'warn', JWT_JWKS_URL: (jwks = await serveTestJwks()).url }),
       // No Kafka here: topics and consumer groups are fixed names, and joining 'notification-service' would take partitions
       // (and their events) from a platform the e2e suite may be running at the same time; old OrderApproved events on the
       // real topic would also reach this test's webhook. The event side is covered with the in-memory event log and by e2e.
