@@ -25,12 +25,16 @@ export function ownerOfDeadLetter(id: string, upstreams: readonly UpstreamName[]
   return upstreams.find((name) => name === service);
 }
 
-/** Mounted on the authenticated /api router, before the proxy: the list is answered here, a re-drive passes on. */
-export function deadLetterGatewayRoutes(api: Router, options: DeadLetterGatewayOptions): void {
-  const query = z.object({
-    service: z.enum(options.upstreams as [UpstreamName, ...UpstreamName[]]).optional(),
+/** GET /api/admin/dead-letters' query (also the OpenAPI source). */
+export const deadLetterGatewayQuery = (upstreams: readonly UpstreamName[]) =>
+  z.object({
+    service: z.enum(upstreams as [UpstreamName, ...UpstreamName[]]).optional(),
     state: z.enum(['dead-lettered', 'redriven', 'all']).default('all'),
   });
+
+/** Mounted on the authenticated /api router, before the proxy: the list is answered here, a re-drive passes on. */
+export function deadLetterGatewayRoutes(api: Router, options: DeadLetterGatewayOptions): void {
+  const query = deadLetterGatewayQuery(options.upstreams);
 
   api.get('/admin/dead-letters', requireAdmin, async (req, res) => {
     const parsed = query.safeParse(req.query);

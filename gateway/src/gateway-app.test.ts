@@ -9,6 +9,7 @@ import request from 'supertest';
 import { createLogger } from '@saga/platform';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { createGatewayApp, type GatewayApp, type GatewayDeps } from './gateway-app';
+import { tokenResponseSchema } from './token.schemas';
 
 interface Echo {
   name: string;
@@ -134,6 +135,7 @@ describe('POST /auth/token', () => {
 
   it('issues an HS256 token with sub, roles, iss, aud, exp, iat, nbf', async () => {
     const res = await request(gateway.app).post('/auth/token').send({ username: 'bob', password: 'bob-secret' }).expect(200);
+    expect(tokenResponseSchema.strict().parse(res.body)).toEqual(res.body);
     expect(res.body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 900 });
     const [header, payload] = (res.body.access_token as string).split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>);
     expect(header).toMatchObject({ alg: 'HS256' });

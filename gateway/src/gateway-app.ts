@@ -5,7 +5,6 @@ import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { pinoHttp } from 'pino-http';
-import { z } from 'zod';
 import {
   BadRequestError,
   ForbiddenError,
@@ -21,10 +20,13 @@ import {
 } from '@saga/platform';
 import { authenticate, checkCredentials, createTokenIssuer, createTokenVerifier, identityOf } from '@saga/auth';
 import { discoverUpstream, type DiscoveredUpstream, type ServiceRegistry } from '@saga/discovery';
+import { buildAsyncApiDocument } from '@saga/contracts';
 import type { GatewayConfig } from './config';
 import { loadGatewayCredentials, type GatewayCredentials } from './gateway-credentials';
 import { deadLetterGatewayRoutes } from './dead-letters.routes';
 import { memoryRateLimitBackend, redisRateLimitBackend, type RateLimitBackend } from './rate-limit-store';
+import { openApiRoutes } from './openapi/openapi.routes';
+import { tokenRequestSchema } from './token.schemas';
 import { createUpstreamProxy, type Route, type UpstreamName, type UpstreamProxy, type UpstreamProxyOptions } from './upstream-proxy';
 
 export interface GatewayDeps {
@@ -179,8 +181,6 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
-const tokenRequestSchema = z.object({ username: z.string().min(1).max(128), password: z.string().max(1024) });
-
 export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}): GatewayApp {
   const logger = deps.logger ?? createLogger({ service: 'gateway', level: config.LOG_LEVEL });
   const doFetch = deps.fetch ?? fetch;
@@ -284,6 +284,13 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
     res.json(credentials.jwks);
   });
 
+  // The AsyncAPI document of every message (built from libs/contracts, as docs/asyncapi.json): public, like the JWKS.
+  const asyncApi = buildAsyncApiDocument();
+  app.get('/api/asyncapi.json', (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.json(asyncApi);
+  });
+
   const limitExceeded: RequestHandler = (_req, _res, next) => next(new TooManyRequestsError('Rate limit exceeded', { code: 'RATE_LIMITED' }));
 
   // Per address and username, stricter: the one route password guessing would hit. Keyed on both, so a guesser behind
@@ -336,6 +343,8 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
     handler: limitExceeded,
     ...limiterStore('anonymous'),
   });
+  // The API contract (/api/openapi.json) and its reference page (/api/docs): public, counted per address.
+  openApiRoutes(app, anonymousLimiter);
   const authenticateOrLimit = authenticate(verify, { forwardIdentityHeaders: true });
 
   const api = express.Router();

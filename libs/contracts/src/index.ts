@@ -4,3 +4,4 @@ export * from './message-contract';
 export * from './names';
 export * from './saga-messages';
 export * from './order-events';
+export * from './asyncapi';

@@ -3,6 +3,7 @@ import { adminBearer, bearerFor } from '@saga/auth/testing';
 import { createLogger } from '@saga/platform';
 import { eventually } from '@saga/resilience';
 import request from 'supertest';
+import { placedOrderSchema } from './http/order.routes';
 import type { OrderService } from './order-service';
 import { startInProcessPlatform, type InProcessPlatform } from './testing/in-process-platform';
 
@@ -36,6 +37,7 @@ describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
     const before = await stock('SKU-APPLE');
     const placed = await place('alice', { items: [{ sku: 'SKU-APPLE', quantity: 3 }] });
     expect(placed.status).toBe(202);
+    expect(placedOrderSchema.parse(placed.body)).toEqual(placed.body);
     expect(placed.body).toMatchObject({ status: 'PENDING', sagaMode: 'orchestration', totalCents: 360 });
     const final = await finalOrder('alice', placed.body.orderId);
     expect(final.status).toBe('APPROVED');

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { UnroutableMessageError } from '../ports/command-bus.port';
 import type { DeadLetterAdmin } from './dead-letter-admin';
 
-const listQuery = z.object({ state: z.enum(['dead-lettered', 'redriven', 'all']).default('all') });
+export const deadLetterListQuery = z.object({ state: z.enum(['dead-lettered', 'redriven', 'all']).default('all') });
 
 /** Broker trouble is a 503 with the reason; the client's input never causes a 5xx. */
 function brokerError(error: unknown): AppError {
@@ -19,7 +19,7 @@ function brokerError(error: unknown): AppError {
 export function deadLetterAdminRoutes(admin: DeadLetterAdmin, adminOnly: RequestHandler[]): (app: Express) => void {
   return (app) => {
     app.get('/admin/dead-letters', ...adminOnly, async (req, res) => {
-      const query = listQuery.safeParse(req.query);
+      const query = deadLetterListQuery.safeParse(req.query);
       if (!query.success) throw fromZodError(query.error);
       const listing = await admin.list().catch((error: unknown) => { throw brokerError(error); });
       const { state } = query.data;

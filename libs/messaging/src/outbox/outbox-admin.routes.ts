@@ -5,13 +5,13 @@ import type { Express, RequestHandler } from 'express';
 import { z } from 'zod';
 import { listOutbox, redriveOutboxRow } from './outbox-admin';
 
-const listQuery = z.object({ state: z.enum(['pending', 'parked']).default('parked'), limit: z.coerce.number().int().min(1).max(500).default(100) });
+export const outboxListQuery = z.object({ state: z.enum(['pending', 'parked']).default('parked'), limit: z.coerce.number().int().min(1).max(500).default(100) });
 const rowId = z.string().regex(/^[1-9][0-9]{0,17}$/, 'an outbox row id');
 
 export function outboxAdminRoutes(db: SqlExecutor, adminOnly: RequestHandler[]): (app: Express) => void {
   return (app) => {
     app.get('/admin/outbox', ...adminOnly, async (req, res) => {
-      const query = listQuery.safeParse(req.query);
+      const query = outboxListQuery.safeParse(req.query);
       if (!query.success) throw fromZodError(query.error);
       res.json(await listOutbox(db, query.data.state, query.data.limit));
     });

@@ -5,6 +5,7 @@ import { createLogger } from '@saga/platform';
 import request from 'supertest';
 import { MAX_AVAILABLE } from '../domain/product';
 import { createInventoryService } from '../inventory-service';
+import { productListSchema, productSchema } from './inventory.routes';
 import { startInventoryHarness, type InventoryHarness } from '../testing/inventory-harness';
 
 let h: InventoryHarness;
@@ -18,6 +19,7 @@ beforeEach(() => h.reset());
 describe('GET /products', () => {
   it('lists the seeded catalog sorted by sku', async () => {
     const res = await request(h.service.app).get('/products').expect(200);
+    expect(productListSchema.strict().parse(res.body)).toEqual(res.body);
     expect(res.body.items.map((p: { sku: string }) => p.sku)).toEqual(['SKU-APPLE', 'SKU-BREAD', 'SKU-CHEESE', 'SKU-COFFEE', 'SKU-RARE', 'SKU-TEA']);
     expect(res.body.items[0]).toEqual({ sku: 'SKU-APPLE', name: 'Apple', priceCents: 120, available: 1000 });
   });
@@ -26,6 +28,7 @@ describe('GET /products', () => {
 describe('GET /products/:sku', () => {
   it('returns one product', async () => {
     const res = await request(h.service.app).get('/products/SKU-RARE').expect(200);
+    expect(productSchema.strict().parse(res.body)).toEqual(res.body);
     expect(res.body).toEqual({ sku: 'SKU-RARE', name: 'Rare truffle', priceCents: 15000, available: 1 });
   });
 

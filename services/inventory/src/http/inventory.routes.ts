@@ -7,11 +7,15 @@ import type { Inventory } from '../app/inventory';
 import type { RestockOutcome } from '../app/restock';
 import type { Product } from '../domain/product';
 
-const restockBody = z.object({
+export const restockBody = z.object({
   sku: z.string().trim().min(1).max(64),
   // One delivery at a time: a bigger number is far more likely a typo than a real truckload.
   quantity: z.number().int().positive().max(1_000_000),
 });
+
+/** One catalog entry as GET /products[/:sku] and POST /admin/restock answer it (checked against real responses in the route tests). */
+export const productSchema = z.object({ sku: z.string(), name: z.string(), priceCents: z.number().int(), available: z.number().int() }) satisfies z.ZodType<Product>;
+export const productListSchema = z.object({ items: z.array(productSchema) });
 
 const productNotFound = (sku: string) => new NotFoundError(`No product with sku ${sku}`, { code: 'PRODUCT_NOT_FOUND' });
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { listNotifications } from '../app/list-notifications.use-case';
 import type { Notification } from '../domain/notification';
 
-const listQuery = z.object({ orderId: z.string({ error: 'orderId is required' }).trim().min(1, 'orderId is required').max(100) });
+export const notificationsQuery = z.object({ orderId: z.string({ error: 'orderId is required' }).trim().min(1, 'orderId is required').max(100) });
 
 /** The JSON shape of one notification; dates as ISO strings. lastError (a channel's error text) is for operators only. */
 const toJson = (n: Notification, internals: boolean) => ({
@@ -20,7 +20,7 @@ const toJson = (n: Notification, internals: boolean) => ({
 export function notificationRoutes(db: SqlExecutor, guards: RouteGuards): (app: Express) => void {
   return (app) => {
     app.get('/notifications', guards.signedIn, async (req, res) => {
-      const query = listQuery.safeParse(req.query);
+      const query = notificationsQuery.safeParse(req.query);
       if (!query.success) throw fromZodError(query.error);
       const caller = callerOf(res);
       // Another customer's notifications are filtered out: the empty list is the same as for an unknown order.

@@ -16,18 +16,21 @@ import type { SagaStatus } from '../domain/order-saga.types';
 
 export const MAX_ORDER_LINES = 20;
 
-const placeOrderBody = z.object({
+export const placeOrderBody = z.object({
   items: z.array(orderLineSchema).min(1, 'an order needs at least one item').max(MAX_ORDER_LINES, `at most ${MAX_ORDER_LINES} items per order`),
   sagaMode: z.enum(sagaModes).optional(),
   // The payment provider's card token (see services/payment-provider/README.md for the test tokens).
   paymentToken: z.string().min(1).max(100).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
 });
 
-const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(200).optional() });
+export const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(200).optional() });
 const sagaStatuses = ['RUNNING', 'COMPENSATING', 'APPROVED', 'CANCELLED', 'COMPENSATION_FAILED'] as const satisfies readonly SagaStatus[];
-const sagaListQuery = z.object({ sagaStatus: z.enum(sagaStatuses), limit: z.coerce.number().int().min(1).max(100).default(50) });
-const idempotencyKey = z.string().min(1).max(200);
+export const sagaListQuery = z.object({ sagaStatus: z.enum(sagaStatuses), limit: z.coerce.number().int().min(1).max(100).default(50) });
+export const idempotencyKey = z.string().min(1).max(200);
 const uuid = z.uuid();
+
+/** The 202 of POST /orders (checked against real responses in order-flow.component.test.ts). */
+export const placedOrderSchema = z.object({ orderId: z.uuid(), status: z.literal('PENDING'), sagaMode: z.enum(sagaModes), totalCents: z.number().int() });
 
 export interface OrderRoutesDeps {
   db: SqlClient;

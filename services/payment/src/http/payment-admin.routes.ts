@@ -7,8 +7,8 @@ import type { PaymentProvider, ProviderCharge } from '../app/payment-provider.po
 import type { PaymentReconciler } from '../app/reconcile-payments.use-case';
 
 const orderId = z.string().trim().min(1).max(100);
-const reconcileBody = z.object({ orderId: orderId.optional() }).strict();
-const chargesQuery = z.object({ orderId });
+export const reconcileBody = z.object({ orderId: orderId.optional() }).strict();
+export const chargesQuery = z.object({ orderId });
 
 /** The provider's state of a charge in the platform's words: what money it holds. */
 export function ledgerStatus(charge: ProviderCharge): 'CAPTURED' | 'REFUNDED' | 'PARTIALLY_REFUNDED' | 'DECLINED' {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { findPaymentsOfOrder } from '../app/find-payments.query';
 import type { Payment } from '../domain/payment';
 
-const query = z.object({ orderId: z.string().trim().min(1).max(100) });
+export const paymentsQuery = z.object({ orderId: z.string().trim().min(1).max(100) });
 
 /** failureMessage is the provider's or the platform's own error text: shown to operators (admin), not to customers. */
 export function toPaymentView(p: Payment, options: { internals?: boolean } = { internals: true }) {
@@ -29,7 +29,7 @@ export function toPaymentView(p: Payment, options: { internals?: boolean } = { i
 export function paymentRoutes(db: SqlExecutor, guards: RouteGuards) {
   return (app: Express) => {
     app.get('/payments', guards.signedIn, async (req, res) => {
-      const parsed = query.safeParse(req.query);
+      const parsed = paymentsQuery.safeParse(req.query);
       if (!parsed.success) throw new ValidationError('orderId is required', { details: [{ field: 'orderId', message: 'required' }] });
       const caller = callerOf(res);
       // Another customer's payment is filtered out, so an empty list says nothing about whether that order exists.
