@@ -29,6 +29,8 @@ interface Opened {
 async function start(config: InventoryConfig, logger: Logger, shutdown: GracefulShutdown, opened: Opened[]): Promise<void> {
   // Before anything opens: a retry schedule that cannot fit under the broker's consumer_timeout is a configuration error.
   checkInventoryDeliveryLimits(config);
+  // Before any connection or migration: a service without a key source fails on its configuration, not later.
+  const verifyToken = createTokenVerifier(config);
   const pool = inventoryPoolSize(config);
   logger.info({ max: pool.max, ...pool.parts }, 'database pool sized from prefetch, partitions, relay lanes and headroom');
   const db = await createPgClient({
@@ -55,7 +57,7 @@ async function start(config: InventoryConfig, logger: Logger, shutdown: Graceful
   });
   opened.unshift({ name: 'kafka', close: () => eventLog.close() });
 
-  const service = createInventoryService({ verifyToken: createTokenVerifier(config), db, commandBus, eventLog, logger, faults: serviceFaults('inventory', inventoryFaultOperations, logger, { enabled: config.FAULTS_ENABLED }), clock: systemClock, isShuttingDown: shutdown.isShuttingDown, ...instanceOf(config.PORT) });
+  const service = createInventoryService({ verifyToken, db, commandBus, eventLog, logger, faults: serviceFaults('inventory', inventoryFaultOperations, logger, { enabled: config.FAULTS_ENABLED }), clock: systemClock, isShuttingDown: shutdown.isShuttingDown, ...instanceOf(config.PORT) });
   opened.unshift({ name: 'consumers and outbox relay', close: () => service.stop() });
   await service.start();
 

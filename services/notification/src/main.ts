@@ -71,6 +71,8 @@ export async function start(config: NotificationConfig, logger: Logger): Promise
   const opened: (() => Promise<void>)[] = [];
   // Before anything opens: a retry schedule that cannot fit under the broker's consumer_timeout is a configuration error.
   checkNotificationDeliveryLimits(config);
+  // Before any connection or migration: a service without a key source fails on its configuration, not later.
+  const verifyToken = createTokenVerifier(config);
   const pool = notificationPoolSize(config);
   logger.info({ max: pool.max, ...pool.parts }, 'database pool sized from prefetch, partitions, relay lanes and headroom');
   try {
@@ -94,7 +96,7 @@ export async function start(config: NotificationConfig, logger: Logger): Promise
       log: (level, message, extra) => logger[level](extra, message),
     });
     if (eventLog) opened.push(() => eventLog.close());
-    const service = createNotificationService({ verifyToken: createTokenVerifier(config), db, commandBus, ...(eventLog ? { eventLog } : {}), channels: channelsFor(config, logger), logger, faults: createNotificationFaults({ logger, enabled: config.FAULTS_ENABLED }), ...instanceOf(config.PORT) });
+    const service = createNotificationService({ verifyToken, db, commandBus, ...(eventLog ? { eventLog } : {}), channels: channelsFor(config, logger), logger, faults: createNotificationFaults({ logger, enabled: config.FAULTS_ENABLED }), ...instanceOf(config.PORT) });
     await service.start();
     opened.push(() => service.stop());
     const http = await startHttpServer(service.app, { port: config.PORT });

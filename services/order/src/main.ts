@@ -25,6 +25,8 @@ async function start(): Promise<StartedProcess> {
   const shutdown = new GracefulShutdown({ logger });
   // Before anything opens: a retry schedule that cannot fit under the broker's consumer_timeout is a configuration error.
   checkOrderDeliveryLimits(config);
+  // Before any connection or migration: a service without a key source fails on its configuration, not later.
+  const verifyToken = createTokenVerifier(config);
   const pool = orderPoolSize(config);
   logger.info({ max: pool.max, ...pool.parts }, 'database pool sized from prefetch, partitions, relay lanes and headroom');
   const db = await createPgClient({ connectionString: config.DATABASE_URL, applicationName: 'order', max: pool.max, ...boundedPgOptions(config), onError: (err) => logger.error({ err }, 'PostgreSQL connection error') });
@@ -52,7 +54,7 @@ async function start(): Promise<StartedProcess> {
     faults,
     onStateChange: (state) => logger.warn({ dependency: 'inventory', state }, 'circuit breaker changed state'),
   });
-  const service = createOrderService({ verifyToken: createTokenVerifier(config), ...instanceOf(config.PORT),
+  const service = createOrderService({ verifyToken, ...instanceOf(config.PORT),
     db,
     commandBus,
     eventLog,

@@ -51,6 +51,8 @@ export async function start(config: PaymentConfig = loadConfig(configSchema)) {
   const logger = createLogger({ service: 'payment', level: config.LOG_LEVEL });
   // Before anything opens: a retry schedule that cannot fit under the broker's consumer_timeout is a configuration error.
   checkPaymentDeliveryLimits(config);
+  // Before any connection or migration: a service without a key source fails on its configuration, not later.
+  const verifyToken = createTokenVerifier(config);
   const pool = paymentPoolSize(config);
   logger.info({ max: pool.max, ...pool.parts }, 'database pool sized from prefetch, partitions, relay lanes and headroom');
   const db = await createPgClient({
@@ -81,7 +83,7 @@ export async function start(config: PaymentConfig = loadConfig(configSchema)) {
     timeoutMs: config.PROVIDER_TIMEOUT_MS,
     breaker: { onStateChange: (state, name) => logger.warn({ breaker: name, state }, 'circuit breaker changed state') },
   });
-  const service = createPaymentService({ verifyToken: createTokenVerifier(config), db, commandBus, ...(eventLog ? { eventLog } : {}), provider, logger, faults: serviceFaults('payment', paymentFaultOperations, logger, { enabled: config.FAULTS_ENABLED }), outboxPollIntervalMs: config.OUTBOX_POLL_MS, ...instanceOf(config.PORT),
+  const service = createPaymentService({ verifyToken, db, commandBus, ...(eventLog ? { eventLog } : {}), provider, logger, faults: serviceFaults('payment', paymentFaultOperations, logger, { enabled: config.FAULTS_ENABLED }), outboxPollIntervalMs: config.OUTBOX_POLL_MS, ...instanceOf(config.PORT),
     reconciliation: { intervalMs: config.RECONCILE_INTERVAL_MS, graceMs: config.RECONCILE_GRACE_MS },
   });
   await service.start();
