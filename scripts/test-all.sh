@@ -23,6 +23,11 @@ if [ "${SAGA_INFRA:-local}" != "external" ]; then
   set -a; . .local/env; set +a
 fi
 
+# Debian's Chromium for the browser tests (playwright-core drives it; it downloads no browser of its own).
+step "browser for the browser tests (Debian chromium)"
+CHROMIUM_PATH="$(bash scripts/browser/ensure-chromium.sh)"
+export CHROMIUM_PATH
+
 step "type-checking (tsc -b)"
 npx tsc -b
 
@@ -31,6 +36,11 @@ npx eslint .
 
 step "running the tests (jest: unit, contract, integration)"
 npx jest --ci --maxWorkers=2 --selectProjects unit integration "$@"
+
+# The contract against the running code: Schemathesis (Python, installed into .local/) fuzzes an embedded platform of
+# its own through the gateway, bounded; `npm run fuzz` is the deeper run.
+step "fuzzing the API with its OpenAPI contract (Schemathesis, quick)"
+node -r ./scripts/ts-register.js scripts/fuzz/run-fuzz.ts --quick
 
 # Alone and last: the chaos scenarios restart and freeze the shared brokers, which would break any suite beside them.
 step "running the chaos suite (jest: chaos, one scenario at a time)"

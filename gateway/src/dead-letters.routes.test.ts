@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import request from 'supertest';
 import { loadGatewayConfig } from './config';
+import { deadLetterGatewayListSchema } from './dead-letters.routes';
 import { createGatewayApp, type GatewayApp } from './gateway-app';
 
 interface FakeService {
@@ -73,11 +74,14 @@ afterAll(async () => {
 });
 
 describe('GET /api/admin/dead-letters', () => {
+  const listSchema = deadLetterGatewayListSchema(['order', 'inventory', 'payment', 'notification']);
+
   it('lists every service\'s letters, oldest first, and says which services answered in part or not at all', async () => {
     const res = await request(gateway.app).get('/api/admin/dead-letters').set('authorization', admin).expect(200);
     expect(res.body.items.map((item: { id: string }) => item.id)).toEqual(['inventory:kafka:inventory-service.dlt:0:7', 'payment:rabbitmq:b2', 'order:rabbitmq:a1']);
     expect(res.body.counts).toEqual({ 'dead-lettered': 2, redriven: 1 });
     expect(res.body.services).toEqual({ order: 'ok', inventory: 'partial (rabbitmq: connection refused)', payment: 'ok', notification: 'unavailable (answered 503)' });
+    expect(listSchema.parse(res.body)).toEqual(res.body);
     // Each service was asked with the caller's own token, which it checks itself.
     expect(services.payment.hits.at(-1)).toBe('GET /admin/dead-letters?state=all with-token');
   });
@@ -85,6 +89,7 @@ describe('GET /api/admin/dead-letters', () => {
   it('asks one service with ?service=, and passes the state filter on', async () => {
     const res = await request(gateway.app).get('/api/admin/dead-letters?service=payment&state=dead-lettered').set('authorization', admin).expect(200);
     expect(res.body.services).toEqual({ payment: 'ok' });
+    expect(listSchema.parse(res.body)).toEqual(res.body);
     expect(services.payment.hits.at(-1)).toBe('GET /admin/dead-letters?state=dead-lettered with-token');
   });
 

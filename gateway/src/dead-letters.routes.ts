@@ -1,6 +1,6 @@
 // /api/admin/dead-letters: every service's dead letters in one list; a re-drive is proxied to the service its id names.
 import { identityOf } from '@saga/auth';
-import { parseDeadLetterId, type DeadLetterListing, type DeadLetterView } from '@saga/messaging';
+import { deadLetterCountsSchema, deadLetterViewSchema, parseDeadLetterId, type DeadLetterListing, type DeadLetterView } from '@saga/messaging';
 import { BadRequestError, ForbiddenError, ServiceUnavailableError, type Logger } from '@saga/platform';
 import type { RequestHandler, Request, Router } from 'express';
 import { z } from 'zod';
@@ -30,6 +30,17 @@ export const deadLetterGatewayQuery = (upstreams: readonly UpstreamName[]) =>
   z.object({
     service: z.enum(upstreams as [UpstreamName, ...UpstreamName[]]).optional(),
     state: z.enum(['dead-lettered', 'redriven', 'all']).default('all'),
+  });
+
+/**
+ * GET /api/admin/dead-letters' answer: every answering service's letters merged, and per service `ok`,
+ * `partial (<broker>: <why>)` or `unavailable (<why>)` (only the services asked: one with ?service=).
+ */
+export const deadLetterGatewayListSchema = (upstreams: readonly UpstreamName[]) =>
+  z.object({
+    items: z.array(deadLetterViewSchema),
+    counts: deadLetterCountsSchema,
+    services: z.partialRecord(z.enum(upstreams as [UpstreamName, ...UpstreamName[]]), z.string().regex(/^(ok|partial \(.*\)|unavailable \(.*\))$/)),
   });
 
 /** Mounted on the authenticated /api router, before the proxy: the list is answered here, a re-drive passes on. */

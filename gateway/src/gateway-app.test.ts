@@ -227,7 +227,7 @@ describe('authorization and identity headers', () => {
     expect(replay.body).toMatchObject({ upstream: 'order', path: '/admin/replay' });
     const restock = await request(gateway.app).post('/api/admin/restock').set('Authorization', `Bearer ${admin}`).expect(200);
     expect(restock.body).toMatchObject({ upstream: 'inventory', path: '/admin/restock' });
-    const faults = await request(gateway.app).put('/api/admin/faults/payment').set('Authorization', `Bearer ${admin}`).expect(200);
+    const faults = await request(gateway.app).delete('/api/admin/faults/payment').set('Authorization', `Bearer ${admin}`).expect(200);
     expect(faults.body).toMatchObject({ upstream: 'payment', path: '/admin/faults' });
   });
 

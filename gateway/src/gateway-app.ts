@@ -25,6 +25,8 @@ import type { GatewayConfig } from './config';
 import { loadGatewayCredentials, type GatewayCredentials } from './gateway-credentials';
 import { deadLetterGatewayRoutes } from './dead-letters.routes';
 import { memoryRateLimitBackend, redisRateLimitBackend, type RateLimitBackend } from './rate-limit-store';
+import { buildOpenApi } from './openapi/build-openapi';
+import { methodGuard } from './openapi/method-guard';
 import { openApiRoutes } from './openapi/openapi.routes';
 import { tokenRequestSchema } from './token.schemas';
 import { createUpstreamProxy, type Route, type UpstreamName, type UpstreamProxy, type UpstreamProxyOptions } from './upstream-proxy';
@@ -235,6 +237,8 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
   app.use(requestIds());
   // The access log is an info line: below info nothing would be written, so the per-request work is skipped too.
   if (logger.isLevelEnabled('info')) app.use(accessLog(logger));
+  // A documented path with an undocumented method: 405 and its Allow list (OPTIONS: the list), before any auth.
+  app.use(methodGuard(buildOpenApi().paths as Record<string, object>));
 
   app.get('/health/live', (_req, res) => {
     res.json({ status: 'ok', service: 'gateway' });

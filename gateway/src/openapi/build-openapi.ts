@@ -1,26 +1,40 @@
 // The OpenAPI 3.1 document of the public API, as seen through the gateway, built from the zod schemas the routes
 // validate with (exported next to each route). `npm run openapi:render` writes it to docs/openapi.json.
-import { faultRuleInput } from '@saga/faults';
-import { outboxListQuery } from '@saga/messaging';
+import { faultRuleInputFor, faultRuleListSchema, faultRuleSchema, faultRulesClearedSchema } from '@saga/faults';
+import { deadLetterAlreadyRedrivenSchema, deadLetterIdPattern, deadLetterRedrivenSchema, outboxListQuery, outboxListSchema, outboxRedrivenSchema } from '@saga/messaging';
 import { productListSchema, productSchema, restockBody } from '@saga/inventory-service/http/inventory.routes';
-import { notificationsQuery } from '@saga/notification-service/http/notification.routes';
+import { notificationListSchema, notificationsQuery } from '@saga/notification-service/http/notification.routes';
 import { idempotencyKey, listQuery, placeOrderBody, placedOrderSchema, sagaListQuery } from '@saga/order-service/http/order.routes';
-import { chargesQuery, reconcileBody } from '@saga/payment-service/http/payment-admin.routes';
-import { paymentsQuery } from '@saga/payment-service/http/payments.routes';
+import { orderPageSchema, orderTimelineSchema, orderViewSchema, replayStartedSchema, retriedCompensationSchema, sagaListSchema } from '@saga/order-service/http/order.schemas';
+import { chargesQuery, providerChargeListSchema, reconcileBody, reconciliationReportSchema } from '@saga/payment-service/http/payment-admin.routes';
+import { paymentListSchema, paymentsQuery } from '@saga/payment-service/http/payments.routes';
+import type { OperationSpec } from '@saga/faults';
+import { inventoryFaultOperations } from '@saga/inventory-service/faults';
+import { notificationFaultOperations } from '@saga/notification-service/faults';
+import { orderFaultOperations } from '@saga/order-service/faults';
+import { paymentFaultOperations } from '@saga/payment-service/faults';
 import { z } from 'zod';
-import { deadLetterGatewayQuery } from '../dead-letters.routes';
+import { deadLetterGatewayListSchema, deadLetterGatewayQuery } from '../dead-letters.routes';
 import { tokenRequestSchema, tokenResponseSchema } from '../token.schemas';
-import { components, describedObject, schemaOf, errors, jsonBody, jsonResponse, pathParameter, queryParameters, rateLimited, type Json } from './openapi-parts';
+import { components, schemaOf, errors, jsonBody, jsonResponse, pathParameter, queryParameters, rateLimited, type Json } from './openapi-parts';
 
 const services = ['order', 'inventory', 'payment', 'notification'] as const;
+const faultOperations: Record<(typeof services)[number], readonly OperationSpec[]> = {
+  order: orderFaultOperations,
+  inventory: inventoryFaultOperations,
+  payment: paymentFaultOperations,
+  notification: notificationFaultOperations,
+};
 const serviceParam = pathParameter('service', z.enum(services), 'The service whose operator API is addressed');
 const orderIdParam = pathParameter('orderId', z.uuid());
-/** Every /api route: a bearer token, the per-user limit, and the gateway's own failures. */
-const apiErrors = errors(401, 429, 503, 504);
-const adminErrors = errors(401, 403, 429, 503, 504);
+/** Every /api route: the input guard (400), a bearer token, the per-user limit, and the gateway's own failures. */
+const apiErrors = errors(400, 401, 429, 503, 504);
+const adminErrors = errors(400, 401, 403, 429, 503, 504);
+/** A path parameter can name nothing (an unknown id, a service that does not exist): 404. */
+const hasPathParameter = (extra: Json) => Array.isArray(extra.parameters) && extra.parameters.some((p: { in?: string }) => p.in === 'path');
 
 function op(tag: string, summary: string, responses: Json, extra: Json = {}, admin = false): Json {
-  return { tags: [tag], summary, ...extra, responses: { ...responses, ...(admin ? adminErrors : apiErrors) } };
+  return { tags: [tag], summary, ...extra, responses: { ...responses, ...(admin ? adminErrors : apiErrors), ...(hasPathParameter(extra) && errors(404)) } };
 }
 const ok = (description: string, schema: Json | z.ZodType, status = '200') => ({ [status]: jsonResponse(description, schema, rateLimited) });
 
@@ -39,73 +53,107 @@ const paths: Record<string, Json> = {
       parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, description: 'Same key and body: the same answer; same key, other body: 409', schema: schemaOf(idempotencyKey) }],
       requestBody: jsonBody(placeOrderBody),
     }),
-    get: op('orders', "The caller's orders, newest first; cursor pagination", { ...ok('A page', describedObject('{items: Order[], nextCursor?: string}; pass nextCursor as cursor for the next page')), ...errors(400) }, {
+    get: op('orders', "The caller's orders, newest first; cursor pagination", { ...ok('A page; pass nextCursor as cursor for the next page (absent on the last page)', orderPageSchema), ...errors(400) }, {
       parameters: queryParameters(listQuery),
     }),
   },
   '/api/orders/{orderId}': {
-    get: op('orders', 'One order with its saga history', { ...ok('The order', describedObject('{orderId, customerId, status, sagaMode, items, totalCents, failureReason?, history}')), ...errors(404) }, { parameters: [orderIdParam] }),
+    get: op('orders', 'One order with its saga history', { ...ok('The order', orderViewSchema), ...errors(404) }, { parameters: [orderIdParam] }),
   },
   '/api/orders/{orderId}/timeline': {
-    get: op('orders', "Every event about the order from every service's Kafka topic", { ...ok('The timeline', describedObject('{orderId, events}')), ...errors(404) }, { parameters: [orderIdParam] }),
+    get: op('orders', "Every event about the order from every service's Kafka topic", { ...ok('The timeline', orderTimelineSchema), ...errors(404) }, { parameters: [orderIdParam] }),
   },
   '/api/inventory/products': { get: op('inventory', 'The catalog', ok('Every product', productListSchema)) },
   '/api/inventory/products/{sku}': {
     get: op('inventory', 'One product', { ...ok('The product', productSchema), ...errors(404) }, { parameters: [pathParameter('sku', restockBody.shape.sku)] }),
   },
   '/api/payments': {
-    get: op('payments', "An order's payment (the caller's own; an admin sees all)", { ...ok('Payments', describedObject('{items: Payment[]}')), ...errors(400) }, { parameters: queryParameters(paymentsQuery) }),
+    get: op('payments', "An order's payment (the caller's own; an admin sees all)", { ...ok('Payments', paymentListSchema), ...errors(400) }, { parameters: queryParameters(paymentsQuery) }),
   },
   '/api/notifications': {
-    get: op('notifications', 'Notices sent for an order (the caller\'s own; an admin sees all)', { ...ok('Notifications', describedObject('{items: Notification[]}')), ...errors(400) }, {
+    get: op('notifications', 'Notices sent for an order (the caller\'s own; an admin sees all)', { ...ok('Notifications', notificationListSchema), ...errors(400) }, {
       parameters: queryParameters(notificationsQuery),
     }),
   },
   '/api/admin/orders': {
-    get: op('admin', 'Sagas in a status, newest first (e.g. COMPENSATION_FAILED)', { ...ok('Sagas', describedObject('{items: [{orderId, sagaId, customerId, orderStatus, sagaStatus, awaiting, failureReason?, updatedAt}]}')), ...errors(400) }, { parameters: queryParameters(sagaListQuery) }, true),
+    get: op('admin', 'Sagas in a status, newest first (e.g. COMPENSATION_FAILED)', { ...ok('Sagas', sagaListSchema), ...errors(400) }, { parameters: queryParameters(sagaListQuery) }, true),
   },
   '/api/admin/orders/{orderId}/retry-compensation': {
-    post: op('admin', 'Resend a compensation parked in COMPENSATION_FAILED', { ...ok('Resent', describedObject('{orderId, sagaStatus}'), '202'), ...errors(404, 409) }, { parameters: [orderIdParam] }, true),
+    post: op('admin', 'Resend a compensation parked in COMPENSATION_FAILED', { ...ok('Resent', retriedCompensationSchema, '202'), ...errors(404, 409) }, { parameters: [orderIdParam] }, true),
   },
   '/api/admin/replay': {
-    post: op('admin', 'Rebuild the timeline read model from offset 0', ok('Started', describedObject('{generation}'), '202'), {}, true),
+    post: op('admin', 'Rebuild the timeline read model from offset 0', ok('Started', replayStartedSchema, '202'), {}, true),
   },
   '/api/admin/restock': {
     post: op('admin', 'Add stock to a product', { ...ok('The product after restocking', productSchema), ...errors(400, 404, 413, 415, 422) }, { requestBody: jsonBody(restockBody) }, true),
   },
   '/api/admin/reconcile': {
-    post: op('admin', 'Reconcile payments with the provider now (one order, or every settled payment due)', { ...ok('The report', describedObject('{checked, repairs, errors}')), ...errors(400, 413, 415) }, { requestBody: jsonBody(reconcileBody, false) }, true),
+    post: op('admin', 'Reconcile payments with the provider now (one order, or every settled payment due)', { ...ok('The report', reconciliationReportSchema), ...errors(400, 413, 415) }, { requestBody: jsonBody(reconcileBody, false) }, true),
   },
   '/api/admin/provider/charges': {
-    get: op('admin', "The payment provider's own books for an order", { ...ok('Charges', describedObject('{items: [{chargeId, orderId, amountCents, refundedCents, status}]}')), ...errors(400) }, { parameters: queryParameters(chargesQuery) }, true),
+    get: op('admin', "The payment provider's own books for an order", { ...ok('Charges', providerChargeListSchema), ...errors(400) }, { parameters: queryParameters(chargesQuery) }, true),
   },
-  '/api/admin/faults/{service}': {
-    get: op('admin', "The service's fault rules (only with FAULTS_ENABLED, else 404)", { ...ok('Rules', describedObject('{rules, operations}')), ...errors(404) }, { parameters: [serviceParam] }, true),
-    post: op('admin', 'Add a fault rule', { ...ok('The rule', describedObject('The added rule with its id'), '201'), ...errors(400, 404, 413, 415) }, { parameters: [serviceParam], requestBody: jsonBody(faultRuleInput) }, true),
-    delete: op('admin', 'Clear every fault rule', { '204': { description: 'Cleared' }, ...errors(404) }, { parameters: [serviceParam] }, true),
-  },
+  // One path per service: each takes its own operations, and each effect only the operations it applies to.
+  ...Object.fromEntries(
+    services.map((service) => [
+      `/api/admin/faults/${service}`,
+      {
+        get: op('admin', `The ${service} service's fault rules and operations (only with FAULTS_ENABLED, else 404)`, { ...ok('Rules', faultRuleListSchema), ...errors(404) }, {}, true),
+        post: op('admin', `Add a fault rule to the ${service} service`, { ...ok('The rule', faultRuleSchema, '201'), ...errors(404, 413, 415) }, { requestBody: jsonBody(faultRuleInputFor(faultOperations[service])) }, true),
+        delete: op('admin', `Clear every fault rule of the ${service} service`, { ...ok('Cleared: how many rules were removed', faultRulesClearedSchema), ...errors(404) }, {}, true),
+      },
+    ]),
+  ),
   '/api/admin/faults/{service}/{id}': {
-    delete: op('admin', 'Remove one fault rule', { '204': { description: 'Removed' }, ...errors(404) }, { parameters: [serviceParam, pathParameter('id')] }, true),
+    delete: op('admin', 'Remove one fault rule', { '204': { description: 'Removed' } }, { parameters: [serviceParam, pathParameter('id', z.uuid(), 'The id POST answered with')] }, true),
   },
   '/api/admin/outbox/{service}': {
-    get: op('admin', "The service's unpublished outbox rows", { ...ok('Rows', describedObject('{counts, items: [{id, messageId, type, orderId, transport, destination, attempts, lastError, parkedAt}]}')), ...errors(400) }, {
+    get: op('admin', "The service's unpublished outbox rows", { ...ok('Rows', outboxListSchema), ...errors(400) }, {
       parameters: [serviceParam, ...queryParameters(outboxListQuery)],
     }, true),
   },
   '/api/admin/outbox/{service}/{id}/redrive': {
-    post: op('admin', 'Re-drive a parked outbox row', { '202': { description: 'Re-driven' }, ...errors(404) }, { parameters: [serviceParam, pathParameter('id', z.string().regex(/^[1-9][0-9]{0,17}$/))] }, true),
+    post: op('admin', 'Re-drive a parked outbox row', { ...ok('Re-driven: the row is pending again', outboxRedrivenSchema, '202'), ...errors(404) }, { parameters: [serviceParam, pathParameter('id', z.string().regex(/^[1-9][0-9]{0,17}$/))] }, true),
   },
   '/api/admin/dead-letters': {
-    get: op('admin', "Every service's dead letters, merged oldest first (503 only if no service answers)", ok('Dead letters', describedObject('{counts, items, services: {name: ok|partial|unavailable}}')), {
+    get: op('admin', "Every service's dead letters, merged oldest first (503 only if no service answers)", ok('Dead letters', deadLetterGatewayListSchema([...services])), {
       parameters: queryParameters(deadLetterGatewayQuery([...services])),
     }, true),
   },
   '/api/admin/dead-letters/{id}/redrive': {
-    post: op('admin', 'Re-drive one dead letter to the service its id names', { ...ok('Already re-driven, nothing sent', describedObject('{id, outcome}')), ...ok('Re-driven', describedObject('{id, outcome: redriven}'), '202'), ...errors(400, 404, 409) }, {
-      parameters: [pathParameter('id', z.string().min(1), '`<service>:<rabbitmq|kafka>:<letter id>`')],
+    post: op('admin', 'Re-drive one dead letter to the service its id names', { ...ok('Already re-driven, nothing sent', deadLetterAlreadyRedrivenSchema), ...ok('Re-driven', deadLetterRedrivenSchema, '202'), ...errors(400, 404, 409) }, {
+      parameters: [pathParameter('id', z.string().regex(deadLetterIdPattern(services)), '`<service>:<rabbitmq|kafka>:<letter id>`, as the list gives it')],
     }, true),
   },
 };
+
+/**
+ * OpenAPI links: what a response gives the next call (a client generator, or the fuzzer's stateful phase, follows them:
+ * place an order, then read it, its timeline, its payment and notices; add a fault rule, then remove it).
+ */
+function linked(): Record<string, Json> {
+  const orderId = '$response.body#/orderId';
+  const placed = (paths['/api/orders'] as { post: { responses: Record<string, Json> } }).post.responses;
+  placed['202'] = {
+    ...placed['202'],
+    links: {
+      GetOrder: { operationId: 'getOrder', parameters: { orderId } },
+      GetTimeline: { operationId: 'getOrderTimeline', parameters: { orderId } },
+      GetPayments: { operationId: 'listPayments', parameters: { orderId } },
+      GetNotifications: { operationId: 'listNotifications', parameters: { orderId } },
+    },
+  };
+  (paths['/api/orders/{orderId}'] as { get: Json }).get.operationId = 'getOrder';
+  (paths['/api/orders/{orderId}/timeline'] as { get: Json }).get.operationId = 'getOrderTimeline';
+  (paths['/api/payments'] as { get: Json }).get.operationId = 'listPayments';
+  (paths['/api/notifications'] as { get: Json }).get.operationId = 'listNotifications';
+  (paths['/api/admin/faults/{service}/{id}'] as { delete: Json }).delete.operationId = 'removeFaultRule';
+  for (const service of services) {
+    const added = (paths[`/api/admin/faults/${service}`] as { post: { responses: Record<string, Json> } }).post.responses;
+    added['201'] = { ...added['201'], links: { RemoveRule: { operationId: 'removeFaultRule', parameters: { service, id: '$response.body#/id' } } } };
+  }
+  return paths;
+}
 
 export function buildOpenApi(): Json {
   return {
@@ -119,7 +167,7 @@ export function buildOpenApi(): Json {
     servers: [{ url: 'http://localhost:8080', description: 'npm start / docker compose' }],
     security: [{ bearerAuth: [] }],
     tags: ['auth', 'orders', 'inventory', 'payments', 'notifications', 'admin'].map((name) => ({ name })),
-    paths,
+    paths: linked(),
     components,
   };
 }

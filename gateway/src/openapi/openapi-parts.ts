@@ -1,14 +1,37 @@
 // Building blocks of the OpenAPI document: zod -> JSON Schema (2020-12, what OpenAPI 3.1 uses), the error body,
 // the standard responses and their headers. The schemas come from the routes; nothing here restates a field.
+import { SAFE_TEXT_PATTERN } from '@saga/platform';
 import { z } from 'zod';
 
 export type Json = Record<string, unknown>;
 
-/** A zod schema as OpenAPI 3.1 wants it: JSON Schema 2020-12, the input side (what a client sends), no $schema. */
+/** A zod schema as OpenAPI 3.1 wants it: JSON Schema 2020-12, no $schema; the input side also says what the guard refuses. */
 export function schemaOf(schema: z.ZodType, io: 'input' | 'output' = 'input'): Json {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' });
-  return rest;
+  return io === 'input' ? withSafeText(rest) : rest;
 }
+
+/**
+ * Every service's edge guard (rejectUnsafeInput) answers 400 to a control character in any string or key a client
+ * sends; the contract says so, on every free-form string and on the names of any extra properties, so that a client
+ * (or a fuzzer) reading it knows which values are valid. Strings with a format, a pattern or fixed values are left as
+ * they are: those are narrower already.
+ */
+function withSafeText(node: Json): Json {
+  const out: Json = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (Array.isArray(value)) out[key] = value.map((item: unknown) => (isSchema(item) ? withSafeText(item) : item));
+    else if (isSchema(value) && key !== 'default' && key !== 'const' && key !== 'examples') {
+      out[key] = key === 'properties' ? Object.fromEntries(Object.entries(value).map(([name, property]) => [name, isSchema(property) ? withSafeText(property) : property])) : withSafeText(value);
+    } else out[key] = value;
+  }
+  const types = Array.isArray(node.type) ? node.type : [node.type];
+  if (types.includes('string') && !('pattern' in node) && !('format' in node) && !('enum' in node) && !('const' in node)) out.pattern = SAFE_TEXT_PATTERN;
+  if (types.includes('object') && node.additionalProperties !== false && !('propertyNames' in node)) out.propertyNames = { pattern: SAFE_TEXT_PATTERN };
+  return out;
+}
+
+const isSchema = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** An object schema's fields as query parameters (required when the schema requires them). */
 export function queryParameters(schema: z.ZodObject): Json[] {
@@ -56,7 +79,9 @@ const rateLimitHeaders = {
 
 /** The standard error responses, each with the headers the gateway sends with it. */
 const errorResponses: Record<string, Json> = {
-  BadRequest: { description: 'Invalid input (body, query, path or header); `details` names the fields' },
+  BadRequest: {
+    description: 'Invalid input (body, query, path or header; VALIDATION_FAILED, BAD_PATH, INVALID_CHARACTERS, ...); `details` names the fields',
+  },
   Unauthorized: {
     description: 'Missing, invalid, expired or forged token',
     headers: { 'WWW-Authenticate': header('`Bearer` challenge with the error, RFC 6750') },

@@ -19,7 +19,8 @@ describe('fault rules', () => {
     [{ operation: 'charge', effect: 'error', delayMs: 5 }, 'delayMs applies to delay and timeout only'],
     [{ operation: 'charge', effect: 'error', probability: 0 }, 'probability must be above 0'],
     [{ operation: 'charge', effect: 'error', colour: 'red' }, 'Unrecognized key'],
-    [{ operation: 'charge', effect: 'explode' }, 'Invalid option'],
+    [{ operation: 'charge', effect: 'explode' }, "Expected 'delay' | 'timeout' | 'error' | 'crash-after-commit' | 'duplicate'"],
+    [{ operation: 'charge', effect: 'timeout', delayMs: 0 }, 'Too small'],
   ])('rejects %j', (input, message) => {
     const parsed = faultRuleInput.safeParse(input);
     expect(parsed.success).toBe(false);

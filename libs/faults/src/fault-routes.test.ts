@@ -4,7 +4,7 @@ import request from 'supertest';
 import { z } from 'zod';
 import { FaultInjector, FaultRuleError } from './fault-injector';
 import { faultRuleInput, type OperationSpec } from './fault-rule';
-import { faultRoutes, faultSettingsShape } from './fault-routes';
+import { faultRoutes, faultRuleListSchema, faultRuleSchema, faultRulesClearedSchema, faultSettingsShape } from './fault-routes';
 
 const operations: OperationSpec[] = [{ name: 'charge', kind: 'step', description: 'the charge' }];
 const logger = createLogger({ service: 'payment', level: 'silent' });
@@ -57,9 +57,21 @@ describe('the fault API switched on', () => {
   it('adds, lists, fires and clears rules', async () => {
     const created = await request(app).post('/admin/faults').send(rule).expect(201);
     expect(created.body).toMatchObject({ operation: 'charge', effect: 'error', service: 'payment' });
-    expect((await request(app).get('/admin/faults').expect(200)).body.items).toHaveLength(1);
+    expect(faultRuleSchema.parse(created.body)).toEqual(created.body);
+    const listed = (await request(app).get('/admin/faults').expect(200)).body;
+    expect(listed.items).toHaveLength(1);
+    expect(faultRuleListSchema.parse(listed)).toEqual(listed);
     await expect(injector.beforeOperation('charge')).rejects.toThrow(/fault injected on charge/);
-    expect((await request(app).delete('/admin/faults').expect(200)).body).toEqual({ removed: 1 });
+    const cleared = (await request(app).delete('/admin/faults').expect(200)).body;
+    expect(cleared).toEqual({ removed: 1 });
+    expect(faultRulesClearedSchema.parse(cleared)).toEqual(cleared);
+  });
+
+  it('answers a delay rule with its delayMs, in the documented shape', async () => {
+    const created = (await request(app).post('/admin/faults').send({ operation: 'charge', effect: 'delay', delayMs: 5, times: 1 }).expect(201)).body;
+    expect(created).toMatchObject({ effect: 'delay', delayMs: 5, times: 1, probability: 1 });
+    expect(faultRuleSchema.parse(created)).toEqual(created);
+    await request(app).delete(`/admin/faults/${created.id}`).expect(204);
   });
 
   it('is what an injector is unless told otherwise (tests and code that build their own)', () => {

@@ -3,7 +3,8 @@
 import type { Express, RequestHandler } from 'express';
 import { BadRequestError, NotFoundError, field, fromZodError } from '@saga/platform';
 import { FaultRuleError, type FaultInjector } from './fault-injector';
-import { faultRuleInput } from './fault-rule';
+import { z } from 'zod';
+import { faultRuleInput, type FaultEffect, type OperationKind } from './fault-rule';
 
 /**
  * FAULTS_ENABLED: the fault API's switch, in every service's config. Off unless a deployment turns it on (npm start,
@@ -13,6 +14,39 @@ import { faultRuleInput } from './fault-rule';
 export const faultSettingsShape = {
   FAULTS_ENABLED: field.boolean().default(false),
 };
+
+const operationKinds = ['step', 'http', 'consumer'] as const satisfies readonly OperationKind[];
+
+const storedRuleFields = {
+  operation: z.string(),
+  probability: z.number(),
+  times: z.number().int().optional(),
+  id: z.uuid(),
+  service: z.string(),
+  /** How many times it fired so far. */
+  triggered: z.number().int(),
+  createdAt: z.iso.datetime({ offset: true }),
+};
+
+/**
+ * 201 of POST /admin/faults, and each item of the list: the parsed rule (probability defaulted) with what the injector
+ * adds. One shape per effect, as faultRuleInput admits them: delay always has delayMs, timeout may, the others never.
+ */
+export const faultRuleSchema = z.discriminatedUnion('effect', [
+  z.object({ ...storedRuleFields, effect: z.literal('delay'), delayMs: z.number().int() }),
+  z.object({ ...storedRuleFields, effect: z.literal('timeout'), delayMs: z.number().int().optional() }),
+  z.object({ ...storedRuleFields, effect: z.enum(['error', 'crash-after-commit', 'duplicate'] as const satisfies readonly FaultEffect[]) }),
+]);
+
+/** GET /admin/faults: the service, the operations a rule may name, and the rules in force. */
+export const faultRuleListSchema = z.object({
+  service: z.string(),
+  operations: z.array(z.object({ name: z.string(), kind: z.enum(operationKinds), description: z.string() })),
+  items: z.array(faultRuleSchema),
+});
+
+/** DELETE /admin/faults: how many rules were cleared. */
+export const faultRulesClearedSchema = z.object({ removed: z.number().int() });
 
 export function faultRoutes(injector: FaultInjector, adminOnly: RequestHandler[]): (app: Express) => void {
   return (app) => {

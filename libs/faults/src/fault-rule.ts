@@ -29,28 +29,54 @@ export const MAX_DELAY_MS = 120_000;
 /** `timeout` holds the operation this long unless delayMs says otherwise: longer than any step or HTTP timeout here. */
 export const DEFAULT_TIMEOUT_HOLD_MS = 30_000;
 
-export const faultRuleInput = z
-  .object({
-    operation: z.string().trim().min(1).max(64),
-    effect: z.enum(faultEffects),
-    probability: z.number().gt(0, 'probability must be above 0').max(1, 'probability is at most 1').default(1),
-    times: z.number().int().positive().max(1_000_000).optional(),
-    delayMs: z.number().int().positive().max(MAX_DELAY_MS).optional(),
-  })
-  .strict()
-  .refine((rule) => rule.effect !== 'delay' || rule.delayMs !== undefined, { message: 'delayMs is required for effect delay', path: ['delayMs'] })
-  .refine((rule) => rule.delayMs === undefined || rule.effect === 'delay' || rule.effect === 'timeout', { message: 'delayMs applies to delay and timeout only', path: ['delayMs'] });
+const ruleFields = {
+  operation: z.string().min(1).max(64),
+  probability: z.number().gt(0, 'probability must be above 0').max(1, 'probability is at most 1').default(1),
+  times: z.number().int().positive().max(1_000_000).optional(),
+};
+const delayMs = (options?: Parameters<typeof z.number>[0]) => z.number(options).int().positive().max(MAX_DELAY_MS);
+/** Present only on the effects that wait; elsewhere a delayMs is a mistake the caller should hear about. */
+const noDelay = z.never({ error: 'delayMs applies to delay and timeout only' }).optional();
+
+/**
+ * One shape per effect (a discriminated union, so the API contract says exactly which fields each effect takes):
+ * delay needs delayMs, timeout may hold for delayMs, the others take none. Unknown fields are refused.
+ */
+export const faultRuleInput = z.discriminatedUnion('effect', [
+  z.strictObject({ ...ruleFields, effect: z.literal('delay'), delayMs: delayMs({ error: (issue) => (issue.input === undefined ? 'delayMs is required for effect delay' : undefined) }) }),
+  z.strictObject({ ...ruleFields, effect: z.literal('timeout'), delayMs: delayMs().optional() }),
+  z.strictObject({ ...ruleFields, effect: z.enum(['error', 'crash-after-commit', 'duplicate'] satisfies FaultEffect[]), delayMs: noDelay }),
+]);
+
+/**
+ * The same rule narrowed to one service, for its API contract: `operation` names one of its operations, and each effect
+ * only the operations it applies to (ruleProblem's rule, spelled as a schema). Every body this admits is accepted.
+ */
+export function faultRuleInputFor(operations: readonly OperationSpec[]) {
+  const operationsFor = (effect: FaultEffect) => {
+    const names = operations.filter((operation) => allowedEffects[operation.kind].includes(effect)).map((operation) => operation.name);
+    return z.enum(names as [string, ...string[]]);
+  };
+  const { operation: _any, ...fields } = ruleFields;
+  return z.discriminatedUnion('effect', [
+    z.strictObject({ ...fields, operation: operationsFor('delay'), effect: z.literal('delay'), delayMs: delayMs() }),
+    z.strictObject({ ...fields, operation: operationsFor('timeout'), effect: z.literal('timeout'), delayMs: delayMs().optional() }),
+    ...(['error', 'crash-after-commit', 'duplicate'] as const)
+      .filter((effect) => operations.some((operation) => allowedEffects[operation.kind].includes(effect)))
+      .map((effect) => z.strictObject({ ...fields, operation: operationsFor(effect), effect: z.literal(effect), delayMs: noDelay })),
+  ]);
+}
 
 export type FaultRuleInput = z.input<typeof faultRuleInput>;
 export type ParsedFaultRule = z.output<typeof faultRuleInput>;
 
-export interface FaultRule extends ParsedFaultRule {
+export type FaultRule = ParsedFaultRule & {
   id: string;
   service: string;
   /** How many times it fired so far. */
   triggered: number;
   createdAt: string;
-}
+};
 
 /** Why a rule cannot apply to this service, or undefined when it can. */
 export function ruleProblem(operations: readonly OperationSpec[], rule: ParsedFaultRule): string | undefined {

@@ -25,7 +25,7 @@ export type { FieldIssue } from './errors/from-zod-error';
 
 export { createHttpApp } from './http/http-app';
 export { toAppError } from './http/error-handler';
-export { rejectUnsafeInput, textProblem } from './http/safe-input';
+export { SAFE_TEXT_PATTERN, rejectUnsafeInput, textProblem } from './http/safe-input';
 export type { HttpAppOptions } from './http/http-app';
 export { createReadiness } from './http/readiness';
 export type { CheckResult, CheckStatus, ReadinessCheck, ReadinessOptions, ReadinessReport } from './http/readiness';

@@ -5,6 +5,7 @@ import { queues, routingKeys, SendNotification, type MessageEnvelope } from '@sa
 import { createPgliteClient, type SqlClient } from '@saga/db';
 import { InMemoryCommandBus, type ConsumedCommand } from '@saga/messaging';
 import request from 'supertest';
+import { notificationListSchema } from './http/notification.routes';
 import { createNotificationService, type NotificationService } from './notification-service';
 import { eventually } from './testing/eventually';
 import { captureLogs } from './testing/log-lines';
@@ -46,6 +47,8 @@ describe('notification service', () => {
   const repliesFor = (orderId: string) => replies.filter((reply) => (reply.envelope.payload as { orderId: string }).orderId === orderId);
   const notificationsOf = async (orderId: string) => {
     const response = await request(service.app).get('/notifications').set('Authorization', adminBearer()).query({ orderId }).expect(200);
+    // Every list a test reads is also held to the documented schema (PENDING, FAILED, SENT; lastError null or not).
+    expect(notificationListSchema.parse(response.body)).toEqual(response.body);
     return response.body.items as Record<string, unknown>[];
   };
   /** Waits until the service logged `msg` about this order: the handler has finished with it. */

@@ -7,6 +7,7 @@ import { InMemoryCommandBus, type Subscription } from '@saga/messaging';
 import { createLogger } from '@saga/platform';
 import { eventually } from '@saga/resilience';
 import request from 'supertest';
+import { orderViewSchema, retriedCompensationSchema, sagaListSchema } from './http/order.schemas';
 import { createOrderService, type OrderService } from './order-service';
 import { migrateOrderDb } from './store/order-migrations';
 
@@ -74,7 +75,9 @@ describe('order service: operators and late replies (in-memory bus, PGlite)', ()
     const first = await place('ops-a');
     const second = await place('ops-b');
     const parked = await eventually(async () => {
-      const items = (await list('?sagaStatus=COMPENSATION_FAILED').expect(200)).body.items as SagaItem[];
+      const body = (await list('?sagaStatus=COMPENSATION_FAILED').expect(200)).body;
+      expect(sagaListSchema.parse(body)).toEqual(body);
+      const items = body.items as SagaItem[];
       expect(items.map((item) => item.orderId)).toEqual(expect.arrayContaining([first, second]));
       return items;
     }, 10_000);
@@ -94,8 +97,12 @@ describe('order service: operators and late replies (in-memory bus, PGlite)', ()
     expect((await list('?sagaStatus=APPROVED').expect(200)).body).toEqual({ items: [] });
 
     // The operator's retry moves it out of the parked list.
-    await request(service.app).post(`/admin/orders/${first}/retry-compensation`).set('Authorization', adminBearer()).expect(202);
-    const compensating = (await list('?sagaStatus=COMPENSATING').expect(200)).body.items as SagaItem[];
+    const retried = (await request(service.app).post(`/admin/orders/${first}/retry-compensation`).set('Authorization', adminBearer()).expect(202)).body;
+    expect(retriedCompensationSchema.parse(retried)).toEqual(retried);
+    expect(retried).toEqual({ orderId: first, sagaStatus: 'COMPENSATING' });
+    const compensatingBody = (await list('?sagaStatus=COMPENSATING').expect(200)).body;
+    expect(sagaListSchema.parse(compensatingBody)).toEqual(compensatingBody);
+    const compensating = compensatingBody.items as SagaItem[];
     expect(compensating).toEqual([expect.objectContaining({ orderId: first, sagaStatus: 'COMPENSATING', awaiting: expect.objectContaining({ step: 'RELEASE_STOCK', attempt: 1 }) })]);
   });
 
@@ -130,6 +137,7 @@ describe('order service: operators and late replies (in-memory bus, PGlite)', ()
       return body;
     });
     expect(order.status).toBe('CANCELLED');
+    expect(orderViewSchema.parse(order)).toEqual(order);
     expect(await sagaOf(orderId)).toMatchObject({ status: 'CANCELLED', awaiting: null, pendingCompensations: [] });
     expect(commands.filter((command) => command.orderId === orderId && command.type === 'SendNotification')).toHaveLength(1);
     expect(steps(order.history).filter((step) => step === 'NOTIFY_CANCELLED:STARTED')).toHaveLength(1);

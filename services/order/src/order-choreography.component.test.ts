@@ -8,6 +8,7 @@ import { InMemoryCommandBus, InMemoryEventLog, type ConsumedEvent } from '@saga/
 import { createLogger } from '@saga/platform';
 import { eventually } from '@saga/resilience';
 import request from 'supertest';
+import { orderTimelineSchema, orderViewSchema, replayStartedSchema } from './http/order.schemas';
 import { createOrderService, type OrderService } from './order-service';
 import { migrateOrderDb } from './store/order-migrations';
 
@@ -68,6 +69,7 @@ describe('order service in choreography (in-memory event log, PGlite)', () => {
       return body;
     });
     expect(order).toMatchObject({ sagaMode: 'choreography', totalCents: 900 });
+    expect(orderViewSchema.parse(order)).toEqual(order);
   });
 
   it('cancels a declined order only once the stock is back, even if the release is seen first', async () => {
@@ -79,6 +81,8 @@ describe('order service in choreography (in-memory event log, PGlite)', () => {
     await publish(topics.paymentEvents, PaymentFailed.create({ ...ref(orderId), reason: 'DECLINED', message: 'card declined' }, { correlationId: orderId }));
     await eventually(async () => expect(await orderOf('bob', orderId)).toMatchObject({ status: 'CANCELLED', failureReason: 'PAYMENT_DECLINED' }));
     await eventually(() => expect(eventsAbout(orderId)).toEqual(['OrderCreated', 'OrderCancelled']));
+    const cancelled = await orderOf('bob', orderId);
+    expect(orderViewSchema.parse(cancelled)).toEqual(cancelled);
   });
 
   it('absorbs a consumer duplicate fault: each participant event handled twice settles the order once', async () => {
@@ -104,10 +108,13 @@ describe('order service in choreography (in-memory event log, PGlite)', () => {
       expect(events.map((event: { type: string }) => event.type)).toEqual(['OrderCreated', 'StockReserved', 'PaymentCompleted', 'OrderApproved']);
       return events;
     });
+    const whole = (await request(service.app).get(`/orders/${orderId}/timeline`).set('Authorization', bearerFor('carol')).expect(200)).body;
+    expect(orderTimelineSchema.parse(whole)).toEqual(whole);
 
     const replay = await request(service.app).post('/admin/replay').set('Authorization', adminBearer());
     expect(replay.status).toBe(202);
     expect(replay.body.generation).toBeGreaterThan(1);
+    expect(replayStartedSchema.parse(replay.body)).toEqual(replay.body);
     await eventually(async () => expect(await timeline()).toEqual(before));
   });
 });

@@ -2,6 +2,7 @@
 // and a duplicated saga reply that the inbox absorbs. Participants are the real services, in-process.
 import { adminBearer, bearerFor, testTokenVerifier } from '@saga/auth/testing';
 import { createPgliteClient } from '@saga/db';
+import { faultRuleListSchema, faultRuleSchema, faultRulesClearedSchema } from '@saga/faults';
 import { InMemoryCommandBus } from '@saga/messaging';
 import { createLogger } from '@saga/platform';
 import { eventually } from '@saga/resilience';
@@ -60,13 +61,18 @@ describe('order service under injected faults (in-process, in-memory bus, PGlite
     it('adds, lists, removes and clears rules on the order operations', async () => {
       const created = await addRule(order.app, { operation: 'http:inventory', effect: 'timeout', delayMs: 2_000 }).expect(201);
       expect(created.body).toMatchObject({ service: 'order', operation: 'http:inventory', effect: 'timeout', delayMs: 2_000, triggered: 0 });
+      expect(faultRuleSchema.parse(created.body)).toEqual(created.body);
       const listed = (await request(order.app).get('/admin/faults').set('Authorization', admin).expect(200)).body;
+      expect(faultRuleListSchema.parse(listed)).toEqual(listed);
       expect(listed.operations.map((o: { name: string; kind: string }) => `${o.name}:${o.kind}`)).toEqual(['http:inventory:http', 'consumer:consumer', 'payment-events:consumer']);
       expect(listed.items).toEqual([created.body]);
       await request(order.app).delete(`/admin/faults/${created.body.id}`).set('Authorization', admin).expect(204);
       expect((await request(order.app).delete(`/admin/faults/${created.body.id}`).set('Authorization', admin).expect(404)).body.error.code).toBe('FAULT_RULE_NOT_FOUND');
-      await addRule(order.app, { operation: 'consumer', effect: 'crash-after-commit', probability: 0.5 }).expect(201);
-      expect((await request(order.app).delete('/admin/faults').set('Authorization', admin).expect(200)).body).toEqual({ removed: 1 });
+      const limited = (await addRule(order.app, { operation: 'consumer', effect: 'crash-after-commit', probability: 0.5, times: 3 }).expect(201)).body;
+      expect(faultRuleSchema.parse(limited)).toEqual(limited);
+      const cleared = (await request(order.app).delete('/admin/faults').set('Authorization', admin).expect(200)).body;
+      expect(cleared).toEqual({ removed: 1 });
+      expect(faultRulesClearedSchema.parse(cleared)).toEqual(cleared);
     });
 
     it.each([

@@ -1,9 +1,12 @@
 // The whole orchestrated flow in one process: the order service and the three participants on PGlite and the in-memory bus.
 import { adminBearer, bearerFor } from '@saga/auth/testing';
+import { notificationListSchema } from '@saga/notification-service/http/notification.routes';
+import { paymentListSchema } from '@saga/payment-service/http/payments.routes';
 import { createLogger } from '@saga/platform';
 import { eventually } from '@saga/resilience';
 import request from 'supertest';
 import { placedOrderSchema } from './http/order.routes';
+import { orderPageSchema, orderViewSchema } from './http/order.schemas';
 import type { OrderService } from './order-service';
 import { startInProcessPlatform, type InProcessPlatform } from './testing/in-process-platform';
 
@@ -41,6 +44,7 @@ describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
     expect(placed.body).toMatchObject({ status: 'PENDING', sagaMode: 'orchestration', totalCents: 360 });
     const final = await finalOrder('alice', placed.body.orderId);
     expect(final.status).toBe('APPROVED');
+    expect(orderViewSchema.parse(final)).toEqual(final);
     expect(await stock('SKU-APPLE')).toBe(before - 3);
     const payments = (await request(paymentApp).get(`/payments?orderId=${placed.body.orderId}`).set('Authorization', adminBearer())).body.items;
     expect(payments).toEqual([expect.objectContaining({ status: 'CHARGED', amountCents: 360 })]);
@@ -54,10 +58,25 @@ describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
     const placed = await place('alice', { items: [{ sku: 'SKU-APPLE', quantity: 1 }] });
     await finalOrder('alice', placed.body.orderId);
     const orderId = placed.body.orderId as string;
-    const paymentsAs = async (who: string) => (await request(paymentApp).get(`/payments?orderId=${orderId}`).set('Authorization', bearerFor(who)).expect(200)).body.items;
-    const noticesAs = async (who: string) => (await request(notificationApp).get(`/notifications?orderId=${orderId}`).set('Authorization', bearerFor(who)).expect(200)).body.items;
+    // Each list is checked against its documented schema: a customer's view (no internals) and an admin's.
+    const paymentsAs = async (who: string, token = bearerFor(who)) => {
+      const body = (await request(paymentApp).get(`/payments?orderId=${orderId}`).set('Authorization', token).expect(200)).body;
+      expect(paymentListSchema.parse(body)).toEqual(body);
+      return body.items;
+    };
+    const noticesAs = async (who: string, token = bearerFor(who)) => {
+      const body = (await request(notificationApp).get(`/notifications?orderId=${orderId}`).set('Authorization', token).expect(200)).body;
+      expect(notificationListSchema.parse(body)).toEqual(body);
+      return body.items;
+    };
+    expect(await paymentsAs('admin', adminBearer())).toHaveLength(1);
+    await eventually(async () => expect(await noticesAs('admin', adminBearer())).toHaveLength(1));
     expect(await paymentsAs('alice')).toEqual([expect.objectContaining({ orderId, customerId: 'alice', status: 'CHARGED' })]);
     expect(await paymentsAs('bob')).toEqual([]);
+    // alice has two orders by now: a page of one has a next page (nextCursor).
+    const firstPage = (await request(order.app).get('/orders?limit=1').set('Authorization', bearerFor('alice')).expect(200)).body;
+    expect(firstPage.nextCursor).toEqual(expect.any(String));
+    expect(orderPageSchema.parse(firstPage)).toEqual(firstPage);
     await eventually(async () => expect(await noticesAs('alice')).toEqual([expect.objectContaining({ orderId, kind: 'ORDER_CONFIRMED' })]));
     expect(await noticesAs('bob')).toEqual([]);
     expect((await request(order.app).get(`/orders/${orderId}`).set('Authorization', bearerFor('bob'))).status).toBe(404);
@@ -80,12 +99,14 @@ describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
     const placed = await place('bob', { items: [{ sku: 'SKU-TEA', quantity: 2 }], paymentToken: 'tok_chargeDeclined' });
     const final = await finalOrder('bob', placed.body.orderId);
     expect(final).toMatchObject({ status: 'CANCELLED', failureReason: 'PAYMENT_DECLINED' });
+    expect(orderViewSchema.parse(final)).toEqual(final);
     const steps = final.history.map((entry: { step: string; status: string }) => `${entry.step}:${entry.status}`);
     expect(steps.indexOf('RELEASE_STOCK:SUCCEEDED')).toBeGreaterThan(-1);
     expect(steps.indexOf('RELEASE_STOCK:SUCCEEDED')).toBeLessThan(steps.indexOf('CANCEL_ORDER:SUCCEEDED'));
     expect(await stock('SKU-TEA')).toBe(before);
-    const payments = (await request(paymentApp).get(`/payments?orderId=${placed.body.orderId}`).set('Authorization', adminBearer())).body.items;
-    expect(payments.map((payment: { status: string }) => payment.status)).toEqual(['DECLINED']);
+    const declined = (await request(paymentApp).get(`/payments?orderId=${placed.body.orderId}`).set('Authorization', adminBearer())).body;
+    expect(paymentListSchema.parse(declined)).toEqual(declined);
+    expect(declined.items.map((payment: { status: string }) => payment.status)).toEqual(['DECLINED']);
   });
 
   it('cancels an order for more than is in stock, with the reason, leaving stock unchanged', async () => {
@@ -109,6 +130,7 @@ describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
     expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
     const listed = await request(order.app).get('/orders').set('Authorization', bearerFor('dave'));
     expect(listed.body.items).toHaveLength(1);
+    expect(orderPageSchema.parse(listed.body)).toEqual(listed.body);
   });
 
   it.each([

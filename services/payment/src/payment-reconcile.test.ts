@@ -3,6 +3,8 @@ import { adminBearer, bearerFor } from '@saga/auth/testing';
 import { routingKeys } from '@saga/contracts';
 import { createPgliteClient, type SqlClient } from '@saga/db';
 import request from 'supertest';
+import { providerChargeListSchema, reconciliationReportSchema } from './http/payment-admin.routes';
+import { paymentListSchema } from './http/payments.routes';
 import { chargeCommand, closedPort, newOrderId, providerChargesFor, startProvider, startScenario, waitFor, type Scenario } from './testing/payment-harness';
 
 jest.setTimeout(30_000);
@@ -54,10 +56,13 @@ it('refunds money captured on an order cancelled as provider-unavailable, and no
   scenario = await startScenario(db, provider.url);
   const report = await reconcile(scenario, { orderId }).expect(200);
   expect(report.body).toEqual({ checked: 1, repairs: [{ orderId, action: 'REFUNDED_CAPTURE', chargeId, amountCents: 120 }], errors: [] });
+  expect(reconciliationReportSchema.parse(report.body)).toEqual(report.body);
   expect(net(await providerChargesFor(provider.url, orderId))).toBe(0);
   const [note] = await waitFor(() => expectLength(scenario!.repliesFor(orderId), 1));
   expect(note).toMatchObject({ type: 'PaymentReconciled', payload: { orderId, action: 'REFUNDED_CAPTURE', amountCents: 120, chargeId } });
-  const payment = (await request(scenario.service.app).get('/payments').set('Authorization', adminBearer()).query({ orderId })).body.items[0];
+  const payments = (await request(scenario.service.app).get('/payments').set('Authorization', adminBearer()).query({ orderId }).expect(200)).body;
+  expect(paymentListSchema.parse(payments)).toEqual(payments);
+  const payment = payments.items[0];
   expect(payment).toMatchObject({ status: 'REFUNDED', refundedCents: 120, failureReason: 'PROVIDER_UNAVAILABLE' });
 
   // Reconciling again finds the books in order: nothing more is refunded.
@@ -74,6 +79,7 @@ it('flags an approved order whose capture is gone at the provider, and never cha
 
   const report = await reconcile(scenario, { orderId }).expect(200);
   expect(report.body.repairs).toEqual([{ orderId, action: 'MISSING_CAPTURE', chargeId: charge!.id, amountCents: 300 }]);
+  expect(reconciliationReportSchema.parse(report.body)).toEqual(report.body);
   expect(scenario.calls.charge).toBe(1);
   const [, note] = await waitFor(() => expectLength(scenario!.repliesFor(orderId), 2));
   expect(note).toMatchObject({ type: 'PaymentReconciled', payload: { action: 'MISSING_CAPTURE', amountCents: 300 } });
@@ -103,6 +109,7 @@ describe('GET /admin/provider/charges', () => {
     await waitFor(() => expectLength(scenario!.repliesFor(orderId), 1));
     const response = await request(scenario.service.app).get('/admin/provider/charges').set('Authorization', adminBearer()).query({ orderId }).expect(200);
     expect(response.body).toEqual({ items: [{ chargeId: expect.stringMatching(/^ch_/), orderId, amountCents: 500, refundedCents: 0, status: 'CAPTURED' }] });
+    expect(providerChargeListSchema.parse(response.body)).toEqual(response.body);
   });
 
   it('is admin only and needs an orderId', async () => {

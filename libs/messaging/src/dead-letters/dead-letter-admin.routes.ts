@@ -7,6 +7,39 @@ import type { DeadLetterAdmin } from './dead-letter-admin';
 
 export const deadLetterListQuery = z.object({ state: z.enum(['dead-lettered', 'redriven', 'all']).default('all') });
 
+const brokers = ['rabbitmq', 'kafka'] as const;
+
+/** One dead letter as GET /admin/dead-letters lists it (DeadLetterView); the gateway's merged list is made of these. */
+export const deadLetterViewSchema = z.object({
+  id: z.string().describe('`<service>:<rabbitmq|kafka>:<letter id>`'),
+  service: z.string(),
+  broker: z.enum(brokers),
+  source: z.string().describe('The queue (RabbitMQ) or topic (Kafka) it was consumed from'),
+  messageId: z.string().optional(),
+  type: z.string().optional(),
+  orderId: z.string().optional(),
+  reason: z.string(),
+  attempts: z.number().int().optional(),
+  // As the broker's headers carry them: ISO from this platform, but not checked when read back.
+  deadLetteredAt: z.string(),
+  state: z.enum(['dead-lettered', 'redriven']),
+  redrivenAt: z.string().optional(),
+  raw: z.string().describe('The bytes as they arrived (cut at 2,000 characters)'),
+});
+
+export const deadLetterCountsSchema = z.object({ 'dead-lettered': z.number().int(), redriven: z.number().int() });
+
+/** GET /admin/dead-letters of one service; `unavailable` names a broker that could not be read. */
+export const deadLetterListingSchema = z.object({
+  items: z.array(deadLetterViewSchema),
+  counts: deadLetterCountsSchema,
+  unavailable: z.partialRecord(z.enum(brokers), z.string()).optional(),
+});
+
+/** POST /admin/dead-letters/{id}/redrive: 202 when sent back now, 200 when it had been re-driven before (nothing sent). */
+export const deadLetterRedrivenSchema = z.object({ id: z.string(), outcome: z.literal('redriven') });
+export const deadLetterAlreadyRedrivenSchema = z.object({ id: z.string(), outcome: z.literal('already-redriven') });
+
 /** Broker trouble is a 503 with the reason; the client's input never causes a 5xx. */
 function brokerError(error: unknown): AppError {
   if (error instanceof AppError) return error;

@@ -11,7 +11,7 @@ import { migratedPglite } from '../outbox/testing/outbox-fixtures';
 import type { CommandBus } from '../ports/command-bus.port';
 import { eventually } from '../testing/eventually';
 import { createDeadLetterAdmin, type DeadLetterView } from './dead-letter-admin';
-import { deadLetterAdminRoutes } from './dead-letter-admin.routes';
+import { deadLetterAdminRoutes, deadLetterAlreadyRedrivenSchema, deadLetterListingSchema, deadLetterRedrivenSchema } from './dead-letter-admin.routes';
 
 jest.setTimeout(30_000);
 
@@ -60,6 +60,8 @@ const appOver = (commandBus: CommandBus) => {
 const asAdmin = (req: request.Test) => req.set('x-admin', 'yes');
 const listed = async (app: ReturnType<typeof appOver>, query = '') => {
   const res = await asAdmin(request(app).get(`/admin/dead-letters${query}`)).expect(200);
+  // Every listing a test reads is held to the documented schema (both brokers, redriven or not, a broker unavailable).
+  expect(deadLetterListingSchema.parse(res.body)).toEqual(res.body);
   return res.body as { items: DeadLetterView[]; counts: Record<string, number>; unavailable?: Record<string, string> };
 };
 
@@ -92,13 +94,15 @@ it('re-drives each through the inbox once; re-driving again changes nothing', as
   const { command, event } = await deadLetterBoth();
   mode = 'healthy';
   for (const { id } of (await listed(app)).items) {
-    await asAdmin(request(app).post(`/admin/dead-letters/${id}/redrive`)).expect(202, { id, outcome: 'redriven' });
+    const redriven = (await asAdmin(request(app).post(`/admin/dead-letters/${id}/redrive`)).expect(202, { id, outcome: 'redriven' })).body;
+    expect(deadLetterRedrivenSchema.parse(redriven)).toEqual(redriven);
   }
   await eventually(() => expect(applied.sort()).toEqual([command.messageId, event.messageId].sort()));
   const after = await listed(app);
   // RabbitMQ's letter left the queue; Kafka's stays in its log, marked.
   expect(after.items).toEqual([expect.objectContaining({ broker: 'kafka', state: 'redriven', redrivenAt: expect.any(String) })]);
-  await asAdmin(request(app).post(`/admin/dead-letters/${after.items[0]!.id}/redrive`)).expect(200, { id: after.items[0]!.id, outcome: 'already-redriven' });
+  const again = (await asAdmin(request(app).post(`/admin/dead-letters/${after.items[0]!.id}/redrive`)).expect(200, { id: after.items[0]!.id, outcome: 'already-redriven' })).body;
+  expect(deadLetterAlreadyRedrivenSchema.parse(again)).toEqual(again);
   expect((await listed(app, '?state=dead-lettered')).items).toEqual([]);
   expect(applied).toHaveLength(2);
 });

@@ -10,7 +10,13 @@ export interface DeadLetterId {
 }
 
 // URL-safe by construction (no '/', no '%'): it travels as one path segment, unencoded.
-const pattern = /^([a-z][a-z0-9-]{0,39}):(rabbitmq|kafka):([A-Za-z0-9._:-]{1,300})$/;
+const LETTER_ID = '[A-Za-z0-9._:-]{1,300}';
+const pattern = new RegExp(`^([a-z][a-z0-9-]{0,39}):(rabbitmq|kafka):(${LETTER_ID})$`);
+
+/** The ids of these services' letters (the gateway's contract names its upstreams), as one pattern. */
+export function deadLetterIdPattern(services: readonly string[]): RegExp {
+  return new RegExp(`^(?:${services.join('|')}):(?:rabbitmq|kafka):${LETTER_ID}$`);
+}
 
 export function formatDeadLetterId({ service, broker, letterId }: DeadLetterId): string {
   return `${service}:${broker}:${letterId}`;

@@ -5,4 +5,4 @@ export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 export { relayInstanceId } from './outbox-relay-options';
 export { isMessageRefusal } from './outbox-publisher';
 export { listOutbox, redriveOutboxRow, type OutboxRowState, type OutboxRowView } from './outbox-admin';
-export { outboxAdminRoutes, outboxListQuery } from './outbox-admin.routes';
+export { outboxAdminRoutes, outboxListQuery, outboxListSchema, outboxRedrivenSchema } from './outbox-admin.routes';

@@ -7,6 +7,30 @@ import { listOutbox, redriveOutboxRow } from './outbox-admin';
 
 export const outboxListQuery = z.object({ state: z.enum(['pending', 'parked']).default('parked'), limit: z.coerce.number().int().min(1).max(500).default(100) });
 const rowId = z.string().regex(/^[1-9][0-9]{0,17}$/, 'an outbox row id');
+const timestamp = z.iso.datetime({ offset: true });
+
+/** GET /admin/outbox: unpublished rows in one state, oldest first, with the counts of both states (listOutbox). */
+export const outboxListSchema = z.object({
+  counts: z.object({ pending: z.number().int(), parked: z.number().int() }),
+  items: z.array(
+    z.object({
+      id: z.string().describe('The row id, a bigint as a decimal string'),
+      messageId: z.string(),
+      type: z.string(),
+      orderId: z.string().describe("The envelope's correlationId"),
+      transport: z.enum(['command', 'event']),
+      destination: z.string(),
+      replyTo: z.string().optional(),
+      attempts: z.number().int(),
+      lastError: z.string().optional(),
+      createdAt: timestamp,
+      parkedAt: timestamp.optional(),
+    }),
+  ),
+});
+
+/** POST /admin/outbox/{id}/redrive: 202, the row is back in its lane. */
+export const outboxRedrivenSchema = z.object({ id: z.string(), state: z.literal('pending') });
 
 export function outboxAdminRoutes(db: SqlExecutor, adminOnly: RequestHandler[]): (app: Express) => void {
   return (app) => {

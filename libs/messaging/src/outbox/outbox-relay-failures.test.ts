@@ -1,9 +1,11 @@
 // Unit tests of the relay's failure path on PGlite and the in-memory twins: stop at the failing row, record it, retry in order.
 import type { SqlClient } from '@saga/db';
+import { createHttpApp, createLogger } from '@saga/platform';
+import request from 'supertest';
 import { UnroutableMessageError } from '../ports/command-bus.port';
 import { eventually } from '../testing/eventually';
 import { enqueueOutbox } from './enqueue-outbox';
-import { listOutbox, redriveOutboxRow } from './outbox-admin';
+import { outboxAdminRoutes, outboxListSchema, outboxRedrivenSchema } from './outbox-admin.routes';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 import { commandMessage, eventMessage, migratedPglite, recordingTransports } from './testing/outbox-fixtures';
 
@@ -72,14 +74,19 @@ it('parks a row refused again and again (an unroutable reply), lists it, and re-
   await db.transaction((tx) => enqueueOutbox(tx, [commandMessage(3)]));
   await eventually(() => expect([...transports.published].sort()).toEqual([1, 3]));
 
-  const parked = await listOutbox(db, 'parked', 10);
+  // Through the operator routes (no guard here: the services mount them behind their admin check), held to their documented schemas.
+  const app = createHttpApp({ service: 'test', logger: createLogger({ service: 'test', level: 'silent' }), readiness: async () => ({ status: 'ready', checks: {} }), routes: outboxAdminRoutes(db, []) });
+  const parked = (await request(app).get('/admin/outbox?state=parked&limit=10').expect(200)).body;
+  expect(outboxListSchema.parse(parked)).toEqual(parked);
   expect(parked.counts).toEqual({ pending: 0, parked: 1 });
   expect(parked.items).toEqual([expect.objectContaining({ transport: 'command', destination: 'nowhere.reply', type: 'TestMessage', attempts: 3, lastError: expect.stringContaining('UnroutableMessageError'), parkedAt: expect.any(String) })]);
   expect(logged).toContainEqual({ level: 'warn', message: expect.stringContaining('parked') });
 
   await transports.memoryBus.ensureQueue({ queue: 'reply-queue', bindings: ['nowhere.reply'] });
-  expect(await redriveOutboxRow(db, parked.items[0]!.id)).toBe(true);
-  expect(await redriveOutboxRow(db, parked.items[0]!.id)).toBe(false);
+  const redriven = (await request(app).post(`/admin/outbox/${parked.items[0].id}/redrive`).expect(202)).body;
+  expect(redriven).toEqual({ id: parked.items[0].id, state: 'pending' });
+  expect(outboxRedrivenSchema.parse(redriven)).toEqual(redriven);
+  expect((await request(app).post(`/admin/outbox/${parked.items[0].id}/redrive`).expect(404)).body.error.code).toBe('OUTBOX_ROW_NOT_FOUND');
   await eventually(() => expect([...transports.published].sort()).toEqual([1, 2, 3]));
   expect(await relay.stats()).toMatchObject({ pending: 0, parked: 0 });
 });

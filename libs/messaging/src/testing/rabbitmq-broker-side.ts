@@ -32,9 +32,11 @@ export async function consumerChannels(managementUrl: string, vhost: string, opt
   const { origin, headers } = managementAccess(managementUrl, options.amqpUrl);
   const response = await fetch(`${origin}/api/consumers/${encodeURIComponent(vhost)}`, { headers, signal: AbortSignal.timeout(5_000) });
   if (!response.ok) throw new Error(`management API: GET /api/consumers/${vhost} answered ${response.status}`);
-  const consumers = (await response.json()) as { consumer_tag: string; queue: { name: string; vhost: string }; channel_details: { name: string } }[];
+  const consumers = (await response.json()) as { consumer_tag: string; queue: { name: string; vhost: string }; channel_details: { name?: string } | [] }[];
   return consumers
     .filter((consumer) => options.queue === undefined || consumer.queue.name === options.queue)
+    // Until the management plugin has collected the channel's stats, channel_details is empty ([]): not visible yet.
+    .filter((consumer): consumer is (typeof consumers)[number] & { channel_details: { name: string } } => typeof (consumer.channel_details as { name?: unknown }).name === 'string')
     .map((consumer) => ({ channel: consumer.channel_details.name, queue: consumer.queue.name, vhost: consumer.queue.vhost, consumerTag: consumer.consumer_tag }));
 }
 

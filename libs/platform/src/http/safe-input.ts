@@ -7,8 +7,10 @@ import { BadRequestError } from '../errors/app-error';
  * C0 controls except tab, LF and CR; DEL; C1 controls; the line/paragraph separators; the bidirectional overrides and
  * isolates and the BOM (no field of this API is free text, so nothing legitimate carries them).
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const controlCharacter = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]/;
+const CONTROL_CHARACTERS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069\\uFEFF';
+const controlCharacter = new RegExp(`[${CONTROL_CHARACTERS}]`);
+/** The same rule as a JSON Schema (ECMA-262) pattern, for the API contract: a string this guard lets through. */
+export const SAFE_TEXT_PATTERN = `^[^${CONTROL_CHARACTERS}]*$`;
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const MAX_DEPTH = 32;
 

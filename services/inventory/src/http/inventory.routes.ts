@@ -7,8 +7,9 @@ import type { Inventory } from '../app/inventory';
 import type { RestockOutcome } from '../app/restock';
 import type { Product } from '../domain/product';
 
-export const restockBody = z.object({
-  sku: z.string().trim().min(1).max(64),
+// Strict: an unknown field is a 400 naming it, not silently dropped (a typo such as "qty" should be heard about).
+export const restockBody = z.strictObject({
+  sku: z.string().min(1).max(64),
   // One delivery at a time: a bigger number is far more likely a typo than a real truckload.
   quantity: z.number().int().positive().max(1_000_000),
 });

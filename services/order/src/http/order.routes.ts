@@ -10,23 +10,31 @@ import { placeOrder } from '../app/place-order';
 import { retryCompensation } from '../app/retry-compensation';
 import type { PriceCatalog } from '../app/price-catalog.port';
 import { listSagas } from '../app/list-sagas';
-import { InvalidCursorError, getOrder, getTimeline, listCustomerOrders } from '../app/read-orders';
+import { InvalidCursorError, ORDER_CURSOR_PATTERN, getOrder, getTimeline, listCustomerOrders } from '../app/read-orders';
 import type { TimelineProjector } from '../app/timeline-projector';
 import type { SagaStatus } from '../domain/order-saga.types';
 
 export const MAX_ORDER_LINES = 20;
 
-export const placeOrderBody = z.object({
-  items: z.array(orderLineSchema).min(1, 'an order needs at least one item').max(MAX_ORDER_LINES, `at most ${MAX_ORDER_LINES} items per order`),
+// Strict, the lines too: an unknown field is a 400 naming it, not silently dropped (a "sagamode" typo would otherwise
+// quietly run the default saga). The message contract's orderLineSchema stays tolerant for consumers.
+export const placeOrderBody = z.strictObject({
+  // The examples are SKUs of the demo catalog: a reader (or the fuzzer) trying the API gets orders that run a saga.
+  items: z.array(z.strictObject({ ...orderLineSchema.shape, sku: orderLineSchema.shape.sku.meta({ examples: ['SKU-APPLE', 'SKU-BREAD'] }) })).min(1, 'an order needs at least one item').max(MAX_ORDER_LINES, `at most ${MAX_ORDER_LINES} items per order`),
   sagaMode: z.enum(sagaModes).optional(),
   // The payment provider's card token (see services/payment-provider/README.md for the test tokens).
   paymentToken: z.string().min(1).max(100).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
 });
 
-export const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(200).optional() });
+export const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().regex(ORDER_CURSOR_PATTERN, 'expected the nextCursor of a previous page (<epoch ms>.<orderId>)').optional(),
+});
 const sagaStatuses = ['RUNNING', 'COMPENSATING', 'APPROVED', 'CANCELLED', 'COMPENSATION_FAILED'] as const satisfies readonly SagaStatus[];
 export const sagaListQuery = z.object({ sagaStatus: z.enum(sagaStatuses), limit: z.coerce.number().int().min(1).max(100).default(50) });
-export const idempotencyKey = z.string().min(1).max(200);
+// Printable ASCII (as the IETF draft's sf-string), no space at either end (HTTP would strip it): a header carrying
+// control or Latin-1 bytes is a 400, never a key (the fuzzer found DEL accepted).
+export const idempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/, 'printable ASCII');
 const uuid = z.uuid();
 
 /** The 202 of POST /orders (checked against real responses in order-flow.component.test.ts). */
@@ -51,7 +59,7 @@ export function orderRoutes(deps: OrderRoutesDeps): (app: Express) => void {
       const body = placeOrderBody.safeParse(req.body);
       if (!body.success) throw fromZodError(body.error);
       const key = req.header('idempotency-key');
-      if (key !== undefined && !idempotencyKey.safeParse(key).success) throw new BadRequestError('Idempotency-Key must be 1-200 characters', { code: 'INVALID_IDEMPOTENCY_KEY' });
+      if (key !== undefined && !idempotencyKey.safeParse(key).success) throw new BadRequestError('Idempotency-Key must be 1-200 printable ASCII characters', { code: 'INVALID_IDEMPOTENCY_KEY' });
       const sagaMode = body.data.sagaMode ?? deps.defaultSagaMode;
       if (!deps.supportedSagaModes.includes(sagaMode)) {
         throw new UnprocessableEntityError(`saga mode ${sagaMode} is not available in this deployment`, { code: 'SAGA_MODE_UNAVAILABLE' });

@@ -6,9 +6,32 @@ import { z } from 'zod';
 import type { PaymentProvider, ProviderCharge } from '../app/payment-provider.port';
 import type { PaymentReconciler } from '../app/reconcile-payments.use-case';
 
-const orderId = z.string().trim().min(1).max(100);
+const orderId = z.string().min(1).max(100);
 export const reconcileBody = z.object({ orderId: orderId.optional() }).strict();
 export const chargesQuery = z.object({ orderId });
+
+/** POST /admin/reconcile: what one pass compared, repaired and could not compare (ReconciliationReport). */
+export const reconciliationReportSchema = z.object({
+  checked: z.number().int(),
+  repairs: z.array(
+    z.object({ orderId: z.string(), action: z.enum(['REFUNDED_CAPTURE', 'MISSING_CAPTURE']), chargeId: z.string().optional(), amountCents: z.number().int() }),
+  ),
+  errors: z.array(z.object({ orderId: z.string(), message: z.string() })),
+});
+
+/** GET /admin/provider/charges: the provider's charges for an order, in the platform's words (ledgerStatus). */
+export const providerChargeListSchema = z.object({
+  items: z.array(
+    z.object({
+      chargeId: z.string(),
+      /** The order named in the charge's metadata; null when the charge names none. */
+      orderId: z.string().nullable(),
+      amountCents: z.number().int(),
+      refundedCents: z.number().int(),
+      status: z.enum(['CAPTURED', 'REFUNDED', 'PARTIALLY_REFUNDED', 'DECLINED']),
+    }),
+  ),
+});
 
 /** The provider's state of a charge in the platform's words: what money it holds. */
 export function ledgerStatus(charge: ProviderCharge): 'CAPTURED' | 'REFUNDED' | 'PARTIALLY_REFUNDED' | 'DECLINED' {

@@ -5,9 +5,31 @@ import { ValidationError } from '@saga/platform';
 import type { Express } from 'express';
 import { z } from 'zod';
 import { findPaymentsOfOrder } from '../app/find-payments.query';
-import type { Payment } from '../domain/payment';
+import { paymentStatuses, type FailureReason, type Payment } from '../domain/payment';
 
-export const paymentsQuery = z.object({ orderId: z.string().trim().min(1).max(100) });
+export const paymentsQuery = z.object({ orderId: z.string().min(1).max(100) });
+
+const failureReasons = ['DECLINED', 'PROVIDER_UNAVAILABLE', 'TIMEOUT'] as const satisfies readonly FailureReason[];
+
+/** One payment as GET /payments shows it (toPaymentView); the OpenAPI document's source, checked in the component tests. */
+export const paymentViewSchema = z.object({
+  paymentId: z.string(),
+  orderId: z.string(),
+  sagaId: z.string(),
+  /** Null for a refund recorded before any charge (the charge was compensated before it ran). */
+  customerId: z.string().nullable(),
+  amountCents: z.number().int(),
+  refundedCents: z.number().int(),
+  currency: z.string(),
+  status: z.enum(paymentStatuses),
+  failureReason: z.enum(failureReasons).optional(),
+  failureMessage: z.string().nullable().optional().describe('Only for an admin, and only with a failureReason'),
+  createdAt: z.iso.datetime({ offset: true }),
+  updatedAt: z.iso.datetime({ offset: true }),
+});
+
+/** GET /payments?orderId=. */
+export const paymentListSchema = z.object({ items: z.array(paymentViewSchema) });
 
 /** failureMessage is the provider's or the platform's own error text: shown to operators (admin), not to customers. */
 export function toPaymentView(p: Payment, options: { internals?: boolean } = { internals: true }) {
