@@ -1,16 +1,16 @@
 // `npm run start:local`: every service of infra/platform/services.json as its own OS process against the real brokers of
-// infra/local, started wave by wave; output prefixed with each process's name; Ctrl-C / SIGTERM stops them in reverse waves.
-import { spawn, type ChildProcess } from 'node:child_process';
+// infra/local, started wave by wave; output prefixed with each process's name; a service that dies is restarted with
+// backoff (scripts/local/supervisor.ts) and only a crash loop stops the platform; Ctrl-C / SIGTERM stops them in reverse waves.
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { tryItLines } from '../gateway/src/try-it';
 import { loadManifest, placeholders, waves, type ServiceSpec } from './deploy/manifest';
 import { nativeInfraVariable, nativeSpecs } from './deploy/resolvers';
+import { Supervisor, type ExitStatus, type Readiness, type ServiceProcess, type SupervisedService } from './local/supervisor';
 
 const root = resolve(__dirname, '..');
-const READY_TIMEOUT_MS = 30_000;
-const STOP_GRACE_MS = 10_000;
 
 /** `.local/env` (written by infra:up) under process.env: an explicitly set variable wins. */
 function loadEnv(): Record<string, string | undefined> {
@@ -67,84 +67,54 @@ function withLocalAuth(specs: Spec[], manifest: { services: ServiceSpec[] }, env
 const colours = [36, 33, 35, 32, 34, 91];
 const useColour = process.stdout.isTTY && !process.env.NO_COLOR;
 
-class Child {
-  process?: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private resolveExit!: (value: { code: number | null; signal: NodeJS.Signals | null }) => void;
-  expectingExit = false;
+interface LocalService extends SupervisedService {
+  spec: Spec;
+  colour: number;
+}
 
-  constructor(
-    readonly spec: Spec,
-    private readonly colour: number,
-  ) {
-    this.exited = new Promise((resolveExit) => (this.resolveExit = resolveExit));
+/** One OS process of a service, its output prefixed with its name (every restart spawns a new one). */
+function spawnService(service: LocalService, baseEnv: NodeJS.ProcessEnv): ServiceProcess {
+  const child = spawn(process.execPath, ['-r', join(root, 'scripts/exit-with-parent.js'), join(root, service.spec.script)], {
+    cwd: root,
+    env: { ...baseEnv, ...service.spec.env, PORT: String(service.spec.port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a terminal's Ctrl-C reaches only this launcher, which then stops the children in order.
+    detached: true,
+  });
+  const prefix = useColour ? `\x1b[${service.colour}m[${service.name}]\x1b[0m ` : `[${service.name}] `;
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream) createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
   }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.spec.port}`;
-  }
-
-  isRunning(): boolean {
-    return this.process !== undefined && this.process.exitCode === null && this.process.signalCode === null;
-  }
-
-  start(baseEnv: NodeJS.ProcessEnv): void {
-    const child = spawn(process.execPath, ['-r', join(root, 'scripts/exit-with-parent.js'), join(root, this.spec.script)], {
-      cwd: root,
-      env: { ...baseEnv, ...this.spec.env, PORT: String(this.spec.port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group: a terminal's Ctrl-C reaches only this launcher, which then stops the children in order.
-      detached: true,
+  let spawnFailed = false;
+  const exited = new Promise<ExitStatus>((resolveExit) => {
+    child.once('exit', (code, signal) => resolveExit({ code, signal }));
+    // 'error' also reports a failed kill, of a process that still runs: only a process that never got a pid is gone.
+    child.on('error', (error) => {
+      if (child.pid !== undefined) return say(`${service.name}: ${error.message}`);
+      spawnFailed = true;
+      resolveExit({ code: null, signal: null, error: `spawn failed: ${error.message}` });
     });
-    this.process = child;
-    const prefix = useColour ? `\x1b[${this.colour}m[${this.spec.name}]\x1b[0m ` : `[${this.spec.name}] `;
-    for (const stream of [child.stdout, child.stderr]) {
-      if (stream) createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
-    }
-    child.once('exit', (code, signal) => this.resolveExit({ code, signal }));
-    child.once('error', (error) => {
-      say(`${this.spec.name}: spawn failed: ${error.message}`);
-      this.resolveExit({ code: null, signal: null });
-    });
-  }
+  });
+  const isRunning = () => !spawnFailed && child.exitCode === null && child.signalCode === null;
+  return {
+    exited,
+    isRunning,
+    kill: (signal) => {
+      if (isRunning()) child.kill(signal);
+    },
+  };
+}
 
-  async waitReady(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let last = 'no answer yet';
-    while (Date.now() < deadline) {
-      if (!this.isRunning()) throw new Error(`${this.spec.name} exited before it was ready (see the [${this.spec.name}] lines above)`);
-      try {
-        const response = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(1_000) });
-        if (response.status === 200) return;
-        last = `${response.status} ${(await response.text()).slice(0, 300)}`;
-      } catch (error) {
-        last = error instanceof Error ? error.message : String(error);
-      }
-      await sleep(200);
-    }
-    throw new Error(`${this.spec.name} was not ready on ${this.url}/health/ready within ${timeoutMs / 1000} s (last answer: ${last})`);
-  }
-
-  async stop(): Promise<void> {
-    if (!this.isRunning() || !this.process) return;
-    this.expectingExit = true;
-    this.process.kill('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([this.exited.then(() => false), new Promise<boolean>((done) => (timer = setTimeout(() => done(true), STOP_GRACE_MS)))]);
-    clearTimeout(timer);
-    if (timedOut && this.isRunning()) {
-      say(`${this.spec.name} still running ${STOP_GRACE_MS / 1000} s after SIGTERM: SIGKILL`);
-      this.process.kill('SIGKILL');
-      await this.exited;
-    }
-  }
-
-  killNow(): void {
-    if (this.isRunning()) this.process?.kill('SIGKILL');
+async function probeReady(url: string): Promise<Readiness> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+    if (response.status === 200) return { ready: true };
+    return { ready: false, answer: `${response.status} ${(await response.text()).slice(0, 300)}` };
+  } catch (error) {
+    return { ready: false, answer: error instanceof Error ? error.message : String(error) };
   }
 }
 
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 const say = (message: string) => process.stdout.write(`[start-local] ${message}\n`);
 
 async function main(): Promise<void> {
@@ -160,65 +130,24 @@ async function main(): Promise<void> {
   const { PORT: _port, DATABASE_URL: _db, SERVICE_ADDRESS: _address, ...inherited } = process.env;
   const baseEnv: NodeJS.ProcessEnv = inherited;
 
-  const children = specs.map((spec, i) => new Child(spec, colours[i % colours.length]));
-  let stopping: Promise<void> | undefined;
+  const services: LocalService[] = specs.map((spec, i) => ({ name: spec.name, url: `http://127.0.0.1:${spec.port}`, spec, colour: colours[i % colours.length] }));
+  // Supervised like compose's `restart: unless-stopped` or a Deployment: a service that dies is restarted with
+  // backoff (scripts/local/restart-policy.ts); only a crash loop, a failed startup or a signal stops them all.
+  const supervisor = new Supervisor<LocalService>({
+    waves: waves(specs).map((wave) => services.filter((s) => wave.includes(s.spec))),
+    spawn: (service) => spawnService(service, baseEnv),
+    probeReady,
+    log: say,
+    onStopped: (exitCode) => process.exit(exitCode),
+  });
 
-  const childWaves = waves(specs).map((wave) => children.filter((c) => wave.includes(c.spec)));
-  // Reverse waves: the gateway first (no new requests), then order (no new sagas), then the participants together.
-  const stopAll = (): Promise<void> =>
-    (stopping ??= (async () => {
-      for (const wave of [...childWaves].reverse()) await Promise.all(wave.map((c) => c.stop()));
-    })());
-
-  const shutdown = (reason: string, exitCode: number) => {
-    if (stopping) return;
-    say(`${reason}: stopping every service`);
-    stopAll().then(
-      () => {
-        say('all stopped');
-        process.exit(exitCode);
-      },
-      (error: unknown) => {
-        say(`stop failed: ${error instanceof Error ? error.message : String(error)}`);
-        process.exit(1);
-      },
-    );
-  };
-
-  process.on('SIGINT', () => shutdown('SIGINT', 0));
-  process.on('SIGTERM', () => shutdown('SIGTERM', 0));
-  process.on('SIGHUP', () => shutdown('SIGHUP', 0));
+  process.on('SIGINT', () => supervisor.shutdown('SIGINT', 0));
+  process.on('SIGTERM', () => supervisor.shutdown('SIGTERM', 0));
+  process.on('SIGHUP', () => supervisor.shutdown('SIGHUP', 0));
   // Last resort (an uncaught error, process.exit elsewhere): no child outlives the launcher.
-  process.on('exit', () => children.forEach((c) => c.killNow()));
+  process.on('exit', () => supervisor.killNow());
 
-  const start = (child: Child) => {
-    child.start(baseEnv);
-    void child.exited.then(({ code, signal }) => {
-      if (child.expectingExit || stopping) return;
-      say(`${child.spec.name} died unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`);
-      shutdown(`${child.spec.name} died`, 1);
-    });
-  };
-
-  try {
-    // A wave starts once the previous one is ready: order needs inventory's catalog, the gateway needs everyone.
-    for (const wave of childWaves) {
-      if (stopping) return;
-      wave.forEach(start);
-      await Promise.all(
-        wave.map(async (child) => {
-          await child.waitReady(READY_TIMEOUT_MS);
-          say(`${child.spec.name} ready on ${child.url}`);
-        }),
-      );
-    }
-  } catch (error) {
-    if (stopping) return;
-    say(error instanceof Error ? error.message : String(error));
-    shutdown('startup failed', 1);
-    return;
-  }
-  if (stopping) return;
+  if (!(await supervisor.start())) return;
 
   const api = `http://127.0.0.1:${gatewayPort}`;
   const infra = [`RabbitMQ ${(env.RABBITMQ_URL ?? '').replace(/\/\/[^@]*@/, '//')}`, `Kafka ${env.KAFKA_BROKERS ?? '(service default)'}`];
@@ -229,11 +158,11 @@ async function main(): Promise<void> {
       '',
       `saga-platform is running as separate processes: ${api} (Node ${process.version})`,
       `  real brokers of infra/local (${infra.join(', ')}); services behind the gateway:`,
-      `  ${children.filter((c) => !c.spec.public).map((c) => `${c.spec.name} ${c.url}`).join('  ')}`,
+      `  ${services.filter((s) => !s.spec.public).map((s) => `${s.name} ${s.url}`).join('  ')}`,
       '',
       ...tryItLines(api),
       '',
-      'Ctrl-C stops them all.',
+      'A service that dies is restarted (0.5 s, then doubling up to 10 s; 5 deaths in 60 s stop them all). Ctrl-C stops them all.',
     ].join('\n'),
   );
 }

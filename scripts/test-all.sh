@@ -42,6 +42,11 @@ npx jest --ci --maxWorkers=2 --selectProjects unit integration "$@"
 step "fuzzing the API with its OpenAPI contract (Schemathesis, quick)"
 node -r ./scripts/ts-register.js scripts/fuzz/run-fuzz.ts --quick
 
-# Alone and last: the chaos scenarios restart and freeze the shared brokers, which would break any suite beside them.
+# Alone: the chaos scenarios restart and freeze the shared brokers, which would break any suite beside them.
 step "running the chaos suite (jest: chaos, one scenario at a time)"
 npx jest --ci --runInBand --selectProjects chaos --passWithNoTests "$@"
+
+# Last: the platform as `docker compose up` runs it, on a real Docker engine (installed and started here if needed),
+# with the forge's stand-in images where no registry answers. Skipped, saying why, where Docker cannot run.
+step "docker compose, for real (npm run compose:check)"
+node -r ./scripts/ts-register.js scripts/compose/compose-check.ts --if-possible

@@ -1,10 +1,14 @@
 // The "how to try it" lines that `npm start` and `npm run start:local` print: demo users and three curl calls.
-export function tryItLines(api: string): string[] {
+// Without the demo users (DEMO_USERS_ENABLED=false) the only account is admin, with the configured password.
+export function tryItLines(api: string, demoUsers = true): string[] {
+  const login = demoUsers ? '{"username":"alice","password":"alice-secret"}' : '{"username":"admin","password":"\'"$ADMIN_PASSWORD"\'"}';
   return [
-    'Demo users: alice / alice-secret and bob / bob-secret (customers), admin / admin-secret (admin).',
+    demoUsers
+      ? 'Demo users: alice / alice-secret and bob / bob-secret (customers), admin / admin-secret (admin).'
+      : 'Demo users are off: log in as admin with ADMIN_PASSWORD (or the password in ADMIN_PASSWORD_FILE, printed once when generated).',
     '',
     'Try:',
-    `  TOKEN=$(curl -s -X POST ${api}/auth/token -H 'content-type: application/json' -d '{"username":"alice","password":"alice-secret"}' | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')`,
+    `  TOKEN=$(curl -s -X POST ${api}/auth/token -H 'content-type: application/json' -d '${login}' | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')`,
     `  curl -s -X POST ${api}/api/orders -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"items":[{"sku":"SKU-APPLE","quantity":2}],"sagaMode":"choreography"}'`,
     `  curl -s ${api}/api/orders -H "authorization: Bearer $TOKEN"      # then /api/orders/<orderId> for the saga history`,
     '  (a declined card: add "paymentToken":"tok_chargeDeclined" and watch RELEASE_STOCK run before CANCEL_ORDER)',

@@ -72,7 +72,7 @@ async function start(): Promise<StartedProcess> {
       `  PGlite databases in ${config.SAGA_DATA_DIR}, in-memory Kafka and RabbitMQ twins; services behind the gateway:`,
       `  order ${order}  inventory ${inventory}  payment ${payment}  notification ${notification}`,
       '',
-      ...tryItLines(api),
+      ...tryItLines(api, jwtSettings.DEMO_USERS_ENABLED),
       '',
       'Ctrl-C stops it.',
     ].join('\n'),

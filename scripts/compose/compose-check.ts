@@ -1,0 +1,231 @@
+// `npm run compose:check`: the platform under a real Docker engine, as `docker compose up` runs it, from nothing to
+// `down -v`: engine, Compose, forge images (where no registry is reachable), up --build --wait, the image's own checks,
+// the smoke test, a fault rule and a payment stop/start with the saga invariants checked, then two replicas of each
+// service found through the registry. `--if-possible` (the npm test stage) skips, saying why, where Docker cannot run.
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+
+const root = join(__dirname, '../..');
+const ifPossible = process.argv.includes('--if-possible');
+const keep = process.argv.includes('--keep');
+const project = process.env.COMPOSE_CHECK_PROJECT ?? 'saga-check';
+const gateway = 'http://127.0.0.1:8080';
+const baseFiles = ['-f', 'docker-compose.yml', '-f', 'infra/images/compose.forge.yml'];
+const replicaFiles = [...baseFiles, '-f', 'docker-compose.replicas.yml'];
+const started = Date.now();
+
+const say = (line: string) => process.stdout.write(`[compose:check] ${line}\n`);
+const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
+
+class Skip extends Error {}
+
+function run(command: string, args: string[], options: SpawnSyncOptions & { capture?: boolean } = {}): string {
+  const result = spawnSync(command, args, { cwd: root, stdio: options.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8', ...options });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal})`);
+  return typeof result.stdout === 'string' ? result.stdout : '';
+}
+
+const compose = (files: string[], ...args: string[]) => run('docker', ['compose', '-p', project, ...files, ...args]);
+const composeOut = (files: string[], ...args: string[]) => run('docker', ['compose', '-p', project, ...files, ...args], { capture: true });
+
+/** Docker can run here: as root (the forge installs and starts the engine), or with an engine already up. */
+function ensureEngine(): void {
+  const info = spawnSync('docker', ['info'], { stdio: 'ignore' });
+  if (info.status === 0) return;
+  if (process.getuid?.() !== 0) throw new Skip('no running Docker engine, and starting one needs root');
+  const engine = spawnSync('bash', ['infra/images/forge.sh', 'engine'], { cwd: root, stdio: 'inherit' });
+  if (engine.status !== 0) throw new Skip('the Docker engine could not be installed or started here (see above)');
+}
+
+/** The official images when a registry answers; otherwise the forge's stand-ins (test infrastructure, infra/images/). */
+function ensureImages(): void {
+  run('bash', ['infra/images/forge.sh', 'compose']);
+  run('bash', ['infra/images/forge.sh', 'build']);
+}
+
+/**
+ * One call through the gateway. A connection the server closed while idle (its keep-alive timeout, during a long
+ * `compose up`) fails before any byte is sent: that is retried once. Orders carry an Idempotency-Key, so even a
+ * retried POST places one order.
+ */
+async function call<T = Record<string, unknown>>(method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+  try {
+    return await callOnce<T>(method, path, token, body, headers);
+  } catch (error) {
+    if (!(error instanceof Error && /other side closed|ECONNRESET|socket hang up/.test(error.message))) throw error;
+    return callOnce<T>(method, path, token, body, headers);
+  }
+}
+
+async function callOnce<T>(method: string, path: string, token: string | undefined, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${gateway}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  }).catch((error: unknown) => {
+    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    throw new Error(`${method} ${path}: ${error instanceof Error ? error.message : String(error)}${cause}`);
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
+}
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/** A read that must succeed: retried while the answer is not 200 (a service just restarted may still be joining). */
+async function read<T>(path: string, token: string): Promise<T> {
+  return eventually(`GET ${path}`, 60_000, async () => {
+    const answer = await call<T>('GET', path, token);
+    if (answer.status !== 200) throw new Error(`answered ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
+    return answer.body;
+  });
+}
+
+async function eventually<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(500);
+  }
+  throw new Error(`${what}: not within ${timeoutMs / 1000} s${last instanceof Error ? ` (${last.message})` : ''}`);
+}
+
+/** The image as shipped: non-root, healthy by its own HEALTHCHECK, no dev dependencies, and how big it is. */
+function checkImage(): void {
+  const gatewayContainer = composeOut(baseFiles, 'ps', '-q', 'gateway').trim().split('\n')[0] ?? '';
+  const health = run('docker', ['inspect', '-f', '{{.State.Health.Status}}', gatewayContainer], { capture: true }).trim();
+  const uid = run('docker', ['exec', gatewayContainer, 'id', '-u'], { capture: true }).trim();
+  const modules = run('docker', ['exec', gatewayContainer, 'sh', '-c', 'ls node_modules; ls node_modules/@types 2>/dev/null || true'], { capture: true });
+  const devOnly = ['typescript', 'jest', 'eslint', '@swc', 'supertest', 'playwright-core', 'autocannon'].filter((name) => modules.split('\n').includes(name));
+  const size = Number(run('docker', ['image', 'inspect', '-f', '{{.Size}}', 'saga-platform:latest'], { capture: true }).trim());
+  say(`image saga-platform:latest: ${(size / 1e6).toFixed(0)} MB, runs as uid ${uid}, gateway container ${health}, dev dependencies: ${devOnly.length ? devOnly.join(', ') : 'none'}`);
+  if (health !== 'healthy' || uid === '0' || devOnly.length > 0) throw new Error('the image failed its checks (see the line above)');
+}
+
+interface Order {
+  orderId: string;
+  status: string;
+  totalCents: number;
+  items: { sku: string; quantity: number }[];
+}
+
+/** Stock, orders and money after a disturbance: every order final, stock moved by exactly the approved lines, and the provider's books match. */
+async function checkInvariants(token: string, orderIds: string[], stockBefore: Map<string, number>): Promise<string> {
+  const orders = await eventually('every order final', 120_000, async () => {
+    const all = await Promise.all(orderIds.map((id) => read<Order>(`/api/orders/${id}`, token)));
+    return all.every((order) => order.status === 'APPROVED' || order.status === 'CANCELLED') ? all : undefined;
+  });
+  const products = (await read<{ items: { sku: string; available: number }[] }>('/api/inventory/products', token)).items;
+  const taken = new Map<string, number>();
+  for (const order of orders.filter((o) => o.status === 'APPROVED')) for (const line of order.items) taken.set(line.sku, (taken.get(line.sku) ?? 0) + line.quantity);
+  const stockProblems = [...stockBefore].filter(([sku, before]) => products.find((p) => p.sku === sku)?.available !== before - (taken.get(sku) ?? 0));
+  const moneyProblems: string[] = [];
+  for (const order of orders) {
+    const charges = (await read<{ items: { amountCents: number; refundedCents: number; status: string }[] }>(`/api/admin/provider/charges?orderId=${order.orderId}`, token)).items;
+    const net = charges.filter((c) => c.status !== 'DECLINED').reduce((sum, c) => sum + c.amountCents - c.refundedCents, 0);
+    const expected = order.status === 'APPROVED' ? order.totalCents : 0;
+    if (net !== expected) moneyProblems.push(`${order.orderId} ${order.status}: provider net ${net}, expected ${expected}`);
+  }
+  if (stockProblems.length || moneyProblems.length) throw new Error(`invariants broken: stock ${JSON.stringify(stockProblems)}; money ${moneyProblems.join('; ')}`);
+  const approved = orders.filter((o) => o.status === 'APPROVED').length;
+  return `${orders.length} orders final (${approved} approved, ${orders.length - approved} cancelled), stock and the provider's books agree`;
+}
+
+async function stock(token: string): Promise<Map<string, number>> {
+  const products = (await read<{ items: { sku: string; available: number }[] }>('/api/inventory/products', token)).items;
+  return new Map(products.map((p) => [p.sku, p.available]));
+}
+
+async function place(token: string, sagaMode: string, paymentToken?: string): Promise<string> {
+  const body = { items: [{ sku: 'SKU-APPLE', quantity: 1 }], sagaMode, ...(paymentToken ? { paymentToken } : {}) };
+  const placed = await call<{ orderId: string }>('POST', '/api/orders', token, body, { 'idempotency-key': randomUUID() });
+  if (placed.status !== 202) throw new Error(`POST /api/orders answered ${placed.status} ${JSON.stringify(placed.body)}`);
+  return placed.body.orderId;
+}
+
+async function acceptance(): Promise<void> {
+  const password = composeOut(baseFiles, 'exec', '-T', 'gateway', 'cat', '/secrets/admin-password').trim();
+  run(process.execPath, ['-r', './scripts/ts-register.js', 'scripts/smoke.ts', gateway], { env: { ...process.env, SMOKE_USER: 'admin', SMOKE_PASSWORD: password } });
+  const login = await call<{ access_token: string }>('POST', '/auth/token', undefined, { username: 'admin', password });
+  const token = login.body.access_token;
+
+  // A fault rule through the gateway: payment's next charge fails, so that order is compensated (C2 then C1).
+  const before = await stock(token);
+  const rule = await call('POST', '/api/admin/faults/payment', token, { operation: 'charge', effect: 'error', times: 1 });
+  if (rule.status !== 201) throw new Error(`adding a fault rule answered ${rule.status} ${JSON.stringify(rule.body)}`);
+  const faulted = await place(token, 'orchestration');
+  // Payment stopped mid-flow: orders placed meanwhile wait in the queues, and finish once it is back.
+  compose(baseFiles, 'stop', 'payment');
+  const whileStopped = [await place(token, 'orchestration'), await place(token, 'choreography'), await place(token, 'orchestration', 'tok_chargeDeclined')];
+  await sleep(3_000);
+  compose(baseFiles, 'start', 'payment');
+  say(`fault rule + payment stop/start: ${await checkInvariants(token, [faulted, ...whileStopped], before)}`);
+  const faultedOrder = await read<Order & { history: { step: string }[] }>(`/api/orders/${faulted}`, token);
+  const steps = faultedOrder.history.map((h) => h.step);
+  if (faultedOrder.status !== 'CANCELLED' || !steps.includes('RELEASE_STOCK') || !steps.includes('CANCEL_ORDER')) throw new Error(`the faulted order did not compensate: ${faultedOrder.status} ${steps.join(',')}`);
+}
+
+async function replicas(): Promise<void> {
+  compose(replicaFiles, 'up', '--build', '--wait', '--wait-timeout', '600');
+  const password = composeOut(baseFiles, 'exec', '-T', 'gateway', 'cat', '/secrets/admin-password').trim();
+  const token = (await call<{ access_token: string }>('POST', '/auth/token', undefined, { username: 'admin', password })).body.access_token;
+  // The registry (the Consul stand-in) must list two passing instances of each service.
+  for (const service of ['order', 'inventory', 'payment', 'notification']) {
+    await eventually(`two passing ${service} instances in the registry`, 60_000, async () => {
+      const listing = composeOut(baseFiles, 'exec', '-T', 'gateway', 'node', '-e', `fetch('http://consul:8500/v1/health/service/${service}?passing=true').then((r) => r.text()).then((t) => console.log(t))`);
+      return (JSON.parse(listing) as unknown[]).length === 2 ? true : undefined;
+    });
+  }
+  const before = await stock(token);
+  const orders: string[] = [];
+  for (let i = 0; i < 12; i++) orders.push(await place(token, i % 2 ? 'choreography' : 'orchestration'));
+  say(`replicas: ${await checkInvariants(token, orders, before)}`);
+  // Spread: both order replicas placed some of them (the gateway picks healthy instances round robin).
+  const logs = composeOut(replicaFiles, 'logs', '--no-color', 'order');
+  const placedBy = new Set(logs.split('\n').filter((line) => line.includes('order placed; saga started')).map((line) => line.split('|')[0]?.trim()));
+  if (placedBy.size < 2) throw new Error(`orders were placed by ${placedBy.size} order replica(s), expected both: ${[...placedBy].join(', ')}`);
+  say(`replicas: orders spread over ${placedBy.size} order replicas (${[...placedBy].join(', ')})`);
+}
+
+async function main(): Promise<void> {
+  try {
+    ensureEngine();
+  } catch (error) {
+    if (error instanceof Skip && ifPossible) {
+      say(`skipped: ${error.message}. Run \`npm run compose:check\` on a machine where Docker can run.`);
+      return;
+    }
+    throw error;
+  }
+  ensureImages();
+  say(`engine, Compose and images ready (${elapsed()})`);
+  try {
+    compose(baseFiles, 'up', '--build', '--wait', '--wait-timeout', '600');
+    say(`docker compose up --build --wait: every container healthy (${elapsed()})`);
+    checkImage();
+    await acceptance();
+    say(`acceptance passed (${elapsed()})`);
+    await replicas();
+    say(`replicas passed (${elapsed()})`);
+  } catch (error) {
+    spawnSync('docker', ['compose', '-p', project, ...replicaFiles, 'ps', '-a'], { cwd: root, stdio: 'inherit' });
+    spawnSync('docker', ['compose', '-p', project, ...replicaFiles, 'logs', '--no-color', '--tail', '40'], { cwd: root, stdio: 'inherit' });
+    throw error;
+  } finally {
+    if (!keep) compose(replicaFiles, 'down', '-v', '--remove-orphans');
+  }
+  say(`passed in ${elapsed()}`);
+}
+
+main().catch((error: unknown) => {
+  say(`FAILED after ${elapsed()}: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
