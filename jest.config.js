@@ -21,9 +21,11 @@ const shared = {
 
 module.exports = {
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/**/*.test.ts'], testPathIgnorePatterns: [...shared.testPathIgnorePatterns, '\\.int\\.test\\.ts$', '\\.chaos\\.test\\.ts$'] },
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/**/*.test.ts'], testPathIgnorePatterns: [...shared.testPathIgnorePatterns, '\\.int\\.test\\.ts$', '\\.chaos\\.test\\.ts$', '\\.compose\\.test\\.ts$'] },
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/**/*.int.test.ts'] },
     // Restarts and freezes the shared brokers: run alone (`--selectProjects chaos --runInBand`), after the others.
     { ...shared, displayName: 'chaos', testMatch: ['<rootDir>/test/chaos/**/*.chaos.test.ts'] },
+    // Against a running `docker compose up` (npm run compose:check starts it and runs this project).
+    { ...shared, displayName: 'compose', testMatch: ['<rootDir>/test/compose/**/*.compose.test.ts'] },
   ],
 };

@@ -1,9 +1,12 @@
 // `npm run compose:check`: the platform under a real Docker engine, as `docker compose up` runs it, from nothing to
 // `down -v`: engine, Compose, forge images (where no registry is reachable), up --build --wait, the image's own checks,
-// the smoke test, a fault rule and a payment stop/start with the saga invariants checked, then two replicas of each
+// the smoke test, a fault rule and a payment stop/start with the saga invariants checked, the end-to-end gateway
+// suites (jest's compose project) against the containers, then two replicas of each
 // service found through the registry. `--if-possible` (the npm test stage) skips, saying why, where Docker cannot run.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(__dirname, '../..');
@@ -171,6 +174,25 @@ async function acceptance(): Promise<void> {
   const faultedOrder = await read<Order & { history: { step: string }[] }>(`/api/orders/${faulted}`, token);
   const steps = faultedOrder.history.map((h) => h.step);
   if (faultedOrder.status !== 'CANCELLED' || !steps.includes('RELEASE_STOCK') || !steps.includes('CANCEL_ORDER')) throw new Error(`the faulted order did not compensate: ${faultedOrder.status} ${steps.join(',')}`);
+  gatewaySuites(password);
+}
+
+/**
+ * The end-to-end gateway suites (test/e2e/support, as in the process and embedded modes) against these containers:
+ * jest's compose project, with the gateway's own signing key (from its secrets volume) so the suites can mint tokens
+ * for alice and bob, as an external issuer would.
+ */
+function gatewaySuites(adminPassword: string): void {
+  const dir = mkdtempSync(join(tmpdir(), 'compose-check-'));
+  const keyFile = join(dir, 'jwt-signing-key.pem');
+  try {
+    writeFileSync(keyFile, composeOut(baseFiles, 'exec', '-T', 'gateway', 'cat', '/secrets/jwt-signing-key.pem'), { mode: 0o600 });
+    run('npx', ['jest', '--ci', '--runInBand', '--selectProjects', 'compose'], {
+      env: { ...process.env, COMPOSE_GATEWAY_URL: gateway, COMPOSE_ARGS: ['-p', project, ...baseFiles].join(' '), COMPOSE_ADMIN_PASSWORD: adminPassword, SAGA_TEST_SIGNING_KEY_FILE: keyFile },
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function replicas(): Promise<void> {

@@ -316,9 +316,10 @@ export function describeHostileClientSuite(title: string, target: () => GatewayT
       );
       for (const answer of answers) expectClientError(answer, [401, 429]);
       expect(answers.filter((a) => a.status === 429).length).toBeGreaterThanOrEqual(1);
-      const alice = await raw(gw, 'POST', '/auth/token', { localAddress: from, headers: { 'content-type': 'application/json' }, body: json({ username: 'alice', password: 'alice-secret' }) });
-      expect(alice.status).toBe(200);
-      await expect(login(gw, 'alice', 'alice-secret')).resolves.toMatch(/^Bearer /);
+      const account = target().accounts?.login ?? { username: 'alice', password: 'alice-secret' };
+      const other = await raw(gw, 'POST', '/auth/token', { localAddress: from, headers: { 'content-type': 'application/json' }, body: json(account) });
+      expect(other.status).toBe(200);
+      await expect(login(gw, account.username, account.password)).resolves.toMatch(/^Bearer /);
     }));
   });
 }

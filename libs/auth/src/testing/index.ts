@@ -2,6 +2,7 @@
 // ES256 key pair (module level); harnesses hand its private half to the gateway (JWT_SIGNING_KEY) and point the
 // services at a JWKS that publishes its public half, so the tokens minted here are accepted by the system under test.
 import { createHmac, randomBytes, sign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JSONWebKeySet } from 'jose';
@@ -10,7 +11,9 @@ import { generateSigningKeyPem, jwksOf, signingKeyFromPem } from '../signing-key
 import { createTokenVerifier, type TokenVerifier, type TokenVerifierOptions } from '../token-verifier';
 
 const settings = defaultJwtSettings();
-const keyPem = generateSigningKeyPem();
+// SAGA_TEST_SIGNING_KEY_FILE: a key the system under test already signs with (compose:check hands over the compose
+// gateway's own, read from its secrets volume), for a gateway this process did not start.
+const keyPem = process.env.SAGA_TEST_SIGNING_KEY_FILE ? readFileSync(process.env.SAGA_TEST_SIGNING_KEY_FILE, 'utf8') : generateSigningKeyPem();
 const key = signingKeyFromPem(keyPem, 'the test signing key');
 
 /** This process's HS256 secret (random, 64 hex characters), for tests of the explicit shared-secret mode. */
