@@ -1,6 +1,7 @@
 // The gateway's configuration: port, upstreams (static URLs, or Consul when CONSUL_URL is set), JWT issuer settings, limits.
 import { z } from 'zod';
 import { jwtSettingsShape, type DemoUser } from '@saga/auth';
+import { metricsSettingsShape } from '@saga/metrics';
 import { ConfigError, field, loadConfig, type Env, type ConfigProblem } from '@saga/platform';
 
 const byteUnits = { b: 1, kb: 1024, mb: 1024 * 1024 } as const;
@@ -75,6 +76,8 @@ export const gatewayConfigSchema = z.object({
     { username: 'admin', password: 'admin-secret', roles: ['admin'] },
   ]),
   LOG_LEVEL: field.logLevel().default('info'),
+  // METRICS_PORT (unset: no /metrics server) / METRICS_HOST (default 127.0.0.1).
+  ...metricsSettingsShape,
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

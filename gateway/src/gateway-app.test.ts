@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { SignJWT } from 'jose';
 import request from 'supertest';
+import { createMetrics } from '@saga/metrics';
 import { createLogger } from '@saga/platform';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { createGatewayApp, type GatewayApp, type GatewayDeps } from './gateway-app';
@@ -566,5 +567,57 @@ describe('upstream failures', () => {
     } finally {
       await revived.stop();
     }
+  });
+});
+
+describe('metrics', () => {
+  const scrape = (g: { metrics: ReturnType<typeof createMetrics> }) => g.metrics.registry.metrics();
+  const withMetrics = (extra: Record<string, string> = {}, deps: GatewayDeps = {}) => {
+    const metrics = createMetrics({ service: 'gateway', defaultMetrics: false });
+    return { gateway: makeGateway(extra, { ...deps, metrics }), metrics };
+  };
+
+  it('records proxied requests by their routeTable template, never the path; unknown routes as unmatched', async () => {
+    const g = withMetrics();
+    const token = await login(g.gateway, 'alice', 'alice-secret');
+    await request(g.gateway.app).get('/api/orders/o-1').set('Authorization', `Bearer ${token}`).expect(200);
+    await request(g.gateway.app).get('/api/orders/o-2').set('Authorization', `Bearer ${token}`).expect(200);
+    await request(g.gateway.app).get('/api/nowhere/42').set('Authorization', `Bearer ${token}`).expect(404);
+    await request(g.gateway.app).get('/health/live').expect(200);
+    const text = await scrape(g);
+    expect(text).toContain('http_requests_total{service="gateway",method="GET",route="/api/orders/*",status="200"} 2');
+    expect(text).toContain('http_requests_total{service="gateway",method="GET",route="unmatched",status="404"} 1');
+    expect(text).toContain('http_requests_total{service="gateway",method="GET",route="/health/live",status="200"} 1');
+    expect(text).toContain('http_requests_total{service="gateway",method="POST",route="/auth/token",status="200"} 1');
+    expect(text).not.toMatch(/o-1|o-2|nowhere/);
+  });
+
+  it('counts 429s per limiter: auth, anonymous, user', async () => {
+    const g = withMetrics({ AUTH_RATE_LIMIT_MAX: '2', RATE_LIMIT_MAX: '2', RATE_LIMIT_WINDOW_MS: '10s' });
+    const token = await login(g.gateway, 'alice', 'alice-secret');
+    await request(g.gateway.app).post('/auth/token').send({ username: 'alice', password: 'x' }).expect(401);
+    await request(g.gateway.app).post('/auth/token').send({ username: 'alice', password: 'x' }).expect(429);
+    await request(g.gateway.app).get('/api/orders').expect(401);
+    await request(g.gateway.app).get('/api/orders').expect(401);
+    await request(g.gateway.app).get('/api/orders').expect(429);
+    for (let i = 0; i < 2; i++) await request(g.gateway.app).get('/api/orders').set('Authorization', `Bearer ${token}`).expect(200);
+    await request(g.gateway.app).get('/api/orders').set('Authorization', `Bearer ${token}`).expect(429);
+    const text = await scrape(g);
+    for (const limiter of ['auth', 'anonymous', 'user']) expect(text).toContain(`rate_limit_rejections_total{service="gateway",limiter="${limiter}"} 1`);
+  });
+
+  it("records each upstream breaker's state and its transitions", async () => {
+    const gone = await startEcho('payment');
+    await gone.stop();
+    const g = withMetrics({ PAYMENT_URL: gone.url }, { breaker: { volumeThreshold: 2, errorThresholdPercentage: 50, resetTimeoutMs: 10_000 } });
+    const before = await scrape(g);
+    for (const upstream of ['order', 'inventory', 'payment', 'notification']) expect(before).toContain(`circuit_breaker_state{service="gateway",breaker="${upstream}"} 0`);
+    const token = await login(g.gateway, 'alice', 'alice-secret');
+    for (let i = 0; i < 3; i++) await request(g.gateway.app).get('/api/payments/p-1').set('Authorization', `Bearer ${token}`).expect(503);
+    expect(g.gateway.proxies.payment.breaker.state()).toBe('open');
+    const after = await scrape(g);
+    expect(after).toContain('circuit_breaker_state{service="gateway",breaker="payment"} 2');
+    expect(after).toContain('circuit_breaker_transitions_total{service="gateway",breaker="payment",to="open"} 1');
+    expect(after).toContain('http_requests_total{service="gateway",method="GET",route="/api/payments/*",status="503"} 3');
   });
 });

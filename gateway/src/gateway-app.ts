@@ -20,6 +20,7 @@ import {
 } from '@saga/platform';
 import { authenticate, checkCredentials, createTokenIssuer, createTokenVerifier, identityOf } from '@saga/auth';
 import { discoverUpstream, type DiscoveredUpstream, type ServiceRegistry } from '@saga/discovery';
+import { breakerMetrics, httpMetrics, labelRoute, rateLimitMetrics, type Metrics } from '@saga/metrics';
 import { buildAsyncApiDocument } from '@saga/contracts';
 import type { GatewayConfig } from './config';
 import { loadGatewayCredentials, type GatewayCredentials } from './gateway-credentials';
@@ -45,6 +46,8 @@ export interface GatewayDeps {
   staticUpstreams?: UpstreamName[];
   /** Signing key and users, when already loaded (the embedded mode shares the key with its services); else read from config. */
   credentials?: GatewayCredentials;
+  /** Given: HTTP RED (proxied routes by their routeTable template), rate-limit rejections and the upstream breakers. */
+  metrics?: Metrics;
 }
 
 export interface GatewayApp {
@@ -59,17 +62,19 @@ export interface GatewayApp {
 const UPSTREAMS: UpstreamName[] = ['order', 'inventory', 'payment', 'notification'];
 
 /** Gateway path -> upstream path. Order matters: admin routes first. */
-const routeTable: { pattern: RegExp; upstream: UpstreamName; rewrite: (rest: string) => string; admin: boolean }[] = [
-  { pattern: /^\/api\/admin\/replay(\/.*)?$/, upstream: 'order', rewrite: (rest) => '/admin/replay' + rest, admin: true },
+/** `template` names the entry in the metrics' route label: `/*` is the prefix itself and anything under it. */
+const routeTable: { pattern: RegExp; template: string; upstream: UpstreamName; rewrite: (rest: string) => string; admin: boolean }[] = [
+  { pattern: /^\/api\/admin\/replay(\/.*)?$/, template: '/api/admin/replay/*', upstream: 'order', rewrite: (rest) => '/admin/replay' + rest, admin: true },
   // The order service's operator routes: the saga list (GET ?sagaStatus=) and /:orderId/retry-compensation.
-  { pattern: /^\/api\/admin\/orders(\/.*)?$/, upstream: 'order', rewrite: (rest) => '/admin/orders' + rest, admin: true },
-  { pattern: /^\/api\/admin\/restock(\/.*)?$/, upstream: 'inventory', rewrite: (rest) => '/admin/restock' + rest, admin: true },
+  { pattern: /^\/api\/admin\/orders(\/.*)?$/, template: '/api/admin/orders/*', upstream: 'order', rewrite: (rest) => '/admin/orders' + rest, admin: true },
+  { pattern: /^\/api\/admin\/restock(\/.*)?$/, template: '/api/admin/restock/*', upstream: 'inventory', rewrite: (rest) => '/admin/restock' + rest, admin: true },
   // Payment's operator routes: reconciliation with the provider's books, and those books per order.
-  { pattern: /^\/api\/admin\/reconcile(\/.*)?$/, upstream: 'payment', rewrite: (rest) => '/admin/reconcile' + rest, admin: true },
-  { pattern: /^\/api\/admin\/provider(\/.*)?$/, upstream: 'payment', rewrite: (rest) => '/admin/provider' + rest, admin: true },
+  { pattern: /^\/api\/admin\/reconcile(\/.*)?$/, template: '/api/admin/reconcile/*', upstream: 'payment', rewrite: (rest) => '/admin/reconcile' + rest, admin: true },
+  { pattern: /^\/api\/admin\/provider(\/.*)?$/, template: '/api/admin/provider/*', upstream: 'payment', rewrite: (rest) => '/admin/provider' + rest, admin: true },
   // Each service's unpublished outbox rows (pending, parked) and the re-drive of a parked one.
   ...UPSTREAMS.map((upstream) => ({
     pattern: new RegExp(`^/api/admin/outbox/${upstream}(/.*)?$`),
+    template: `/api/admin/outbox/${upstream}/*`,
     upstream,
     rewrite: (rest: string) => '/admin/outbox' + rest,
     admin: true,
@@ -78,21 +83,23 @@ const routeTable: { pattern: RegExp; upstream: UpstreamName; rewrite: (rest: str
   // the list across services is answered by the gateway itself (dead-letters.routes.ts).
   ...UPSTREAMS.map((upstream) => ({
     pattern: new RegExp(`^/api/admin/dead-letters/(${upstream}(?::|%3[aA])[^/]+/redrive)$`),
+    template: `/api/admin/dead-letters/${upstream}:*/redrive`,
     upstream,
     rewrite: (rest: string) => '/admin/dead-letters/' + rest,
     admin: true,
   })),
   ...UPSTREAMS.map((upstream) => ({
     pattern: new RegExp(`^/api/admin/faults/${upstream}(/.*)?$`),
+    template: `/api/admin/faults/${upstream}/*`,
     upstream,
     rewrite: (rest: string) => '/admin/faults' + rest,
     admin: true,
   })),
-  { pattern: /^\/api\/orders(\/.*)?$/, upstream: 'order', rewrite: (rest) => '/orders' + rest, admin: false },
+  { pattern: /^\/api\/orders(\/.*)?$/, template: '/api/orders/*', upstream: 'order', rewrite: (rest) => '/orders' + rest, admin: false },
   // Only the catalog: the inventory service's /health* and /admin* stay out of reach of this prefix.
-  { pattern: /^\/api\/inventory(\/products(?:\/[^/]+)?)$/, upstream: 'inventory', rewrite: (rest) => rest, admin: false },
-  { pattern: /^\/api\/payments(\/.*)?$/, upstream: 'payment', rewrite: (rest) => '/payments' + rest, admin: false },
-  { pattern: /^\/api\/notifications(\/.*)?$/, upstream: 'notification', rewrite: (rest) => '/notifications' + rest, admin: false },
+  { pattern: /^\/api\/inventory(\/products(?:\/[^/]+)?)$/, template: '/api/inventory/products/*', upstream: 'inventory', rewrite: (rest) => rest, admin: false },
+  { pattern: /^\/api\/payments(\/.*)?$/, template: '/api/payments/*', upstream: 'payment', rewrite: (rest) => '/payments' + rest, admin: false },
+  { pattern: /^\/api\/notifications(\/.*)?$/, template: '/api/notifications/*', upstream: 'notification', rewrite: (rest) => '/notifications' + rest, admin: false },
 ];
 
 /** Resolves a request URL (path and query) to its upstream route, keeping the query string. */
@@ -102,7 +109,7 @@ export function resolveRoute(url: string): Route | undefined {
   const query = q === -1 ? '' : url.slice(q);
   for (const entry of routeTable) {
     const match = entry.pattern.exec(path);
-    if (match) return { upstream: entry.upstream, target: entry.rewrite(match[1] ?? '') + query, admin: entry.admin };
+    if (match) return { upstream: entry.upstream, target: entry.rewrite(match[1] ?? '') + query, admin: entry.admin, template: entry.template };
   }
   return undefined;
 }
@@ -212,6 +219,8 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
       }),
     ]),
   ) as Record<UpstreamName, UpstreamProxy>;
+  const breakers = deps.metrics && breakerMetrics(deps.metrics);
+  const unwatchBreakers = breakers ? Object.values(proxies).map((proxy) => breakers.watch(proxy.breaker)) : [];
 
   const rateLimitBackend = config.REDIS_URL
     ? redisRateLimitBackend({ url: config.REDIS_URL, logger, keyPrefix: deps.rateLimitKeyPrefix ?? config.RATE_LIMIT_KEY_PREFIX })
@@ -234,6 +243,8 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
   // Deliberately false: the gateway is the edge, so req.ip is the socket's peer. Trusting X-Forwarded-For here
   // would let any client pick its own rate-limit key. Behind a load balancer, set this to that hop count.
   app.set('trust proxy', false);
+  // First, so every answer is counted, including the ones the guards and limiters give.
+  if (deps.metrics) app.use(httpMetrics(deps.metrics));
   app.use(requestIds());
   // The access log is an info line: below info nothing would be written, so the per-request work is skipped too.
   if (logger.isLevelEnabled('info')) app.use(accessLog(logger));
@@ -295,7 +306,11 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
     res.json(asyncApi);
   });
 
-  const limitExceeded: RequestHandler = (_req, _res, next) => next(new TooManyRequestsError('Rate limit exceeded', { code: 'RATE_LIMITED' }));
+  const rejections = deps.metrics && rateLimitMetrics(deps.metrics);
+  const limitExceeded = (limiter: 'auth' | 'user' | 'anonymous'): RequestHandler => (_req, _res, next) => {
+    rejections?.rejected(limiter);
+    next(new TooManyRequestsError('Rate limit exceeded', { code: 'RATE_LIMITED' }));
+  };
 
   // Per address and username, stricter: the one route password guessing would hit. Keyed on both, so a guesser behind
   // a shared NAT address locks out only the name it guesses, not everyone behind that address.
@@ -309,7 +324,7 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
       const username: unknown = (req.body as { username?: unknown } | undefined)?.username;
       return `${ipKeyGenerator(req.ip ?? '')}|${typeof username === 'string' ? username.slice(0, 128) : ''}`;
     },
-    handler: limitExceeded,
+    handler: limitExceeded('auth'),
     ...limiterStore('auth'),
   });
 
@@ -331,7 +346,7 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
     legacyHeaders: false,
     identifier: 'user',
     keyGenerator: (_req, res) => `user:${identityOf(res)?.sub ?? ''}`,
-    handler: limitExceeded,
+    handler: limitExceeded('user'),
     ...limiterStore('api'),
   });
 
@@ -344,7 +359,7 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
     legacyHeaders: false,
     identifier: 'anonymous',
     keyGenerator: (req) => `ip:${ipKeyGenerator(req.ip ?? '')}`,
-    handler: limitExceeded,
+    handler: limitExceeded('anonymous'),
     ...limiterStore('anonymous'),
   });
   // The API contract (/api/openapi.json) and its reference page (/api/docs): public, counted per address.
@@ -377,6 +392,7 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
     if (suspiciousPath.test(path) || !decodablePath(path)) throw new BadRequestError('Path not allowed', { code: 'BAD_PATH' });
     const route = resolveRoute(url);
     if (!route) throw new NotFoundError(`No route for ${req.method} ${req.path}`);
+    labelRoute(res, route.template);
     if (route.admin && !identityOf(res)?.roles.includes('admin')) throw new ForbiddenError('Role admin required');
     const length = req.headers['content-length'];
     if (length !== undefined && Number(length) > config.BODY_LIMIT) {
@@ -398,6 +414,7 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
     proxies,
     rateLimit: rateLimitBackend,
     close: async () => {
+      for (const unwatch of unwatchBreakers) unwatch();
       for (const d of Object.values(discovered)) d.stop();
       for (const p of Object.values(proxies)) p.close();
       await rateLimitBackend.close();

@@ -19,6 +19,8 @@ export interface Route {
   /** The upstream path (with the query string) for a gateway path. */
   target: string;
   admin: boolean;
+  /** The gateway path template it matched, e.g. `/api/orders/*`: the metrics' route label (never the path). */
+  template: string;
 }
 
 /** The statuses that mean "the upstream is unavailable" and count against its breaker. */

@@ -1,5 +1,6 @@
 // `npm start`'s platform, in this test process: both saga modes run to their end on PGlite and the in-memory twins.
 import { adminBearer, bearerFor, testTokenVerifier } from '@saga/auth/testing';
+import { createMetrics } from '@saga/metrics';
 import { createLogger } from '@saga/platform';
 import { eventually } from '@saga/resilience';
 import request from 'supertest';
@@ -9,6 +10,8 @@ jest.setTimeout(60_000);
 
 describe('embedded platform', () => {
   let platform: EmbeddedPlatform;
+  // One registry for the whole process, as npm start has.
+  const metrics = createMetrics({ service: 'embedded', defaultMetrics: false });
 
   beforeAll(async () => {
     platform = await startEmbeddedPlatform({
@@ -18,6 +21,7 @@ describe('embedded platform', () => {
       stepTimeoutMs: 10_000,
       defaultSagaMode: 'orchestration',
       verifyToken: testTokenVerifier(),
+      metrics,
     });
   });
   afterAll(() => platform?.stop());
@@ -104,5 +108,14 @@ describe('embedded platform', () => {
     expect((await request(faults).get('').set('Authorization', admin)).body.items).toEqual([]);
     const next = await place();
     await eventually(async () => expect(await statusOf(next.body.orderId)).toMatchObject({ status: 'APPROVED' }));
+  });
+
+  it('records every service into the one registry, each under its own service label, fired fault rules included', async () => {
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/http_requests_total\{service="order",method="POST",route="\/orders",status="202"\} \d+/);
+    expect(text).toMatch(/http_requests_total\{service="order",method="GET",route="\/orders\/:orderId",status="200"\} \d+/);
+    expect(text).toMatch(/http_requests_total\{service="payment-provider",method="POST",route="[^"]+",status="\d+"\} \d+/);
+    expect(text).toContain('fault_rules_fired_total{service="payment",operation="charge",effect="error"} 1');
+    expect(text).toContain('fault_rules_fired_total{service="order",operation="consumer",effect="crash-after-commit"} 1');
   });
 });

@@ -8,6 +8,7 @@ import { createPgliteClient, initPgliteDataDirs, PgliteDataDirError, type SqlCli
 import { StaticRegistry, discoverUpstream, registerSelf, type ServiceRegistry } from '@saga/discovery';
 import { serviceFaults, type OperationSpec } from '@saga/faults';
 import { InMemoryCommandBus, InMemoryEventLog } from '@saga/messaging';
+import { breakerMetrics, faultMetrics, type Metrics } from '@saga/metrics';
 import { startHttpServer, type HttpServerHandle, type Logger } from '@saga/platform';
 import { inventoryFaultOperations } from '@saga/inventory-service/faults';
 import { createInventoryService } from '@saga/inventory-service/inventory-service';
@@ -36,6 +37,8 @@ export interface EmbeddedOptions {
   verifyToken: TokenVerifier;
   /** The fault API (/admin/faults, FAULTS_ENABLED). Default on: npm start is a loopback developer mode, breaking it is the point. */
   faultsEnabled?: boolean;
+  /** The process's one registry: each service records under its own `service` label (metrics.forService). */
+  metrics?: Metrics;
 }
 
 export interface EmbeddedPlatform {
@@ -84,9 +87,13 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<E
     return server;
   };
   const child = (service: string) => logger.child({ service });
+  const { metrics } = options;
+  const metricsOf = (service: string) => (metrics ? { metrics: metrics.forService(service) } : {});
+  const fired = metrics && faultMetrics(metrics).fired;
+  const breakerOf = (service: string) => metrics && breakerMetrics(metrics.forService(service));
   // One injector per service, each with its own operations and the in-process crash.
   const faultsFor = (service: string, operations: readonly OperationSpec[]) =>
-    serviceFaults(service, operations, child(service), { crash: simulatedCrash, enabled: options.faultsEnabled ?? true });
+    serviceFaults(service, operations, child(service), { crash: simulatedCrash, enabled: options.faultsEnabled ?? true, ...(fired && { onTrigger: fired }) });
 
   try {
     // One broker twin of each kind, shared by every service, as Kafka and RabbitMQ would be.
@@ -107,13 +114,14 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<E
     const [orderDb, inventoryDb, paymentDb, notificationDb, providerDb] = await Promise.all(databases.map(database));
 
     await migrateInventoryDb(inventoryDb!);
-    const inventory = createInventoryService({ verifyToken: options.verifyToken, db: inventoryDb!, commandBus, eventLog, logger: child('inventory'), faults: faultsFor('inventory', inventoryFaultOperations) });
+    const inventory = createInventoryService({ verifyToken: options.verifyToken, db: inventoryDb!, commandBus, eventLog, logger: child('inventory'), faults: faultsFor('inventory', inventoryFaultOperations), ...metricsOf('inventory') });
     await migrateProviderDb(providerDb!);
-    const provider = await serve('payment-provider', createProviderApp({ db: providerDb!, clock: { now: () => new Date() } }), options.ports.provider);
+    const provider = await serve('payment-provider', createProviderApp({ db: providerDb!, clock: { now: () => new Date() }, ...metricsOf('payment-provider') }), options.ports.provider);
     const providers = discoverUpstream(registry, 'payment-provider');
     stops.unshift(async () => providers.stop());
-    const paymentProvider = createHttpPaymentProvider({ baseUrl: () => providers.next(), timeoutMs: 2_000 });
-    const payment = createPaymentService({ verifyToken: options.verifyToken, db: paymentDb!, commandBus, eventLog, provider: paymentProvider, logger: child('payment'), faults: faultsFor('payment', paymentFaultOperations) });
+    const paymentBreaker = breakerOf('payment');
+    const paymentProvider = createHttpPaymentProvider({ baseUrl: () => providers.next(), timeoutMs: 2_000, ...(paymentBreaker && { breaker: { onStateChange: (state, name) => paymentBreaker.transition(name, state) } }) });
+    const payment = createPaymentService({ verifyToken: options.verifyToken, db: paymentDb!, commandBus, eventLog, provider: paymentProvider, logger: child('payment'), faults: faultsFor('payment', paymentFaultOperations), ...metricsOf('payment') });
     const notification = createNotificationService({
       verifyToken: options.verifyToken,
       db: notificationDb!,
@@ -122,6 +130,7 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<E
       channels: [new LogChannel(child('notification'))],
       logger: child('notification'),
       faults: faultsFor('notification', notificationFaultOperations),
+      ...metricsOf('notification'),
     });
     const inventoryServer = await serve('inventory', inventory.app, options.ports.inventory);
     await migrateOrderDb(orderDb!);
@@ -129,7 +138,8 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<E
     stops.unshift(async () => inventories.stop());
     // One injector per service, as one per process in a deployment: the price catalog and the order service share it.
     const orderFaults = faultsFor('order', orderFaultOperations);
-    const prices = new HttpPriceCatalog({ inventoryUrl: () => inventories.next() ?? Promise.reject(new Error('no inventory instance registered')), db: orderDb!, faults: orderFaults });
+    const orderBreaker = breakerOf('order');
+    const prices = new HttpPriceCatalog({ inventoryUrl: () => inventories.next() ?? Promise.reject(new Error('no inventory instance registered')), db: orderDb!, faults: orderFaults, ...(orderBreaker && { onStateChange: (state) => orderBreaker.transition('inventory', state) }) });
     const order = createOrderService({
       verifyToken: options.verifyToken,
       db: orderDb!,
@@ -137,6 +147,7 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<E
       eventLog,
       prices,
       faults: orderFaults,
+      ...metricsOf('order'),
       logger: child('order'),
       defaultSagaMode: options.defaultSagaMode,
       runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: options.stepTimeoutMs, maxCompensationAttempts: 20 } },

@@ -2,6 +2,7 @@
 import { sagaModes } from '@saga/contracts';
 import { z } from 'zod';
 import { createTokenVerifier } from '@saga/auth';
+import { createMetrics, startMetricsServer } from '@saga/metrics';
 import { GracefulShutdown, createLogger, field, loadConfig, runProcess, startHttpServer, type StartedProcess } from '@saga/platform';
 import { loadGatewayConfig } from '../config';
 import { loadGatewayCredentials } from '../gateway-credentials';
@@ -20,6 +21,9 @@ const configSchema = z.object({
   ORDER_STEP_TIMEOUT_MS: field.durationMs().default(10_000),
   DEFAULT_SAGA_MODE: z.enum(sagaModes).default('orchestration'),
   LOG_LEVEL: field.logLevel().default('warn'),
+  // One registry for the whole process, every service under its own `service` label; 0: the OS picks a port.
+  METRICS_PORT: field.port().default(9464),
+  METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
 });
 
 async function start(): Promise<StartedProcess> {
@@ -31,6 +35,12 @@ async function start(): Promise<StartedProcess> {
   const jwtSettings = loadGatewayConfig(localEnv);
   const logger = createLogger({ service: 'embedded', level: config.LOG_LEVEL });
   const credentials = loadGatewayCredentials(jwtSettings, logger);
+  const metrics = createMetrics({ service: 'embedded' });
+  // Before the databases start: a taken metrics port fails at once, with the variable that moves it.
+  const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, metrics, logger }).catch((err: unknown) => {
+    throw new Error(`the metrics server cannot listen on ${config.METRICS_HOST}:${config.METRICS_PORT} (${err instanceof Error ? err.message : String(err)}): set METRICS_PORT to a free port, or 0 for any`, { cause: err });
+  });
+  const metricsUrl = `http://${config.METRICS_HOST === '0.0.0.0' ? '127.0.0.1' : config.METRICS_HOST}:${metricsServer.port}/metrics`;
   const platform = await startEmbeddedPlatform({
     dataDir: config.SAGA_DATA_DIR,
     host: config.HOST,
@@ -38,6 +48,7 @@ async function start(): Promise<StartedProcess> {
     stepTimeoutMs: config.ORDER_STEP_TIMEOUT_MS,
     defaultSagaMode: config.DEFAULT_SAGA_MODE,
     verifyToken: createTokenVerifier(jwtSettings, credentials.jwks ? { localJwks: credentials.jwks } : {}),
+    metrics,
     ports: { order: config.ORDER_PORT, inventory: config.INVENTORY_PORT, payment: config.PAYMENT_PORT, notification: config.NOTIFICATION_PORT, provider: config.PROVIDER_PORT },
   });
   const { order, inventory, payment, notification } = platform.urls;
@@ -56,7 +67,7 @@ async function start(): Promise<StartedProcess> {
     NOTIFICATION_URL: process.env.NOTIFICATION_URL ?? notification,
   });
   // No infrastructure: the rate limits stay in memory unless REDIS_URL is set (then shared through Redis).
-  const gateway = createGatewayApp(gatewayConfig, { logger, registry: platform.registry, staticUpstreams, credentials });
+  const gateway = createGatewayApp(gatewayConfig, { logger, registry: platform.registry, staticUpstreams, credentials, metrics: metrics.forService('gateway') });
   const gatewayServer = await startHttpServer(gateway.app, { port: gatewayConfig.PORT, host: gatewayConfig.HOST });
   const api = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${gatewayServer.port}`;
   const shutdown = new GracefulShutdown({ logger })
@@ -64,13 +75,15 @@ async function start(): Promise<StartedProcess> {
       await gatewayServer.stop(2_000);
       await gateway.close();
     })
-    .register('embedded platform', () => platform.stop());
+    .register('embedded platform', () => platform.stop())
+    .register('metrics server', () => metricsServer.stop());
   console.log(
     [
       '',
       `saga-platform is running in ONE process: ${api} (Node ${process.version})`,
       `  PGlite databases in ${config.SAGA_DATA_DIR}, in-memory Kafka and RabbitMQ twins; services behind the gateway:`,
       `  order ${order}  inventory ${inventory}  payment ${payment}  notification ${notification}`,
+      `  Prometheus metrics of the whole process: ${metricsUrl}`,
       '',
       ...tryItLines(api, jwtSettings.DEMO_USERS_ENABLED),
       '',

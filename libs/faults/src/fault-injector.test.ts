@@ -1,5 +1,5 @@
 // The injector as a service uses it: which rules are accepted, when they fire, and what each effect does.
-import { FaultInjector, FaultRuleError, InjectedFaultError, InjectedTimeoutError } from './fault-injector';
+import { FaultInjector, FaultRuleError, InjectedFaultError, InjectedTimeoutError, serviceFaults } from './fault-injector';
 import { faultRuleInput, type OperationSpec } from './fault-rule';
 
 const operations: OperationSpec[] = [
@@ -111,5 +111,19 @@ describe('effects around a message handler', () => {
     await expect(handle('m')).rejects.toBeInstanceOf(InjectedFaultError);
     await handle('m');
     expect(handled).toEqual(['m']);
+  });
+});
+
+describe('serviceFaults', () => {
+  it('logs each fired rule, then calls the given onTrigger (e.g. a metrics counter)', async () => {
+    const warned: string[] = [];
+    const fired: string[] = [];
+    const faults = serviceFaults('payment', operations, { warn: (_details, message) => void warned.push(message) }, {
+      onTrigger: (fault) => void fired.push(`${fault.service}/${fault.operation}/${fault.effect}`),
+    });
+    faults.add(rule({ operation: 'charge', effect: 'error', times: 1 }));
+    await expect(faults.beforeOperation('charge')).rejects.toBeInstanceOf(InjectedFaultError);
+    expect(warned).toEqual(['fault injected']);
+    expect(fired).toEqual(['payment/charge/error']);
   });
 });

@@ -174,12 +174,23 @@ export class FaultInjector {
   }
 }
 
-/** The usual injector of a service: its operations, and a warning in its log each time a rule fires. */
+/**
+ * The usual injector of a service: its operations, and a warning in its log each time a rule fires; `onTrigger`
+ * (e.g. a metrics counter) runs after that warning, not instead of it.
+ */
 export function serviceFaults(
   service: string,
   operations: readonly OperationSpec[],
   logger: { warn(details: object, message: string): void },
-  options: Pick<FaultInjectorOptions, 'crash' | 'random' | 'sleep' | 'enabled'> = {},
+  { onTrigger, ...options }: Pick<FaultInjectorOptions, 'crash' | 'random' | 'sleep' | 'enabled' | 'onTrigger'> = {},
 ): FaultInjector {
-  return new FaultInjector({ service, operations, onTrigger: (rule) => logger.warn({ rule }, 'fault injected'), ...options });
+  return new FaultInjector({
+    service,
+    operations,
+    onTrigger: (rule) => {
+      logger.warn({ rule }, 'fault injected');
+      onTrigger?.(rule);
+    },
+    ...options,
+  });
 }

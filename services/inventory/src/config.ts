@@ -2,6 +2,7 @@
 import { jwtSettingsShape } from '@saga/auth';
 import { deliverySettingsShape } from '@saga/messaging';
 import { faultSettingsShape } from '@saga/faults';
+import { metricsSettingsShape } from '@saga/metrics';
 import { field } from '@saga/platform';
 import { z } from 'zod';
 
@@ -22,6 +23,8 @@ export const inventoryConfigSchema = z.object({
   ...jwtSettingsShape,
   // FAULTS_ENABLED: the /admin/faults switch (off unless a deployment turns it on).
   ...faultSettingsShape,
+  // METRICS_PORT (unset: no /metrics server) / METRICS_HOST (default 127.0.0.1).
+  ...metricsSettingsShape,
 });
 
 export type InventoryConfig = z.infer<typeof inventoryConfigSchema>;

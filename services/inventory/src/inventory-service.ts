@@ -4,6 +4,7 @@ import { consumerGroups, queueBindings, eventTopicSpecs, queues as queueNames } 
 import type { SqlClient, SqlExecutor } from '@saga/db';
 import { faultRoutes, serviceFaults, type FaultInjector } from '@saga/faults';
 import { assertConsumersRunning, createDeadLetterAdmin, deadLetterAdminRoutes, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
+import type { Metrics } from '@saga/metrics';
 import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import { createInventory, type Inventory } from './app/inventory';
@@ -36,6 +37,8 @@ export interface InventoryServiceOptions {
   instanceId?: string;
   /** Runtime fault injection (/admin/faults); default: an empty injector over inventoryFaultOperations. */
   faults?: FaultInjector;
+  /** The process's metrics (HTTP RED per route); absent: none recorded. */
+  metrics?: Metrics;
 }
 
 export interface InventoryService {
@@ -84,7 +87,7 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
   // Its share of the dead letters: its command queue in the shared dead-letter queue, its group's dead-letter topic.
   const deadLetters = createDeadLetterAdmin({ service: 'inventory', commandBus, queues: [commandsQueue], eventLog, groups: [consumerGroups.inventory] });
   const routes = [inventoryRoutes(inventory, guards), faultRoutes(faults, guards.admin), outboxAdminRoutes(db, guards.admin), deadLetterAdminRoutes(deadLetters, guards.admin)];
-  const app = createHttpApp({ service: 'inventory', logger, readiness, routes: (http) => routes.forEach((mount) => mount(http)) });
+  const app = createHttpApp({ service: 'inventory', logger, ...(options.metrics && { metrics: options.metrics }), readiness, routes: (http) => routes.forEach((mount) => mount(http)) });
 
   return {
     app,

@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import { createTokenVerifier } from '@saga/auth';
 import { serviceFaults } from '@saga/faults';
+import { createMetrics, faultMetrics, startMetricsServer } from '@saga/metrics';
 import { ConsulRegistry, registerSelf } from '@saga/discovery';
 import { createPgClient } from '@saga/db';
 import { boundedPgOptions, KafkaEventLog, RabbitMqCommandBus, relayInstanceId } from '@saga/messaging';
@@ -57,10 +58,17 @@ async function start(config: InventoryConfig, logger: Logger, shutdown: Graceful
   });
   opened.unshift({ name: 'kafka', close: () => eventLog.close() });
 
-  const service = createInventoryService({ verifyToken, db, commandBus, eventLog, logger, faults: serviceFaults('inventory', inventoryFaultOperations, logger, { enabled: config.FAULTS_ENABLED }), clock: systemClock, isShuttingDown: shutdown.isShuttingDown, ...instanceOf(config.PORT) });
+  const metrics = createMetrics({ service: 'inventory' });
+  const faults = serviceFaults('inventory', inventoryFaultOperations, logger, { enabled: config.FAULTS_ENABLED, onTrigger: faultMetrics(metrics).fired });
+  const service = createInventoryService({ verifyToken, db, commandBus, eventLog, logger, faults, metrics, clock: systemClock, isShuttingDown: shutdown.isShuttingDown, ...instanceOf(config.PORT) });
   opened.unshift({ name: 'consumers and outbox relay', close: () => service.stop() });
   await service.start();
 
+  if (config.METRICS_PORT !== undefined) {
+    const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, metrics, logger });
+    // Pushed, not unshifted: closed last, so a scrape during the drain still answers.
+    opened.push({ name: 'metrics server', close: () => metricsServer.stop() });
+  }
   const http = await startHttpServer(service.app, { port: config.PORT });
   opened.unshift({ name: 'http', close: () => http.stop() });
   if (config.CONSUL_URL) {

@@ -15,7 +15,7 @@ export const notificationFaultOperations = [
   },
 ] as const satisfies readonly OperationSpec[];
 
-export type NotificationFaultOptions = { logger: Logger } & Pick<FaultInjectorOptions, 'crash' | 'random' | 'sleep' | 'enabled'>;
+export type NotificationFaultOptions = { logger: Logger } & Pick<FaultInjectorOptions, 'crash' | 'random' | 'sleep' | 'enabled' | 'onTrigger'>;
 
 export function createNotificationFaults({ logger, ...rest }: NotificationFaultOptions): FaultInjector {
   return serviceFaults('notification', notificationFaultOperations, logger, rest);

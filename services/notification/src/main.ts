@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { createTokenVerifier, jwtSettingsShape } from '@saga/auth';
 import { ConsulRegistry, registerSelf } from '@saga/discovery';
 import { faultSettingsShape } from '@saga/faults';
+import { createMetrics, faultMetrics, metricsSettingsShape, startMetricsServer } from '@saga/metrics';
 import { createPgClient } from '@saga/db';
 import { boundedPgOptions, deliverySettingsShape, KafkaEventLog, RabbitMqCommandBus, relayInstanceId } from '@saga/messaging';
 import {
@@ -51,6 +52,8 @@ export const configSchema = z.object({
   ...jwtSettingsShape,
   // FAULTS_ENABLED: the /admin/faults switch (off unless a deployment turns it on).
   ...faultSettingsShape,
+  // METRICS_PORT (unset: no /metrics server) / METRICS_HOST (default 127.0.0.1).
+  ...metricsSettingsShape,
 });
 
 export type NotificationConfig = z.infer<typeof configSchema>;
@@ -69,6 +72,7 @@ function channelsFor(config: NotificationConfig, logger: Logger): NotificationCh
 export async function start(config: NotificationConfig, logger: Logger): Promise<RunningNotificationService> {
   // What is open so far, closed in reverse if a later step fails (a half-started process must not linger).
   const opened: (() => Promise<void>)[] = [];
+  const metrics = createMetrics({ service: 'notification' });
   // Before anything opens: a retry schedule that cannot fit under the broker's consumer_timeout is a configuration error.
   checkNotificationDeliveryLimits(config);
   // Before any connection or migration: a service without a key source fails on its configuration, not later.
@@ -96,7 +100,7 @@ export async function start(config: NotificationConfig, logger: Logger): Promise
       log: (level, message, extra) => logger[level](extra, message),
     });
     if (eventLog) opened.push(() => eventLog.close());
-    const service = createNotificationService({ verifyToken, db, commandBus, ...(eventLog ? { eventLog } : {}), channels: channelsFor(config, logger), logger, faults: createNotificationFaults({ logger, enabled: config.FAULTS_ENABLED }), ...instanceOf(config.PORT) });
+    const service = createNotificationService({ verifyToken, db, commandBus, ...(eventLog ? { eventLog } : {}), channels: channelsFor(config, logger), logger, faults: createNotificationFaults({ logger, enabled: config.FAULTS_ENABLED, onTrigger: faultMetrics(metrics).fired }), metrics, ...instanceOf(config.PORT) });
     await service.start();
     opened.push(() => service.stop());
     const http = await startHttpServer(service.app, { port: config.PORT });
@@ -112,6 +116,9 @@ export async function start(config: NotificationConfig, logger: Logger): Promise
       .register('rabbitmq', () => commandBus.close())
       .register('kafka', async () => eventLog?.close())
       .register('database', () => db.close());
+    // Last: a scrape during the drain still answers.
+    const metricsServer = config.METRICS_PORT === undefined ? undefined : await startMetricsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, metrics, logger });
+    if (metricsServer) shutdown.register('metrics server', () => metricsServer.stop());
     logger.info({ port: http.port, channel: config.NOTIFICATION_WEBHOOK_URL ? 'webhook' : 'log' }, 'notification service listening');
     return { port: http.port, shutdown };
   } catch (err) {

@@ -6,6 +6,7 @@ import { consumerGroups, queueBindings, eventTopicSpecs } from '@saga/contracts'
 import { migrate, type SqlClient } from '@saga/db';
 import { faultRoutes, type FaultInjector } from '@saga/faults';
 import { assertConsumersRunning, createDeadLetterAdmin, deadLetterAdminRoutes, migrateMessaging, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
+import type { Metrics } from '@saga/metrics';
 import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import { createNotify } from './app/notify.use-case';
@@ -40,6 +41,8 @@ export interface NotificationServiceOptions {
   instanceId?: string;
   /** Runtime fault rules (/admin/faults) on `send` and the consumers; absent: a fresh injector (createNotificationFaults). */
   faults?: FaultInjector;
+  /** The process's metrics (HTTP RED per route); absent: none recorded. */
+  metrics?: Metrics;
 }
 
 export interface NotificationService {
@@ -90,6 +93,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
   const app = createHttpApp({
     service: 'notification',
     logger,
+    ...(options.metrics && { metrics: options.metrics }),
     readiness,
     routes: (http) => {
       notificationRoutes(db, guards)(http);

@@ -3,6 +3,7 @@ import { sagaModes } from '@saga/contracts';
 import { jwtSettingsShape } from '@saga/auth';
 import { deliverySettingsShape } from '@saga/messaging';
 import { faultSettingsShape } from '@saga/faults';
+import { metricsSettingsShape } from '@saga/metrics';
 import { field } from '@saga/platform';
 import { z } from 'zod';
 
@@ -35,6 +36,8 @@ export const orderConfigSchema = z.object({
   ...jwtSettingsShape,
   // FAULTS_ENABLED: the /admin/faults switch (off unless a deployment turns it on).
   ...faultSettingsShape,
+  // METRICS_PORT (unset: no /metrics server) / METRICS_HOST (default 127.0.0.1).
+  ...metricsSettingsShape,
 });
 
 export type OrderConfig = z.infer<typeof orderConfigSchema>;

@@ -20,7 +20,7 @@ export const orderFaultOperations = [
   },
 ] as const satisfies readonly OperationSpec[];
 
-export type OrderFaultOptions = { logger: Logger } & Pick<FaultInjectorOptions, 'crash' | 'random' | 'sleep' | 'enabled'>;
+export type OrderFaultOptions = { logger: Logger } & Pick<FaultInjectorOptions, 'crash' | 'random' | 'sleep' | 'enabled' | 'onTrigger'>;
 
 /** Built by the composition root (not the service factory) because the price catalog, built outside it, needs the same one. */
 export function createOrderFaults({ logger, ...rest }: OrderFaultOptions): FaultInjector {

@@ -4,6 +4,7 @@ import { createTokenVerifier } from '@saga/auth';
 import { createPgClient } from '@saga/db';
 import { boundedPgOptions, KafkaEventLog, RabbitMqCommandBus, relayInstanceId } from '@saga/messaging';
 import { ConsulRegistry, discoverUpstream, registerSelf } from '@saga/discovery';
+import { breakerMetrics, createMetrics, faultMetrics, startMetricsServer } from '@saga/metrics';
 import { GracefulShutdown, createLogger, loadConfig, runProcess, startHttpServer, type StartedProcess } from '@saga/platform';
 import { orderConfigSchema } from './config';
 import { checkOrderDeliveryLimits, ORDER_EVENT_CONCURRENCY, orderPoolSize } from './delivery-limits';
@@ -23,6 +24,7 @@ async function start(): Promise<StartedProcess> {
   const config = loadConfig(orderConfigSchema, process.env);
   const logger = createLogger({ service: 'order', level: config.LOG_LEVEL });
   const shutdown = new GracefulShutdown({ logger });
+  const metrics = createMetrics({ service: 'order' });
   // Before anything opens: a retry schedule that cannot fit under the broker's consumer_timeout is a configuration error.
   checkOrderDeliveryLimits(config);
   // Before any connection or migration: a service without a key source fails on its configuration, not later.
@@ -47,12 +49,16 @@ async function start(): Promise<StartedProcess> {
     ? () => inventory.next() ?? Promise.reject(new Error('no healthy inventory instance in the registry'))
     : () => config.INVENTORY_URL;
   // One injector for the process: the catalog's price lookup and the service's consumers read the same rules.
-  const faults = createOrderFaults({ logger, enabled: config.FAULTS_ENABLED });
+  const faults = createOrderFaults({ logger, enabled: config.FAULTS_ENABLED, onTrigger: faultMetrics(metrics).fired });
+  const breakers = breakerMetrics(metrics);
   const prices = new HttpPriceCatalog({
     inventoryUrl,
     db,
     faults,
-    onStateChange: (state) => logger.warn({ dependency: 'inventory', state }, 'circuit breaker changed state'),
+    onStateChange: (state) => {
+      logger.warn({ dependency: 'inventory', state }, 'circuit breaker changed state');
+      breakers.transition('inventory', state);
+    },
   });
   const service = createOrderService({ verifyToken, ...instanceOf(config.PORT),
     db,
@@ -60,6 +66,7 @@ async function start(): Promise<StartedProcess> {
     eventLog,
     prices,
     faults,
+    metrics,
     logger,
     runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: config.ORDER_STEP_TIMEOUT_MS, maxCompensationAttempts: config.ORDER_MAX_COMPENSATION_ATTEMPTS } },
     defaultSagaMode: config.DEFAULT_SAGA_MODE,
@@ -79,6 +86,9 @@ async function start(): Promise<StartedProcess> {
     .register('kafka', () => eventLog.close())
     .register('price catalog breaker', async () => prices.shutdown())
     .register('database', () => db.close());
+  // Last: a scrape during the drain still answers.
+  const metricsServer = config.METRICS_PORT === undefined ? undefined : await startMetricsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, metrics, logger });
+  if (metricsServer) shutdown.register('metrics server', () => metricsServer.stop());
   logger.info({ port: http.port, inventory: inventory ? 'consul' : config.INVENTORY_URL }, 'order service listening');
   return { shutdown, logger };
 }

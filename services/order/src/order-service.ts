@@ -4,6 +4,7 @@ import { routeGuards, type TokenVerifier } from '@saga/auth';
 import type { SqlClient } from '@saga/db';
 import { faultRoutes, type FaultInjector } from '@saga/faults';
 import { assertConsumersRunning, createDeadLetterAdmin, deadLetterAdminRoutes, OutboxRelay, outboxAdminRoutes, type CommandBus, type ConsumedEvent, type EventLog, type Subscription } from '@saga/messaging';
+import type { Metrics } from '@saga/metrics';
 import { createHttpApp, createReadiness, withCorrelation, type Logger } from '@saga/platform';
 import { ChoreographyReaper } from './app/choreography-deadlines';
 import type { Express } from 'express';
@@ -43,6 +44,8 @@ export interface OrderServiceOptions {
    * holds every rule of the process; absent: a fresh one, which then only reaches the consumers.
    */
   faults?: FaultInjector;
+  /** The process's metrics (HTTP RED per route); absent: none recorded. */
+  metrics?: Metrics;
 }
 
 export interface OrderService {
@@ -110,6 +113,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   const app = createHttpApp({
     service: 'order',
     logger,
+    ...(options.metrics && { metrics: options.metrics }),
     readiness,
     routes: (http) => {
       orderRoutes({

@@ -1,6 +1,7 @@
 // Composition root of the simulated payment provider: the only place that reads the environment.
 import { createPgClient } from '@saga/db';
 import { ConsulRegistry, registerSelf } from '@saga/discovery';
+import { createMetrics, metricsSettingsShape, startMetricsServer } from '@saga/metrics';
 import { createLogger, field, GracefulShutdown, loadConfig, startHttpServer, runProcess } from '@saga/platform';
 import { z } from 'zod';
 import { createProviderApp } from './provider-app';
@@ -20,12 +21,15 @@ export const configSchema = z.object({
   /** The address other services and Consul's health check reach this instance on (default 127.0.0.1). */
   SERVICE_ADDRESS: z.string().trim().min(1).optional(),
   LOG_LEVEL: field.logLevel().default('info'),
+  // METRICS_PORT (unset: no /metrics server) / METRICS_HOST (default 127.0.0.1).
+  ...metricsSettingsShape,
 });
 
 export type ProviderConfig = z.infer<typeof configSchema>;
 
 export async function start(config: ProviderConfig = loadConfig(configSchema)) {
   const logger = createLogger({ service: 'payment-provider', level: config.LOG_LEVEL });
+  const metrics = createMetrics({ service: 'payment-provider' });
   const db = await createPgClient({
     connectionString: config.DATABASE_URL,
     applicationName: 'payment-provider',
@@ -45,6 +49,7 @@ export async function start(config: ProviderConfig = loadConfig(configSchema)) {
     unavailable: config.PROVIDER_UNAVAILABLE,
     adminEnabled: config.PROVIDER_ADMIN_ENABLED,
     logger,
+    metrics,
   });
   const server = await startHttpServer(app, { port: config.PORT });
   // In the order things must stop: out of the registry, no new requests (in-flight ones finish), then the pool.
@@ -54,6 +59,9 @@ export async function start(config: ProviderConfig = loadConfig(configSchema)) {
     shutdown.register('consul deregistration', await registerSelf(registry, { name: 'payment-provider', port: server.port, address: config.SERVICE_ADDRESS, version: process.env.npm_package_version }));
   }
   shutdown.register('http', () => server.stop()).register('database', () => db.close());
+  // Last: a scrape during the drain still answers.
+  const metricsServer = config.METRICS_PORT === undefined ? undefined : await startMetricsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, metrics, logger });
+  if (metricsServer) shutdown.register('metrics server', () => metricsServer.stop());
   logger.info(
     { port: server.port, latencyMs: config.PROVIDER_LATENCY_MS, declineAboveCents: config.PROVIDER_DECLINE_ABOVE_CENTS, adminEnabled: config.PROVIDER_ADMIN_ENABLED },
     'payment provider listening',

@@ -1,5 +1,6 @@
 // The simulated card provider's HTTP app, shaped like Stripe's: durable books over a SqlClient, idempotency keys, card errors.
 import type { SqlClient } from '@saga/db';
+import type { Metrics } from '@saga/metrics';
 import { createHttpApp, createLogger, createReadiness, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import { LatencySetting } from './app/latency-setting';
@@ -24,6 +25,8 @@ export interface ProviderAppOptions {
   /** Mounts GET/POST /admin/latency (test harnesses only; PROVIDER_ADMIN_ENABLED). Default false. */
   adminEnabled?: boolean;
   logger?: Logger;
+  /** The process's metrics (HTTP RED per route); absent: none recorded. */
+  metrics?: Metrics;
   newId?: (prefix: 'ch' | 're') => string;
 }
 
@@ -40,6 +43,7 @@ export function createProviderApp(options: ProviderAppOptions): Express {
   return createHttpApp({
     service: 'payment-provider',
     logger,
+    ...(options.metrics && { metrics: options.metrics }),
     // Ready when the books can be reached: a provider that cannot record a charge must not be sent one.
     readiness: createReadiness({ checks: { database: () => options.db.query('SELECT 1') } }),
     routes: (app) => {

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { createTokenVerifier, jwtSettingsShape } from '@saga/auth';
 import { ConsulRegistry, discoverUpstream, registerSelf } from '@saga/discovery';
 import { faultSettingsShape, serviceFaults } from '@saga/faults';
+import { metricsSettingsShape, breakerMetrics, createMetrics, faultMetrics, startMetricsServer } from '@saga/metrics';
 import { createPgClient } from '@saga/db';
 import { boundedPgOptions, deliverySettingsShape, KafkaEventLog, RabbitMqCommandBus, relayInstanceId } from '@saga/messaging';
 import { createLogger, field, GracefulShutdown, loadConfig, startHttpServer, runProcess } from '@saga/platform';
@@ -43,12 +44,16 @@ const configSchema = z.object({
   ...jwtSettingsShape,
   // FAULTS_ENABLED: the /admin/faults switch (off unless a deployment turns it on).
   ...faultSettingsShape,
+  // METRICS_PORT (unset: no /metrics server) / METRICS_HOST (default 127.0.0.1).
+  ...metricsSettingsShape,
 });
 
 export type PaymentConfig = z.infer<typeof configSchema>;
 
 export async function start(config: PaymentConfig = loadConfig(configSchema)) {
   const logger = createLogger({ service: 'payment', level: config.LOG_LEVEL });
+  const metrics = createMetrics({ service: 'payment' });
+  const breakers = breakerMetrics(metrics);
   // Before anything opens: a retry schedule that cannot fit under the broker's consumer_timeout is a configuration error.
   checkPaymentDeliveryLimits(config);
   // Before any connection or migration: a service without a key source fails on its configuration, not later.
@@ -81,9 +86,14 @@ export async function start(config: PaymentConfig = loadConfig(configSchema)) {
   const provider = createHttpPaymentProvider({
     baseUrl: providers ? () => providers.next() : config.PAYMENT_PROVIDER_URL,
     timeoutMs: config.PROVIDER_TIMEOUT_MS,
-    breaker: { onStateChange: (state, name) => logger.warn({ breaker: name, state }, 'circuit breaker changed state') },
+    breaker: {
+      onStateChange: (state, name) => {
+        logger.warn({ breaker: name, state }, 'circuit breaker changed state');
+        breakers.transition(name, state);
+      },
+    },
   });
-  const service = createPaymentService({ verifyToken, db, commandBus, ...(eventLog ? { eventLog } : {}), provider, logger, faults: serviceFaults('payment', paymentFaultOperations, logger, { enabled: config.FAULTS_ENABLED }), outboxPollIntervalMs: config.OUTBOX_POLL_MS, ...instanceOf(config.PORT),
+  const service = createPaymentService({ verifyToken, db, commandBus, ...(eventLog ? { eventLog } : {}), provider, logger, faults: serviceFaults('payment', paymentFaultOperations, logger, { enabled: config.FAULTS_ENABLED, onTrigger: faultMetrics(metrics).fired }), metrics, outboxPollIntervalMs: config.OUTBOX_POLL_MS, ...instanceOf(config.PORT),
     reconciliation: { intervalMs: config.RECONCILE_INTERVAL_MS, graceMs: config.RECONCILE_GRACE_MS },
   });
   await service.start();
@@ -100,6 +110,9 @@ export async function start(config: PaymentConfig = loadConfig(configSchema)) {
     .register('kafka', async () => eventLog?.close())
     .register('payment provider breaker', () => provider.shutdown())
     .register('database', () => db.close());
+  // Last: a scrape during the drain still answers.
+  const metricsServer = config.METRICS_PORT === undefined ? undefined : await startMetricsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, metrics, logger });
+  if (metricsServer) shutdown.register('metrics server', () => metricsServer.stop());
   logger.info({ port: server.port, provider: providers ? 'consul' : config.PAYMENT_PROVIDER_URL }, 'payment service listening');
   return { port: server.port, logger, shutdown };
 }

@@ -6,6 +6,7 @@ import { consumerGroups, queueBindings, eventTopicSpecs } from '@saga/contracts'
 import type { SqlClient } from '@saga/db';
 import { faultRoutes, serviceFaults, type FaultInjector } from '@saga/faults';
 import { assertConsumersRunning, createDeadLetterAdmin, deadLetterAdminRoutes, defaultRetryPolicy, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
+import type { Metrics } from '@saga/metrics';
 import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import { chargePaymentUseCase } from './app/charge-payment.use-case';
@@ -43,6 +44,8 @@ export interface PaymentServiceOptions {
   prefetch?: number;
   /** Runtime fault injection (/admin/faults); default: an empty injector over paymentFaultOperations. */
   faults?: FaultInjector;
+  /** The process's metrics (HTTP RED per route); absent: none recorded. */
+  metrics?: Metrics;
   /** Reconciliation with the provider's books: a pass every intervalMs (0: only on POST /admin/reconcile), looking at
    * payments settled for graceMs. Default every 15 s, 30 s after settling. */
   reconciliation?: { intervalMs: number; graceMs: number };
@@ -109,7 +112,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     outboxAdminRoutes(db, guards.admin),
     deadLetterAdminRoutes(deadLetters, guards.admin),
   ];
-  const app = createHttpApp({ service: 'payment', logger, readiness, routes: (http) => routes.forEach((mount) => mount(http)) });
+  const app = createHttpApp({ service: 'payment', logger, ...(options.metrics && { metrics: options.metrics }), readiness, routes: (http) => routes.forEach((mount) => mount(http)) });
 
   return {
     app,

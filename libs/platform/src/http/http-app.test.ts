@@ -1,6 +1,7 @@
 // createHttpApp, component-style with supertest: what clients and probes see.
 import type { Express } from 'express';
 import request from 'supertest';
+import { createMetrics } from '@saga/metrics';
 import { z } from 'zod';
 import { ConflictError } from '../errors/app-error';
 import { createLogger } from '../logging/create-logger';
@@ -212,5 +213,22 @@ describe('createHttpApp', () => {
       path: '/nope',
       status: 404,
     });
+  });
+});
+
+describe('createHttpApp with metrics', () => {
+  it('records HTTP RED per route template, probes and 404s included', async () => {
+    const metrics = createMetrics({ service: 'order', defaultMetrics: false });
+    const { app } = build({ metrics });
+    await request(app).get('/things/a').expect(200);
+    await request(app).get('/things/b').expect(200);
+    await request(app).get('/health/live').expect(200);
+    await request(app).get('/no/such/path').expect(404);
+    await request(app).get('/conflict').expect(409);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('http_requests_total{service="order",method="GET",route="/things/:id",status="200"} 2');
+    expect(text).toContain('http_requests_total{service="order",method="GET",route="/health/live",status="200"} 1');
+    expect(text).toContain('http_requests_total{service="order",method="GET",route="unmatched",status="404"} 1');
+    expect(text).toContain('http_requests_total{service="order",method="GET",route="/conflict",status="409"} 1');
   });
 });

@@ -1,5 +1,6 @@
 // The express app every service starts from: request ids, health endpoints, JSON parsing, the input guard, 404 and one error handler.
 import express, { type Express } from 'express';
+import { httpMetrics, type Metrics } from '@saga/metrics';
 import { NotFoundError } from '../errors/app-error';
 import type { Logger } from '../logging/create-logger';
 import { errorHandler } from './error-handler';
@@ -16,11 +17,15 @@ export interface HttpAppOptions {
   routes: (app: Express) => void;
   /** Largest accepted JSON body (bytes or a string like '100kb'). Default '100kb'. */
   bodyLimit?: number | string;
+  /** Given: HTTP RED (http_requests_total, http_request_duration_seconds) per route template, into its registry. */
+  metrics?: Metrics;
 }
 
-export function createHttpApp({ service, logger, readiness, routes, bodyLimit = '100kb' }: HttpAppOptions): Express {
+export function createHttpApp({ service, logger, readiness, routes, bodyLimit = '100kb', metrics }: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  // First, so every answer is counted: probes, 404s and the error handler's too.
+  if (metrics) app.use(httpMetrics(metrics));
   app.use(requestContextMiddleware(logger));
 
   // Health endpoints come before body parsing: probes carry no body and should stay cheap.

@@ -1,7 +1,7 @@
 // Prices from inventory's GET /products through a circuit breaker; when inventory is down, the last list it gave us.
 import type { SqlClient } from '@saga/db';
 import type { FaultInjector } from '@saga/faults';
-import { createBreaker, type Breaker } from '@saga/resilience';
+import { createBreaker, type Breaker, type BreakerState } from '@saga/resilience';
 import { z } from 'zod';
 import type { PriceCatalog, PriceListResult } from '../app/price-catalog.port';
 
@@ -12,7 +12,7 @@ export interface HttpPriceCatalogOptions {
   inventoryUrl: () => string | Promise<string>;
   db: SqlClient;
   timeoutMs?: number;
-  onStateChange?: (state: string) => void;
+  onStateChange?: (state: BreakerState) => void;
   /** The process's injector (createOrderFaults): its `http:inventory` rules run before each call. */
   faults?: FaultInjector;
 }
