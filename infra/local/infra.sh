@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts, stops and reports the real local infrastructure (PostgreSQL, RabbitMQ, Kafka, Redis, Toxiproxy), natively, on 127.0.0.1.
+# Starts, stops and reports the real local infrastructure (PostgreSQL, RabbitMQ, Kafka, Redis, Toxiproxy, Prometheus), natively, on 127.0.0.1.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -16,9 +16,11 @@ source "$HERE/components/kafka.sh"
 source "$HERE/components/redis.sh"
 # shellcheck source=components/toxiproxy.sh
 source "$HERE/components/toxiproxy.sh"
+# shellcheck source=components/prometheus.sh
+source "$HERE/components/prometheus.sh"
 
 # Slow starters first, so their boot overlaps the quick ones.
-COMPONENTS=(kafka rabbitmq postgres redis toxiproxy)
+COMPONENTS=(kafka rabbitmq postgres redis toxiproxy prometheus)
 
 usage() { echo "usage: bash infra/local/infra.sh up|down|status|restart <component>|stop <component>|freeze <component>|thaw <component>|rabbitmqctl <args...>" >&2; exit 2; }
 
@@ -47,7 +49,15 @@ install_packages() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq 9>&-
   # No systemd here, and policy-rc.d keeps the packaged services from auto-starting: we run our own instances.
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null 9>&-
+  # Docker's base images ship one that denies everything (exit 101); a machine without it gets one for the install only.
+  local policy=/usr/sbin/policy-rc.d added=''
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\n# infra/local/infra.sh: no packaged service starts during its install.\nexit 101\n' >"$policy"
+    chmod 0755 "$policy"
+    added=1
+  fi
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null 9>&- || { [[ -z $added ]] || rm -f "$policy"; return 1; }
+  [[ -z $added ]] || rm -f "$policy"
 }
 
 # Kafka jars (Maven) and the Toxiproxy build (Go) are independent downloads: fetch them side by side.
@@ -127,6 +137,7 @@ env_lines() {
   echo "export KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"
   echo "export REDIS_URL=redis://127.0.0.1:$REDIS_PORT"
   echo "export TOXIPROXY_URL=http://127.0.0.1:$TOXIPROXY_PORT"
+  echo "export PROMETHEUS_URL=http://127.0.0.1:$PROMETHEUS_PORT"
 }
 
 export_env() { eval "$(env_lines)"; }
@@ -145,7 +156,7 @@ cmd_up() {
     start_component "$c" &
     bg_pids+=($!) bg_names+=("$c")
   done
-  for c in postgres redis toxiproxy; do start_component "$c"; done
+  for c in postgres redis toxiproxy prometheus; do start_component "$c"; done
   for i in "${!bg_pids[@]}"; do
     wait "${bg_pids[$i]}" || die "${bg_names[$i]}: failed to start (see above)"
   done

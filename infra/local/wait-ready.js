@@ -117,6 +117,21 @@ const checks = {
         request.on('error', reject);
       }),
   },
+  prometheus: {
+    deadlineS: 30,
+    tried: () => `GET ${env.PROMETHEUS_URL}/-/ready`,
+    // /-/ready answers 200 once the TSDB is open and the scrape config loaded (503 while it starts).
+    probe: () =>
+      new Promise((resolve, reject) => {
+        const request = http.get(`${env.PROMETHEUS_URL}/-/ready`, { timeout: ATTEMPT_MS }, (response) => {
+          response.resume();
+          if (response.statusCode === 200) resolve();
+          else reject(new Error(`HTTP ${response.statusCode}`));
+        });
+        request.on('timeout', () => request.destroy(new Error('no HTTP answer')));
+        request.on('error', reject);
+      }),
+  },
 };
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

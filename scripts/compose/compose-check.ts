@@ -215,6 +215,25 @@ async function replicas(): Promise<void> {
   const placedBy = new Set(logs.split('\n').filter((line) => line.includes('order placed; saga started')).map((line) => line.split('|')[0]?.trim()));
   if (placedBy.size < 2) throw new Error(`orders were placed by ${placedBy.size} order replica(s), expected both: ${[...placedBy].join(', ')}`);
   say(`replicas: orders spread over ${placedBy.size} order replicas (${[...placedBy].join(', ')})`);
+  await prometheusSeesEveryReplica();
+}
+
+/** Prometheus (compose's own) scrapes every replica through docker DNS, and the orders show in the saga counters. */
+async function prometheusSeesEveryReplica(): Promise<void> {
+  const query = (promql: string) => {
+    const out = composeOut(replicaFiles, 'exec', '-T', 'prometheus', 'wget', '-qO-', `http://127.0.0.1:9090/api/v1/query?query=${encodeURIComponent(promql)}`);
+    const result = (JSON.parse(out) as { data: { result: { value: [number, string] }[] } }).data.result;
+    return result.length === 0 ? 0 : Number(result[0]?.value[1]);
+  };
+  const targets = await eventually('Prometheus scraping two replicas of each service and the gateway', 60_000, async () => {
+    const up = query('count(up == 1)');
+    return up >= 11 ? up : undefined;
+  });
+  const completed = await eventually('the saga counters in Prometheus', 60_000, async () => {
+    const total = query('sum(saga_completed_total)');
+    return total >= 12 ? total : undefined;
+  });
+  say(`prometheus: ${targets} targets up (2 per service + the gateway), sum(saga_completed_total) = ${completed}`);
 }
 
 async function main(): Promise<void> {

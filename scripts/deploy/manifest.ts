@@ -26,11 +26,17 @@ export interface Manifest {
 /** How one environment turns placeholders into values; undefined leaves the variable unset there. */
 export interface Resolver {
   host(service: string): string;
+  /** {bind:internal}: the address a listener only the platform's own scraper reaches binds (never published). */
+  bind(scope: string): string;
   infra(name: string): string | undefined;
   secret(name: string): string | undefined;
 }
 
-const placeholder = /\{(host|infra|secret):([^}]+)\}/g;
+const placeholder = /\{(host|infra|secret|bind):([^}]+)\}/g;
+
+export type PlaceholderKind = 'host' | 'infra' | 'secret' | 'bind';
+/** The only {bind:<scope>} there is: loopback natively, every interface inside a container or pod. */
+export const bindScopes = ['internal'] as const;
 
 /** Loads and sanity-checks the manifest: a typo here must stop every runner, not start half a platform. */
 export function loadManifest(path = manifestPath): Manifest {
@@ -52,14 +58,15 @@ export function loadManifest(path = manifestPath): Manifest {
       for (const ref of placeholders(value)) {
         if (ref.kind === 'host' && !names.has(ref.name)) throw new Error(`${path}: ${service.name}.${key} names unknown service ${ref.name}`);
         if (ref.kind === 'infra' && !(ref.name.split('/')[0] in manifest.infra)) throw new Error(`${path}: ${service.name}.${key} names unknown infra ${ref.name}`);
+        if (ref.kind === 'bind' && !(bindScopes as readonly string[]).includes(ref.name)) throw new Error(`${path}: ${service.name}.${key} names unknown bind scope ${ref.name}`);
       }
     }
   }
   return manifest;
 }
 
-export function placeholders(value: string): { kind: 'host' | 'infra' | 'secret'; name: string }[] {
-  return [...value.matchAll(placeholder)].map((m) => ({ kind: m[1] as 'host' | 'infra' | 'secret', name: m[2] }));
+export function placeholders(value: string): { kind: PlaceholderKind; name: string }[] {
+  return [...value.matchAll(placeholder)].map((m) => ({ kind: m[1] as PlaceholderKind, name: m[2] }));
 }
 
 /** One service's environment in one place: a variable whose placeholder resolves to nothing is left out. */
@@ -68,13 +75,19 @@ export function resolveEnv(env: Record<string, string>, resolver: Resolver): Rec
   for (const [key, value] of Object.entries(env)) {
     let missing = false;
     const resolved = value.replace(placeholder, (_all, kind: string, name: string) => {
-      const v = kind === 'host' ? resolver.host(name) : kind === 'infra' ? resolver.infra(name) : resolver.secret(name);
+      const v = kind === 'host' ? resolver.host(name) : kind === 'bind' ? resolver.bind(name) : kind === 'infra' ? resolver.infra(name) : resolver.secret(name);
       if (v === undefined) missing = true;
       return v ?? '';
     });
     if (!missing) out[key] = resolved;
   }
   return out;
+}
+
+/** The port a process serves GET /metrics on (its METRICS_PORT), or undefined when the manifest gives it none. */
+export function metricsPort(service: ServiceSpec): number | undefined {
+  const value = service.env.METRICS_PORT;
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
 }
 
 /** Services grouped by wave, lowest first. */

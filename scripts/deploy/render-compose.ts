@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadManifest, placeholders, repoRoot, resolveEnv, type Manifest, type ServiceSpec } from './manifest';
+import { composeScrapeConfig, composeScrapeFile, composeScrapeHeader, prometheusImage, prometheusPort, renderPrometheusYaml } from './prometheus-config';
 import { composeRef, composeResolver, composeSecrets, composeUsers } from './resolvers';
 
 type ComposeService = Record<string, unknown>;
@@ -11,7 +12,7 @@ export interface ComposeFile {
   [key: string]: unknown;
 }
 
-export const composeFiles = { main: 'docker-compose.yml', replicas: 'docker-compose.replicas.yml' } as const;
+export const composeFiles = { main: 'docker-compose.yml', replicas: 'docker-compose.replicas.yml', prometheus: composeScrapeFile } as const;
 /** Only the one image is ever built; every app service runs it with its own command. */
 export const buildSpec = { context: '.', dockerfile: 'Dockerfile' };
 
@@ -150,6 +151,15 @@ function infraServices(manifest: Manifest): Record<string, ComposeService> {
       depends_on: { rabbitmq: healthy },
       healthcheck: healthcheck(['CMD', '/toxiproxy-cli', 'list']),
     },
+    prometheus: {
+      image: prometheusImage,
+      // The image's entrypoint is the prometheus binary: these are its arguments (the forge stand-in takes the same).
+      command: ['--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus', '--storage.tsdb.retention.time=1d', `--web.listen-address=0.0.0.0:${prometheusPort}`],
+      volumes: [`./${composeScrapeFile}:/etc/prometheus/prometheus.yml:ro`],
+      ports: [`127.0.0.1:${prometheusPort}:${prometheusPort}`],
+      // No depends_on: a target that is not up yet is simply up == 0 until it is.
+      healthcheck: healthcheck(['CMD', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${prometheusPort}/-/ready`]),
+    },
   };
 }
 
@@ -223,6 +233,7 @@ export function renderFiles(manifest = loadManifest()): Record<string, string> {
     [composeFiles.replicas]:
       header('Two replicas of each service, found through Consul: `docker compose -f docker-compose.yml -f docker-compose.replicas.yml up --build --wait`.') +
       stringify(renderReplicas(manifest), yamlOptions),
+    [composeFiles.prometheus]: renderPrometheusYaml(composeScrapeConfig(manifest), composeScrapeHeader),
   };
 }
 

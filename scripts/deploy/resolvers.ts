@@ -5,6 +5,8 @@ import { databaseUrlVariable, resolveEnv, type Manifest, type Resolver, type Ser
 export function nativeResolver(env: Record<string, string | undefined>): Resolver {
   return {
     host: () => '127.0.0.1',
+    // Only this machine's Prometheus scrapes: nothing else on the network reaches /metrics.
+    bind: () => '127.0.0.1',
     infra: (name) => env[nativeInfraVariable(name)] || undefined,
     // Unset: the gateway keeps its generated key and the local modes' demo users under .local/ (docs/decisions/0018).
     secret: (name) => env[nativeSecretVariable[name] ?? ''] || undefined,
@@ -65,6 +67,8 @@ export const composeRef = (name: keyof typeof composeSecrets.passwords) => `$$($
 export function composeResolver(manifest: Manifest): Resolver {
   return {
     host: (service) => service,
+    // The scraper is another container; the port is never published, so the compose network is all that reaches it.
+    bind: () => '0.0.0.0',
     infra: (name) => {
       const [kind, database] = name.split('/');
       const port = manifest.infra[kind]?.port;

@@ -19,6 +19,7 @@ describe('docker-compose.yml', () => {
     const rendered = renderFiles(manifest);
     expect(read(composeFiles.main)).toBe(rendered[composeFiles.main]);
     expect(read(composeFiles.replicas)).toBe(rendered[composeFiles.replicas]);
+    expect(read(composeFiles.prometheus)).toBe(rendered[composeFiles.prometheus]);
   });
 
   it('is valid against the Compose specification schema, alone and with the replicas override', () => {
@@ -33,9 +34,22 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs the brokers, Consul, Toxiproxy and every service of the manifest, publishing only loopback ports', () => {
-    expect(Object.keys(main.services ?? {}).sort()).toEqual(['consul', 'kafka', 'postgres', 'rabbitmq', 'redis', 'secrets-init', 'toxiproxy', ...manifest.services.map((s) => s.name)].sort());
+    expect(Object.keys(main.services ?? {}).sort()).toEqual(['consul', 'kafka', 'postgres', 'prometheus', 'rabbitmq', 'redis', 'secrets-init', 'toxiproxy', ...manifest.services.map((s) => s.name)].sort());
     const published = Object.entries(main.services ?? {}).flatMap(([name, s]) => ((s.ports as string[] | undefined) ?? []).map((p) => `${name} ${p}`));
-    expect(published.sort()).toEqual(['consul 127.0.0.1:8500:8500', 'gateway 127.0.0.1:8080:8080', 'rabbitmq 127.0.0.1:15672:15672', 'toxiproxy 127.0.0.1:8474:8474']);
+    expect(published.sort()).toEqual(['consul 127.0.0.1:8500:8500', 'gateway 127.0.0.1:8080:8080', 'prometheus 127.0.0.1:9090:9090', 'rabbitmq 127.0.0.1:15672:15672', 'toxiproxy 127.0.0.1:8474:8474']);
+  });
+
+  it('binds each process’s metrics listener inside its container only, and Prometheus scrapes every one of them by name', () => {
+    const scrape = parse(read(composeFiles.prometheus)) as { scrape_configs: { job_name: string; dns_sd_configs: { names: string[]; type: string; port: number }[] }[] };
+    const ports = manifest.services.map((s) => Number(s.env.METRICS_PORT));
+    expect(new Set([...ports, ...manifest.services.map((s) => s.port)]).size).toBe(manifest.services.length * 2);
+    for (const spec of manifest.services) {
+      const env = service(main, spec.name).environment as Record<string, string>;
+      expect({ name: spec.name, port: env.METRICS_PORT, host: env.METRICS_HOST }).toEqual({ name: spec.name, port: spec.env.METRICS_PORT, host: '0.0.0.0' });
+      const job = scrape.scrape_configs.find((j) => j.job_name === spec.name);
+      expect(job?.dns_sd_configs).toEqual([expect.objectContaining({ names: [spec.name], type: 'A', port: Number(spec.env.METRICS_PORT) })]);
+    }
+    expect(service(main, 'prometheus').volumes).toEqual([`./${composeFiles.prometheus}:/etc/prometheus/prometheus.yml:ro`]);
   });
 
   it('starts the services in the manifest’s waves: each waits for every service of an earlier wave to be healthy', () => {
@@ -108,11 +122,12 @@ describe('the compose checker rejects a broken copy', () => {
 
   it('an app service other than the gateway publishing a port, and infra publishing its data port', () => {
     const broken = copy(main);
-    service(broken, 'order').ports = ['3001:3001'];
+    service(broken, 'order').ports = ['3001:3001', '127.0.0.1:9466:9466'];
     service(broken, 'postgres').ports = ['5432:5432'];
     expect(semanticErrors(broken, manifest, repoRoot)).toEqual([
       'postgres: publishes port 5432, which is not a UI or API a user opens',
       'order: publishes port 3001, but only the gateway is reachable from outside',
+      'order: publishes port 9466, but only the gateway is reachable from outside',
     ]);
   });
 

@@ -20,6 +20,8 @@ export function k8sValue(manifest: Manifest, value: string): string {
   };
   return value
     .replace(/\{host:([a-z0-9-]+)\}/g, (_, host: string) => host)
+    // The metrics listener inside a pod: reached by pod IP from the scraper, never through a Service.
+    .replace(/\{bind:[a-z]+\}/g, '0.0.0.0')
     .replace(/\{infra:([a-z0-9-]+)(?:\/([a-z0-9_]+))?\}/g, (whole: string, name: string, db?: string) => infra[name]?.(db) ?? whole);
 }
 

@@ -25,7 +25,7 @@ const localEnv = {
 const native = nativeDeployed(manifest, localEnv);
 // The base keeps the fault API off (the overlays turn it on; test/deploy/k8s.test.ts checks both).
 const k8sOptions = { offSwitches: k8sBaseOffSwitches };
-const nativeOptions = { hostName: () => '127.0.0.1', mayBeUnset: (template: string) => template === '{infra:consul}' || template.startsWith('{secret:') };
+const nativeOptions = { hostName: () => '127.0.0.1', bindAddress: '127.0.0.1', mayBeUnset: (template: string) => template === '{infra:consul}' || template.startsWith('{secret:') };
 
 const without = (list: DeployedService[], name: string) => list.filter((d) => d.name !== name);
 const renamed = (list: DeployedService[], name: string, from: string, to: string) =>
@@ -56,7 +56,7 @@ describe('one manifest, three ways to run it', () => {
 
   it('start:local passes Consul and the gateway key and admin password files on when they are exported', () => {
     const withConsul = nativeDeployed(manifest, { ...localEnv, CONSUL_URL: 'http://127.0.0.1:8500', JWT_SIGNING_KEY_FILE: '/etc/saga/key.pem', ADMIN_PASSWORD_FILE: '/etc/saga/admin' });
-    expect(parityErrors(manifest, withConsul, 'start:local', { hostName: () => '127.0.0.1' })).toEqual([]);
+    expect(parityErrors(manifest, withConsul, 'start:local', { hostName: () => '127.0.0.1', bindAddress: '127.0.0.1' })).toEqual([]);
     expect(withConsul.find((d) => d.name === 'gateway')?.env.get('JWT_SIGNING_KEY_FILE')).toEqual({ kind: 'value', value: '/etc/saga/key.pem' });
   });
 
@@ -97,6 +97,15 @@ describe('the parity check rejects a deployment that drifted', () => {
     ]);
     expect(parityErrors(manifest, withValue(k8s, 'gateway', 'ORDER_URL', 'http://order:3002'), 'k8s', k8sOptions)).toEqual([
       'k8s: gateway.ORDER_URL is "http://order:3002", which does not point where http://{host:order}:3001 does',
+    ]);
+  });
+
+  it('a metrics listener bound where the environment must not bind it', () => {
+    expect(parityErrors(manifest, withValue(composed, 'order', 'METRICS_HOST', '127.0.0.1'), 'compose')).toEqual([
+      'compose: order.METRICS_HOST is "127.0.0.1", {bind:internal} is "0.0.0.0" here',
+    ]);
+    expect(parityErrors(manifest, withValue(native, 'order', 'METRICS_HOST', '0.0.0.0'), 'start:local', nativeOptions)).toEqual([
+      'start:local: order.METRICS_HOST is "0.0.0.0", {bind:internal} is "127.0.0.1" here',
     ]);
   });
 

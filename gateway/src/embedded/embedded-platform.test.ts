@@ -117,5 +117,9 @@ describe('embedded platform', () => {
     expect(text).toMatch(/http_requests_total\{service="payment-provider",method="POST",route="[^"]+",status="\d+"\} \d+/);
     expect(text).toContain('fault_rules_fired_total{service="payment",operation="charge",effect="error"} 1');
     expect(text).toContain('fault_rules_fired_total{service="order",operation="consumer",effect="crash-after-commit"} 1');
+    // The saga instruments, recorded by the order service (both modes ran above).
+    expect(text).toMatch(/saga_started_total\{service="order",mode="orchestration"\} \d+/);
+    expect(text).toMatch(/saga_started_total\{service="order",mode="choreography"\} \d+/);
+    expect(text).toMatch(/saga_completed_total\{service="order",mode="choreography",outcome="CANCELLED",reason="PAYMENT_DECLINED"\} \d+/);
   });
 });

@@ -4,12 +4,14 @@ import { adminBearer, bearerFor, testTokenVerifier } from '@saga/auth/testing';
 import { NotificationSent, PaymentReconciled, StockReleased, StockReserved, queues, routingKeys, type MessageEnvelope } from '@saga/contracts';
 import { createPgliteClient, type SqlClient } from '@saga/db';
 import { InMemoryCommandBus, type Subscription } from '@saga/messaging';
+import { createMetrics } from '@saga/metrics';
 import { createLogger } from '@saga/platform';
 import { eventually } from '@saga/resilience';
 import request from 'supertest';
 import { orderViewSchema, retriedCompensationSchema, sagaListSchema } from './http/order.schemas';
 import { createOrderService, type OrderService } from './order-service';
 import { migrateOrderDb } from './store/order-migrations';
+import { metricValue } from './testing/metric-value';
 
 jest.setTimeout(30_000);
 
@@ -24,6 +26,10 @@ describe('order service: operators and late replies (in-memory bus, PGlite)', ()
   const subscriptions: Subscription[] = [];
   let db: SqlClient;
   let service: OrderService;
+  const metrics = createMetrics({ service: 'order', defaultMetrics: false });
+  const metric = (series: string) => metricValue(metrics, series);
+  const completed = (outcome: string, reason: string) => metric(`saga_completed_total{service="order",mode="orchestration",outcome="${outcome}",reason="${reason}"}`);
+  const releases = () => metric('saga_compensations_total{service="order",step="RELEASE_STOCK"}');
 
   const reply = (envelope: MessageEnvelope) => bus.send(routingKeys.sagaReply, envelope);
   const ref = (payload: unknown) => payload as { orderId: string; sagaId: string; kind?: 'ORDER_CONFIRMED' | 'ORDER_CANCELLED' };
@@ -38,6 +44,7 @@ describe('order service: operators and late replies (in-memory bus, PGlite)', ()
       commandBus: bus,
       prices,
       logger: createLogger({ service: 'test', level: 'silent' }),
+      metrics,
       runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: 400, maxCompensationAttempts: 2 } },
       deadlineScanIntervalMs: 25,
     });
@@ -93,6 +100,11 @@ describe('order service: operators and late replies (in-memory bus, PGlite)', ()
     });
     const times = parked.map((item) => Date.parse(item.updatedAt));
     expect(times).toEqual([...times].sort((a, b) => b - a));
+    // The first sagas of this file: both reservations timed out, both releases begun once (resends are attempts, not
+    // new compensations) and both sagas parked, an outcome of their own.
+    await eventually(async () => expect(await completed('COMPENSATION_FAILED', 'INVENTORY_TIMEOUT')).toBe(2));
+    expect(await metric('saga_step_duration_seconds_count{service="order",step="RESERVE_STOCK",result="TIMED_OUT"}')).toBe(2);
+    expect(await releases()).toBe(2);
     expect((await list('?sagaStatus=COMPENSATION_FAILED&limit=1').expect(200)).body.items).toEqual([parked[0]]);
     expect((await list('?sagaStatus=APPROVED').expect(200)).body).toEqual({ items: [] });
 
@@ -122,12 +134,17 @@ describe('order service: operators and late replies (in-memory bus, PGlite)', ()
   });
 
   it('a reservation that lands after the order was cancelled re-opens the saga for a tracked release, without a second notice', async () => {
+    const [cancelledBefore, releasesBefore] = [await completed('CANCELLED', 'INVENTORY_TIMEOUT'), await releases()];
     const orderId = await place('late-lucy');
     answerReleases.add(orderId);
     await eventually(async () => expect(await sagaOf(orderId)).toMatchObject({ status: 'CANCELLED' }), 10_000);
+    await eventually(async () => expect(await completed('CANCELLED', 'INVENTORY_TIMEOUT')).toBe(cancelledBefore + 1));
     const { sagaId } = await sagaOf(orderId);
 
-    await reply(StockReserved.create({ orderId, sagaId, lines: [{ sku: 'SKU-TEA', quantity: 1 }] }, { correlationId: orderId }));
+    // Delivered twice (a redelivery): the inbox applies it once.
+    const late = StockReserved.create({ orderId, sagaId, lines: [{ sku: 'SKU-TEA', quantity: 1 }] }, { correlationId: orderId });
+    await reply(late);
+    await reply(late);
     const order = await eventually(async () => {
       const body = await orderOf('late-lucy', orderId);
       // On a slow machine the release may be resent (RETRIED) in between; what matters is that it is tracked to the end.
@@ -141,6 +158,10 @@ describe('order service: operators and late replies (in-memory bus, PGlite)', ()
     expect(await sagaOf(orderId)).toMatchObject({ status: 'CANCELLED', awaiting: null, pendingCompensations: [] });
     expect(commands.filter((command) => command.orderId === orderId && command.type === 'SendNotification')).toHaveLength(1);
     expect(steps(order.history).filter((step) => step === 'NOTIFY_CANCELLED:STARTED')).toHaveLength(1);
+    // One more release begun (the re-opened one, once despite the redelivery); the saga closing again is no new outcome.
+    expect(await releases()).toBe(releasesBefore + 2);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await completed('CANCELLED', 'INVENTORY_TIMEOUT')).toBe(cancelledBefore + 1);
   });
 
   it("records payment's reconciliation note in the order's history and changes nothing else", async () => {

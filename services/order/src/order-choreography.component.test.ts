@@ -5,12 +5,14 @@ import { adminBearer, bearerFor, testTokenVerifier } from '@saga/auth/testing';
 import { OrderCancelled, OrderCreated, PaymentCompleted, PaymentFailed, StockReleased, StockReserved, topics, type MessageEnvelope } from '@saga/contracts';
 import { createPgliteClient, type SqlClient } from '@saga/db';
 import { InMemoryCommandBus, InMemoryEventLog, type ConsumedEvent } from '@saga/messaging';
+import { createMetrics } from '@saga/metrics';
 import { createLogger } from '@saga/platform';
 import { eventually } from '@saga/resilience';
 import request from 'supertest';
 import { orderTimelineSchema, orderViewSchema, replayStartedSchema } from './http/order.schemas';
 import { createOrderService, type OrderService } from './order-service';
 import { migrateOrderDb } from './store/order-migrations';
+import { metricValue } from './testing/metric-value';
 
 jest.setTimeout(30_000);
 
@@ -20,12 +22,14 @@ describe('order service in choreography (in-memory event log, PGlite)', () => {
   const orderEvents: ConsumedEvent[] = [];
   let db: SqlClient;
   let service: OrderService;
+  const metrics = createMetrics({ service: 'order', defaultMetrics: false });
+  const settledAs = (outcome: string, reason: string) => metricValue(metrics, `saga_completed_total{service="order",mode="choreography",outcome="${outcome}",reason="${reason}"}`);
 
   beforeAll(async () => {
     db = await createPgliteClient();
     await migrateOrderDb(db);
     const prices = { currentPrices: async () => ({ ok: true as const, source: 'live' as const, prices: new Map([['SKU-TEA', 450]]) }) };
-    service = createOrderService({ verifyToken: testTokenVerifier(), db, commandBus: bus, eventLog, prices, logger: createLogger({ service: 'test', level: 'silent' }), runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: 60_000, maxCompensationAttempts: 3 } } });
+    service = createOrderService({ verifyToken: testTokenVerifier(), db, commandBus: bus, eventLog, prices, metrics, logger: createLogger({ service: 'test', level: 'silent' }), runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: 60_000, maxCompensationAttempts: 3 } } });
     await service.start();
     await eventLog.subscribe({ groupId: 'test-observer', topics: [topics.orderEvents], fromBeginning: true, handle: async (event) => { orderEvents.push(event); } });
   });
@@ -70,6 +74,11 @@ describe('order service in choreography (in-memory event log, PGlite)', () => {
     });
     expect(order).toMatchObject({ sagaMode: 'choreography', totalCents: 900 });
     expect(orderViewSchema.parse(order)).toEqual(order);
+    // Counted under the choreography mode, once: the duplicate PaymentCompleted was dropped by the inbox.
+    expect(await metricValue(metrics, 'saga_started_total{service="order",mode="choreography"}')).toBe(1);
+    expect(await settledAs('APPROVED', 'none')).toBe(1);
+    expect(await metricValue(metrics, 'saga_duration_seconds_count{service="order",mode="choreography",outcome="APPROVED"}')).toBe(1);
+    expect(await metricValue(metrics, 'saga_started_total{service="order",mode="orchestration"}')).toBe(0);
   });
 
   it('cancels a declined order only once the stock is back, even if the release is seen first', async () => {
@@ -83,9 +92,11 @@ describe('order service in choreography (in-memory event log, PGlite)', () => {
     await eventually(() => expect(eventsAbout(orderId)).toEqual(['OrderCreated', 'OrderCancelled']));
     const cancelled = await orderOf('bob', orderId);
     expect(orderViewSchema.parse(cancelled)).toEqual(cancelled);
+    expect(await settledAs('CANCELLED', 'PAYMENT_DECLINED')).toBe(1);
   });
 
   it('absorbs a consumer duplicate fault: each participant event handled twice settles the order once', async () => {
+    const approvedBefore = await settledAs('APPROVED', 'none');
     const orderId = await place('dora');
     // Fires on the choreography subscription only (the timeline projector is a read model, not wrapped): both events below.
     expect((await request(service.app).post('/admin/faults').set('Authorization', adminBearer()).send({ operation: 'consumer', effect: 'duplicate', times: 2 })).status).toBe(201);
@@ -96,6 +107,8 @@ describe('order service in choreography (in-memory event log, PGlite)', () => {
     await eventually(() => expect(service.faults.list()).toEqual([]));
     await eventually(() => expect(eventsAbout(orderId)).toEqual(['OrderCreated', 'OrderApproved']));
     expect((await orderOf('dora', orderId)).history.map((entry: { step: string }) => entry.step)).toEqual(['CREATE_ORDER', 'RESERVE_STOCK', 'CHARGE_PAYMENT', 'APPROVE_ORDER']);
+    // Each event handled twice, the settlement counted once.
+    expect(await settledAs('APPROVED', 'none')).toBe(approvedBefore + 1);
   });
 
   it('rebuilds an identical timeline from offset 0', async () => {
@@ -120,6 +133,8 @@ describe('order service in choreography (in-memory event log, PGlite)', () => {
 });
 
 describe('order service in choreography: the deadline (a participant never answers)', () => {
+  const metrics = createMetrics({ service: 'order', defaultMetrics: false });
+  const settledAs = (outcome: string, reason: string) => metricValue(metrics, `saga_completed_total{service="order",mode="choreography",outcome="${outcome}",reason="${reason}"}`);
   const eventLog = new InMemoryEventLog();
   const bus = new InMemoryCommandBus();
   const orderEvents: ConsumedEvent[] = [];
@@ -131,7 +146,7 @@ describe('order service in choreography: the deadline (a participant never answe
     await migrateOrderDb(db);
     const prices = { currentPrices: async () => ({ ok: true as const, source: 'live' as const, prices: new Map([['SKU-TEA', 450]]) }) };
     service = createOrderService({
-      verifyToken: testTokenVerifier(), db, commandBus: bus, eventLog, prices, logger: createLogger({ service: 'test', level: 'silent' }),
+      verifyToken: testTokenVerifier(), db, commandBus: bus, eventLog, prices, metrics, logger: createLogger({ service: 'test', level: 'silent' }),
       runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: 60_000, maxCompensationAttempts: 3 } },
       choreographyDeadlineMs: 400,
       choreographyReapIntervalMs: 50,
@@ -176,6 +191,9 @@ describe('order service in choreography: the deadline (a participant never answe
     });
     expect(history).toMatchObject({ status: 'CANCELLED', failureReason: 'DEADLINE_EXCEEDED' });
     expect(eventsAbout(orderId).map((envelope) => envelope.type)).toEqual(['OrderCreated', 'OrderCancelled']);
+    // The reaper's cancellation, counted once; the late charge is no outcome.
+    expect(await settledAs('CANCELLED', 'DEADLINE_EXCEEDED')).toBe(1);
+    expect(await settledAs('APPROVED', 'none')).toBe(0);
   });
 
   it('cancels with the payment\'s reason when its failure came but the stock is not back yet', async () => {
@@ -185,6 +203,7 @@ describe('order service in choreography: the deadline (a participant never answe
     await publish(topics.inventoryEvents, StockReleased.create({ ...ref(orderId), lines: [{ sku: 'SKU-TEA', quantity: 1 }] }, { correlationId: orderId }));
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(eventsAbout(orderId).map((envelope) => envelope.type)).toEqual(['OrderCreated', 'OrderCancelled']);
+    expect(await settledAs('CANCELLED', 'PAYMENT_DECLINED')).toBe(1);
   });
 
   it('leaves orchestrated orders to the orchestrator\'s own step deadlines', async () => {

@@ -2,6 +2,7 @@
 import { adminBearer, bearerFor } from '@saga/auth/testing';
 import { notificationListSchema } from '@saga/notification-service/http/notification.routes';
 import { paymentListSchema } from '@saga/payment-service/http/payments.routes';
+import { createMetrics } from '@saga/metrics';
 import { createLogger } from '@saga/platform';
 import { eventually } from '@saga/resilience';
 import request from 'supertest';
@@ -9,6 +10,7 @@ import { placedOrderSchema } from './http/order.routes';
 import { orderPageSchema, orderViewSchema } from './http/order.schemas';
 import type { OrderService } from './order-service';
 import { startInProcessPlatform, type InProcessPlatform } from './testing/in-process-platform';
+import { metricValue } from './testing/metric-value';
 
 jest.setTimeout(60_000);
 const logger = createLogger({ service: 'test', level: 'silent' });
@@ -19,9 +21,14 @@ describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
   let inventoryUrl = '';
   let paymentApp: Parameters<typeof request>[0];
   let notificationApp: Parameters<typeof request>[0];
+  const metrics = createMetrics({ service: 'order', defaultMetrics: false });
+  const metric = (series: string) => metricValue(metrics, series);
+  const completed = (outcome: string, reason: string) => metric(`saga_completed_total{service="order",mode="orchestration",outcome="${outcome}",reason="${reason}"}`);
+  const compensations = (step: string) => metric(`saga_compensations_total{service="order",step="${step}"}`);
+  const started = () => metric('saga_started_total{service="order",mode="orchestration"}');
 
   beforeAll(async () => {
-    platform = await startInProcessPlatform({ logger, stepTimeoutMs: 5_000 });
+    platform = await startInProcessPlatform({ logger, stepTimeoutMs: 5_000, orderMetrics: metrics });
     ({ order, inventoryUrl, paymentApp, notificationApp } = platform);
   });
 
@@ -52,6 +59,16 @@ describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
       const notes = (await request(notificationApp).get(`/notifications?orderId=${placed.body.orderId}`).set('Authorization', adminBearer())).body.items;
       expect(notes.map((note: { kind: string }) => note.kind)).toEqual(['ORDER_CONFIRMED']);
     });
+    // The saga instruments, recorded after each commit: the first order of this file, so every count is this saga's.
+    // The saga ends APPROVED once the confirmation was sent, a moment after the order was approved.
+    await eventually(async () => expect(await completed('APPROVED', 'none')).toBe(1));
+    expect(await started()).toBe(1);
+    expect(await metric('saga_duration_seconds_count{service="order",mode="orchestration",outcome="APPROVED"}')).toBe(1);
+    for (const step of ['RESERVE_STOCK', 'CHARGE_PAYMENT', 'NOTIFY_CONFIRMED']) {
+      expect(await metric(`saga_step_duration_seconds_count{service="order",step="${step}",result="SUCCEEDED"}`)).toBe(1);
+    }
+    expect(await metrics.registry.metrics()).not.toContain('saga_compensations_total{');
+    expect(await metrics.registry.metrics()).not.toContain(placed.body.orderId);
   });
 
   it("shows a customer their own payment and notifications, and another customer nothing", async () => {
@@ -96,6 +113,7 @@ describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
 
   it('cancels a declined order after giving the stock back (C2 before C1), charging nothing', async () => {
     const before = await stock('SKU-TEA');
+    const [declinedBefore, releasesBefore, cancelsBefore, failedChargesBefore] = [await completed('CANCELLED', 'PAYMENT_DECLINED'), await compensations('RELEASE_STOCK'), await compensations('CANCEL_ORDER'), await metric('saga_step_duration_seconds_count{service="order",step="CHARGE_PAYMENT",result="FAILED"}')];
     const placed = await place('bob', { items: [{ sku: 'SKU-TEA', quantity: 2 }], paymentToken: 'tok_chargeDeclined' });
     const final = await finalOrder('bob', placed.body.orderId);
     expect(final).toMatchObject({ status: 'CANCELLED', failureReason: 'PAYMENT_DECLINED' });
@@ -107,19 +125,29 @@ describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
     const declined = (await request(paymentApp).get(`/payments?orderId=${placed.body.orderId}`).set('Authorization', adminBearer())).body;
     expect(paymentListSchema.parse(declined)).toEqual(declined);
     expect(declined.items.map((payment: { status: string }) => payment.status)).toEqual(['DECLINED']);
+    // Ends CANCELLED once the cancellation notice was sent: by then C2, C1 and C4 were each begun once, nothing refunded.
+    await eventually(async () => expect(await completed('CANCELLED', 'PAYMENT_DECLINED')).toBe(declinedBefore + 1));
+    expect(await compensations('RELEASE_STOCK')).toBe(releasesBefore + 1);
+    expect(await compensations('CANCEL_ORDER')).toBe(cancelsBefore + 1);
+    expect(await compensations('REFUND_PAYMENT')).toBe(0);
+    expect(await metric('saga_step_duration_seconds_count{service="order",step="CHARGE_PAYMENT",result="FAILED"}')).toBe(failedChargesBefore + 1);
+    expect(await metric('saga_duration_seconds_count{service="order",mode="orchestration",outcome="CANCELLED"}')).toBeGreaterThanOrEqual(1);
   });
 
   it('cancels an order for more than is in stock, with the reason, leaving stock unchanged', async () => {
     const before = await stock('SKU-RARE');
+    const outOfStockBefore = await completed('CANCELLED', 'OUT_OF_STOCK');
     const placed = await place('carol', { items: [{ sku: 'SKU-RARE', quantity: before + 1 }] });
     const final = await finalOrder('carol', placed.body.orderId);
     expect(final).toMatchObject({ status: 'CANCELLED', failureReason: 'OUT_OF_STOCK' });
     expect(await stock('SKU-RARE')).toBe(before);
     expect((await request(paymentApp).get(`/payments?orderId=${placed.body.orderId}`).set('Authorization', adminBearer())).body.items).toEqual([]);
+    await eventually(async () => expect(await completed('CANCELLED', 'OUT_OF_STOCK')).toBe(outOfStockBefore + 1));
   });
 
   it('answers a retried request with the same order, and refuses the key for another request', async () => {
     const body = { items: [{ sku: 'SKU-BREAD', quantity: 1 }] };
+    const startedBefore = await started();
     const first = await place('dave', body).set('Idempotency-Key', 'k-1');
     const again = await place('dave', body).set('Idempotency-Key', 'k-1');
     expect(again.status).toBe(202);
@@ -131,6 +159,8 @@ describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
     const listed = await request(order.app).get('/orders').set('Authorization', bearerFor('dave'));
     expect(listed.body.items).toHaveLength(1);
     expect(orderPageSchema.parse(listed.body)).toEqual(listed.body);
+    // One saga started: the replay and the refused request start none.
+    expect(await started()).toBe(startedBefore + 1);
   });
 
   it.each([

@@ -4,7 +4,7 @@ import { routeGuards, type TokenVerifier } from '@saga/auth';
 import type { SqlClient } from '@saga/db';
 import { faultRoutes, type FaultInjector } from '@saga/faults';
 import { assertConsumersRunning, createDeadLetterAdmin, deadLetterAdminRoutes, OutboxRelay, outboxAdminRoutes, type CommandBus, type ConsumedEvent, type EventLog, type Subscription } from '@saga/messaging';
-import type { Metrics } from '@saga/metrics';
+import { sagaMetrics, type Metrics } from '@saga/metrics';
 import { createHttpApp, createReadiness, withCorrelation, type Logger } from '@saga/platform';
 import { ChoreographyReaper } from './app/choreography-deadlines';
 import type { Express } from 'express';
@@ -44,7 +44,7 @@ export interface OrderServiceOptions {
    * holds every rule of the process; absent: a fresh one, which then only reaches the consumers.
    */
   faults?: FaultInjector;
-  /** The process's metrics (HTTP RED per route); absent: none recorded. */
+  /** The process's metrics (HTTP RED per route, the saga instruments); absent: none recorded. */
   metrics?: Metrics;
 }
 
@@ -65,6 +65,8 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   const { db, commandBus, logger, runtime } = options;
   const { eventLog } = options;
   const faults = options.faults ?? createOrderFaults({ logger });
+  // The saga instruments, recorded by the use cases and handlers once their transaction committed (app/record-saga-metrics.ts).
+  const saga = options.metrics ? { sagaMetrics: sagaMetrics(options.metrics) } : {};
   const relay = new OutboxRelay({
     db,
     commandBus,
@@ -77,6 +79,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     db,
     runtime,
     intervalMs: options.deadlineScanIntervalMs ?? 500,
+    ...saga,
     onError: (err) => logger.error({ err }, 'deadline scan failed'),
     onAdvanced: (saga) => {
       const timedOut = saga.history.findLast((entry) => entry.status === 'TIMED_OUT' || entry.status === 'FAILED');
@@ -89,6 +92,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         now: runtime.now,
         deadlineMs: options.choreographyDeadlineMs ?? 30_000,
         intervalMs: options.choreographyReapIntervalMs ?? 1_000,
+        ...saga,
         onError: (err) => logger.error({ err }, 'choreography deadline scan failed'),
         onCancelled: ({ orderId, reason }) => withCorrelation(logger, { orderId, sagaId: orderId }).warn({ reason, deadlineMs: options.choreographyDeadlineMs ?? 30_000 }, 'choreography deadline passed: order cancelled'),
       })
@@ -124,6 +128,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         supportedSagaModes: eventLog ? ['orchestration', 'choreography'] : ['orchestration'],
         ...(timeline ? { timeline } : {}),
         guards,
+        ...saga,
       })(http);
       faultRoutes(faults, guards.admin)(http);
       outboxAdminRoutes(db, guards.admin)(http);
@@ -144,10 +149,10 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       await relay.start();
       // The consumer fault rules wrap every consumer that changes state (inbox + outbox); the timeline projector is a
       // read model, rebuilt by replay, so faults there would test nothing the saga depends on.
-      const replies = sagaReplyConsumer({ db, runtime, logger, ...queueBindings.orderSagaReplies });
+      const replies = sagaReplyConsumer({ db, runtime, logger, ...queueBindings.orderSagaReplies, ...saga });
       subscription = await commandBus.consume({ ...replies, handle: faults.wrapHandler('consumer', replies.handle) });
       if (eventLog) {
-        const events = choreographySubscription({ db, now: runtime.now, logger });
+        const events = choreographySubscription({ db, now: runtime.now, logger, ...saga });
         // payment-events: payment's events alone, so a rule can make them reach the order after inventory's.
         const paymentEvents = faults.wrapHandler('payment-events', events.handle);
         const handle = faults.wrapHandler('consumer', (event: ConsumedEvent) => (event.topic === topics.paymentEvents ? paymentEvents(event) : events.handle(event)));

@@ -11,7 +11,8 @@ export interface SagaRuntime {
   now: () => Date;
 }
 
-export type ApplyOutcome = { kind: 'unknown-saga' } | { kind: 'unchanged' } | { kind: 'advanced'; state: SagaState };
+/** advanced: the saga before and after, and when (for the caller's metrics, recorded once the transaction committed). */
+export type ApplyOutcome = { kind: 'unknown-saga' } | { kind: 'unchanged' } | { kind: 'advanced'; before: SagaState; state: SagaState; at: Date };
 
 export async function applySagaInput(tx: SqlExecutor, sagaId: string, input: SagaInput, runtime: SagaRuntime, causationId?: string): Promise<ApplyOutcome> {
   const state = await lockSaga(tx, sagaId);
@@ -21,7 +22,7 @@ export async function applySagaInput(tx: SqlExecutor, sagaId: string, input: Sag
   if (result.state === state && result.commands.length === 0) return { kind: 'unchanged' };
   await persistAdvance(tx, state, result.state, now);
   await enqueueOutbox(tx, result.commands.map((command) => toOutboxMessage(command, result.state, causationId, runtime.now)));
-  return { kind: 'advanced', state: result.state };
+  return { kind: 'advanced', before: state, state: result.state, at: now };
 }
 
 /** Saves the saga and, when the order's outcome changed (C1 or the pivot), the order row: one transaction, one truth. */

@@ -1,7 +1,9 @@
 // Cancels choreographed orders still PENDING past their deadline: without it, a silent participant strands an order.
 import type { SqlClient } from '@saga/db';
 import { enqueueOutbox } from '@saga/messaging';
+import type { SagaMetrics } from '@saga/metrics';
 import { lockOverdueChoreographedOrders } from '../store/choreography-repository';
+import { choreographyTransitions, recordSagaTransitions } from './record-saga-metrics';
 import { settleChoreographedOrder } from './settle-choreographed-order';
 
 export interface ChoreographyReaperOptions {
@@ -15,6 +17,14 @@ export interface ChoreographyReaperOptions {
   onError: (error: unknown) => void;
   /** Told about every order a deadline cancelled (after its transaction committed): worth a log line. */
   onCancelled?: (order: { orderId: string; reason: string }) => void;
+  /** Each order it cancels, as a choreographed saga CANCELLED; absent: nothing recorded. */
+  sagaMetrics?: SagaMetrics;
+}
+
+interface Reaped {
+  orderId: string;
+  reason: string;
+  placedAt: Date;
 }
 
 /** A pass stops after this many full batches, so one tick never runs unbounded; the next tick goes on. */
@@ -37,8 +47,12 @@ export class ChoreographyReaper {
     const limit = this.options.batchSize ?? 100;
     let cancelled = 0;
     for (let batch = 0; batch < MAX_BATCHES_PER_PASS; batch += 1) {
-      const { locked, settled } = await this.reapBatch(limit);
-      for (const order of settled) this.options.onCancelled?.(order);
+      const { locked, settled, at } = await this.reapBatch(limit);
+      for (const { orderId, reason, placedAt } of settled) {
+        this.options.onCancelled?.({ orderId, reason });
+        // After the batch's transaction committed (record-saga-metrics.ts).
+        recordSagaTransitions(this.options.sagaMetrics, choreographyTransitions({ status: 'CANCELLED', reason }, placedAt, at));
+      }
       cancelled += settled.length;
       if (locked < limit) break;
     }
@@ -50,18 +64,18 @@ export class ChoreographyReaper {
    * each other), each settled by the same pure rules as a participant event, its OrderCancelled in the same outbox
    * commit. Idempotent: an order that settled meanwhile is no longer PENDING, and the rules settle an order once.
    */
-  private async reapBatch(limit: number): Promise<{ locked: number; settled: { orderId: string; reason: string }[] }> {
+  private async reapBatch(limit: number): Promise<{ locked: number; settled: Reaped[]; at: Date }> {
     const now = this.options.now();
     return this.options.db.transaction(async (tx) => {
       const due = await lockOverdueChoreographedOrders(tx, new Date(now.getTime() - this.options.deadlineMs), limit);
-      const settled: { orderId: string; reason: string }[] = [];
+      const settled: Reaped[] = [];
       for (const orderId of due) {
         // In choreography the sagaId is the orderId (place-order.ts), and a deadline has no causing message.
         const result = await settleChoreographedOrder(tx, { orderId, sagaId: orderId }, { type: 'DEADLINE_PASSED' }, { correlationId: orderId }, now);
         await enqueueOutbox(tx, result.messages);
-        if (result.outcome?.status === 'CANCELLED') settled.push({ orderId, reason: result.outcome.reason });
+        if (result.outcome?.status === 'CANCELLED') settled.push({ orderId, reason: result.outcome.reason, placedAt: result.placedAt ?? now });
       }
-      return { locked: due.length, settled };
+      return { locked: due.length, settled, at: now };
     });
   }
 

@@ -3,12 +3,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import { OrderCreated, topics, type OrderLine, type SagaMode } from '@saga/contracts';
 import { isUniqueViolation, type SqlClient, type SqlExecutor } from '@saga/db';
 import { enqueueOutbox } from '@saga/messaging';
+import type { SagaMetrics } from '@saga/metrics';
 import { startSaga, type NewSaga } from '../domain/order-saga';
 import { priceOrder } from '../domain/price-order';
 import { findAnswer, saveAnswer } from '../store/idempotency-repository';
 import { insertOrder, saveSaga } from '../store/order-repository';
 import type { SagaRuntime } from './apply-saga-input';
 import type { PriceCatalog } from './price-catalog.port';
+import { recordSagaTransitions } from './record-saga-metrics';
 import { toOutboxMessage } from './saga-commands';
 
 export interface PlaceOrderRequest {
@@ -37,6 +39,8 @@ export interface PlaceOrderDeps {
   db: SqlClient;
   prices: PriceCatalog;
   runtime: SagaRuntime;
+  /** Absent: nothing recorded. */
+  sagaMetrics?: SagaMetrics;
 }
 
 /** What makes two requests "the same" for an idempotency key: everything but the key itself. */
@@ -82,6 +86,8 @@ export async function placeOrder(deps: PlaceOrderDeps, request: PlaceOrderReques
     }
     throw error;
   }
+  // Committed: a saga started. Only here, never for a replay (an Idempotency-Key answered again, or a lost race).
+  recordSagaTransitions(deps.sagaMetrics, [{ kind: 'started', mode: request.sagaMode }]);
   return { ok: true, order, replayed: false };
 }
 

@@ -1,8 +1,10 @@
 // Finds sagas whose awaited step is overdue and feeds them DEADLINE_PASSED: what turns a lost reply into a compensation.
 import type { SqlClient } from '@saga/db';
+import type { SagaMetrics } from '@saga/metrics';
 import { dueSagaIds } from '../store/order-repository';
 import type { SagaState } from '../domain/order-saga.types';
 import { applySagaInput, type SagaRuntime } from './apply-saga-input';
+import { orchestrationTransitions, recordSagaTransitions } from './record-saga-metrics';
 
 export interface DeadlineScannerOptions {
   db: SqlClient;
@@ -11,6 +13,8 @@ export interface DeadlineScannerOptions {
   onError: (error: unknown) => void;
   /** Told about every saga a deadline moved on: a timed-out step is worth a log line. */
   onAdvanced?: (state: SagaState) => void;
+  /** Timed-out steps, compensations begun, sagas parked or cancelled by a deadline; absent: nothing recorded. */
+  sagaMetrics?: SagaMetrics;
 }
 
 export class DeadlineScanner {
@@ -33,6 +37,8 @@ export class DeadlineScanner {
       const outcome = await db.transaction((tx) => applySagaInput(tx, sagaId, { type: 'DEADLINE_PASSED' }, runtime));
       if (outcome.kind === 'advanced') {
         advanced += 1;
+        // After the saga's own transaction committed (record-saga-metrics.ts).
+        recordSagaTransitions(this.options.sagaMetrics, orchestrationTransitions(outcome.before, outcome.state, outcome.at));
         this.options.onAdvanced?.(outcome.state);
       }
     }

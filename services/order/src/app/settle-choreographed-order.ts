@@ -11,6 +11,8 @@ export interface Settled {
   /** The announcement when the fact ended the order, for the caller's outbox (same transaction); empty otherwise. */
   messages: OutboxMessage[];
   outcome?: Settlement['outcome'];
+  /** With an outcome: when the order was placed, for the caller's saga metrics (recorded after the commit). */
+  placedAt?: Date;
   /** A success after the order was cancelled: its participant compensates it, the caller only says so. */
   late?: Settlement['late'];
 }
@@ -39,5 +41,5 @@ export async function settleChoreographedOrder(
       ? OrderApproved.create({ orderId, sagaId, customerId: order.customerId, totalCents: order.totalCents }, meta, deps)
       : OrderCancelled.create({ orderId, sagaId, customerId: order.customerId, reason: settled.outcome.reason }, meta, deps);
   await recordChoreographyOutcome(tx, orderId, settled.outcome.status, settled.outcome.status === 'CANCELLED' ? settled.outcome.reason : null, now);
-  return { messages: [{ transport: 'event', topic: topics.orderEvents, key: orderId, envelope: announced }], outcome: settled.outcome };
+  return { messages: [{ transport: 'event', topic: topics.orderEvents, key: orderId, envelope: announced }], outcome: settled.outcome, placedAt: order.createdAt };
 }

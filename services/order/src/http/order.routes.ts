@@ -1,6 +1,7 @@
 // HTTP adapter: POST /orders, GET /orders/:id, GET /orders and the operator's saga list and retry; parse, call a use case, map the result.
 import { orderLineSchema, sagaModes, type SagaMode } from '@saga/contracts';
 import type { SqlClient } from '@saga/db';
+import type { SagaMetrics } from '@saga/metrics';
 import { callerOf, type RouteGuards } from '@saga/auth';
 import { BadRequestError, ConflictError, NotFoundError, ServiceUnavailableError, UnprocessableEntityError, fromZodError, requestContext } from '@saga/platform';
 import type { Express, Request } from 'express';
@@ -50,6 +51,8 @@ export interface OrderRoutesDeps {
   timeline?: TimelineProjector;
   /** The caller comes from a verified token, never from a header: reached directly, this service trusts no one. */
   guards: RouteGuards;
+  /** Sagas started (POST /orders) and what an operator's retry changes; absent: nothing recorded. */
+  sagaMetrics?: SagaMetrics;
 }
 
 export function orderRoutes(deps: OrderRoutesDeps): (app: Express) => void {
@@ -129,7 +132,7 @@ export function orderRoutes(deps: OrderRoutesDeps): (app: Express) => void {
 
     // Operator endpoint (role admin): resend a parked compensation.
     app.post('/admin/orders/:orderId/retry-compensation', ...deps.guards.admin, async (req: Request<{ orderId: string }>, res) => {
-      const outcome = uuid.safeParse(req.params.orderId).success ? await retryCompensation(deps.db, deps.runtime, req.params.orderId) : { kind: 'unknown-order' as const };
+      const outcome = uuid.safeParse(req.params.orderId).success ? await retryCompensation(deps.db, deps.runtime, req.params.orderId, deps.sagaMetrics) : { kind: 'unknown-order' as const };
       if (outcome.kind === 'unknown-order') throw new NotFoundError(`No order ${req.params.orderId}`, { code: 'ORDER_NOT_FOUND' });
       if (outcome.kind === 'not-parked') throw new ConflictError(`The saga is ${outcome.sagaStatus}, not parked`, { code: 'SAGA_NOT_PARKED' });
       res.status(202).json({ orderId: outcome.orderId, sagaStatus: outcome.sagaStatus });

@@ -2,24 +2,33 @@
 import { consumerGroups, topics } from '@saga/contracts';
 import type { SqlClient } from '@saga/db';
 import { enqueueOutbox, handleOnce, type EventSubscription } from '@saga/messaging';
+import type { SagaMetrics } from '@saga/metrics';
 import { withCorrelation, type Logger } from '@saga/platform';
 import { reactToParticipantEvent } from '../app/react-to-participant-event';
+import { choreographyTransitions, recordSagaTransitions } from '../app/record-saga-metrics';
 import type { Settled } from '../app/settle-choreographed-order';
 import { appendTimeline } from '../store/timeline-repository';
 
 export const EVENTS_INBOX_CONSUMER = 'order.events';
 
-export function choreographySubscription(deps: { db: SqlClient; now: () => Date; logger: Logger }): EventSubscription {
+export function choreographySubscription(deps: { db: SqlClient; now: () => Date; logger: Logger; sagaMetrics?: SagaMetrics }): EventSubscription {
   return {
     groupId: consumerGroups.order,
     topics: [topics.inventoryEvents, topics.paymentEvents],
     fromBeginning: true,
     handle: async ({ envelope }) => {
       let settled: Settled | undefined;
-      await handleOnce(deps.db, EVENTS_INBOX_CONSUMER, envelope, async (tx) => {
-        settled = await reactToParticipantEvent(tx, envelope, deps.now());
+      let at = deps.now();
+      const result = await handleOnce(deps.db, EVENTS_INBOX_CONSUMER, envelope, async (tx) => {
+        at = deps.now();
+        settled = await reactToParticipantEvent(tx, envelope, at);
         await enqueueOutbox(tx, settled.messages);
       });
+      // Committed ('processed'; a redelivery is a 'duplicate' and the effect of a rolled-back attempt never happened),
+      // so the settlement is counted once (record-saga-metrics.ts).
+      if (result === 'processed' && settled?.outcome && settled.placedAt) {
+        recordSagaTransitions(deps.sagaMetrics, choreographyTransitions(settled.outcome, settled.placedAt, at));
+      }
       const log = withCorrelation(deps.logger, { orderId: envelope.correlationId });
       if (settled?.outcome) log.info({ event: envelope.type, outcome: settled.outcome }, 'choreography: order settled');
       // Worth a warning: money moved after the order was cancelled (its deadline, most likely). Payment refunds it on

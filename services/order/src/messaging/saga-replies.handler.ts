@@ -12,8 +12,10 @@ import {
 } from '@saga/contracts';
 import type { SqlClient } from '@saga/db';
 import { PoisonMessageError, handleOnce, type CommandConsumer } from '@saga/messaging';
+import type { SagaMetrics } from '@saga/metrics';
 import { withCorrelation, type Logger } from '@saga/platform';
 import { applySagaInput, type SagaRuntime } from '../app/apply-saga-input';
+import { orchestrationTransitions, recordSagaTransitions } from '../app/record-saga-metrics';
 import type { SagaInput } from '../domain/order-saga.types';
 
 export const INBOX_CONSUMER = 'order.saga-replies';
@@ -62,7 +64,7 @@ export function toSagaInput(envelope: MessageEnvelope): { sagaId: string; input:
 /** Replies applied at once (each holds one database connection while it runs, see derivePoolSize). */
 export const SAGA_REPLIES_PREFETCH = 20;
 
-export function sagaReplyConsumer(deps: { db: SqlClient; runtime: SagaRuntime; logger: Logger; queue: string; bindings: string[]; prefetch?: number }): CommandConsumer {
+export function sagaReplyConsumer(deps: { db: SqlClient; runtime: SagaRuntime; logger: Logger; queue: string; bindings: string[]; prefetch?: number; sagaMetrics?: SagaMetrics }): CommandConsumer {
   return {
     queue: deps.queue,
     bindings: deps.bindings,
@@ -76,7 +78,10 @@ export function sagaReplyConsumer(deps: { db: SqlClient; runtime: SagaRuntime; l
         // A reply for a saga this database never had is not ours to apply: roll back and park it with the reason.
         if (outcome.kind === 'unknown-saga') throw new PoisonMessageError(`no saga ${sagaId}`);
       });
-      if (outcome?.kind === 'advanced') {
+      // 'processed': this delivery's transaction committed. A redelivery is a 'duplicate', and `outcome` may then be left
+      // over from an attempt that rolled back (handleOnce retries a serialization failure), so it is not counted.
+      if (result === 'processed' && outcome?.kind === 'advanced') {
+        recordSagaTransitions(deps.sagaMetrics, orchestrationTransitions(outcome.before, outcome.state, outcome.at));
         const { status, orderStatus, awaiting } = outcome.state;
         log.info({ reply: envelope.type, sagaStatus: status, orderStatus, awaiting: awaiting?.step }, 'saga advanced');
       } else {

@@ -6,6 +6,8 @@ import type { ChoreographyProgress } from '../domain/choreography-settlement';
 export interface ChoreographedOrder {
   customerId: string;
   totalCents: number;
+  /** When it was placed: the start of its saga (its duration, once settled). */
+  createdAt: Date;
   progress: ChoreographyProgress;
 }
 
@@ -16,8 +18,8 @@ export interface ChoreographedOrder {
  * locked row is re-read), and a PaymentFailed handled concurrently with its StockReleased would be forgotten.
  */
 export async function lockChoreographedOrder(tx: SqlExecutor, orderId: string): Promise<ChoreographedOrder | undefined> {
-  const { rows } = await tx.query<{ status: ChoreographyProgress['status']; customer_id: string; total_cents: number }>(
-    "SELECT status, customer_id, total_cents FROM orders WHERE order_id = $1 AND saga_mode = 'choreography' FOR UPDATE",
+  const { rows } = await tx.query<{ status: ChoreographyProgress['status']; customer_id: string; total_cents: number; created_at: Date }>(
+    "SELECT status, customer_id, total_cents, created_at FROM orders WHERE order_id = $1 AND saga_mode = 'choreography' FOR UPDATE",
     [orderId],
   );
   const order = rows[0];
@@ -30,6 +32,7 @@ export async function lockChoreographedOrder(tx: SqlExecutor, orderId: string): 
   return {
     customerId: order.customer_id,
     totalCents: order.total_cents,
+    createdAt: order.created_at,
     progress: { status: order.status, paymentFailure: row?.payment_failure ?? null, stockReleased: row?.stock_released ?? false },
   };
 }

@@ -4,6 +4,7 @@ import { testTokenVerifier } from '@saga/auth/testing';
 import { createPgliteClient, type SqlClient } from '@saga/db';
 import type { FaultInjector } from '@saga/faults';
 import { InMemoryCommandBus } from '@saga/messaging';
+import type { Metrics } from '@saga/metrics';
 import { startHttpServer, type HttpServerHandle, type Logger } from '@saga/platform';
 import { createInventoryService } from '@saga/inventory-service/inventory-service';
 import { migrateInventoryDb } from '@saga/inventory-service/store/inventory-migrations';
@@ -24,6 +25,8 @@ export interface InProcessPlatformOptions {
   /** As main.ts does: one injector for the price catalog (http:inventory) and the order service. */
   orderFaults?: FaultInjector;
   stepTimeoutMs: number;
+  /** The order service's metrics, for a test that reads the saga instruments. */
+  orderMetrics?: Metrics;
 }
 
 export interface InProcessPlatform {
@@ -63,6 +66,7 @@ export async function startInProcessPlatform(options: InProcessPlatformOptions):
     commandBus: bus,
     prices,
     ...(faults && { faults }),
+    ...(options.orderMetrics && { metrics: options.orderMetrics }),
     logger: options.orderLogger ?? logger,
     runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: options.stepTimeoutMs, maxCompensationAttempts: 5 } },
   });
