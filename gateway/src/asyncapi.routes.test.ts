@@ -2,22 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { loadGatewayConfig } from './config';
-import { createGatewayApp, type GatewayApp } from './gateway-app';
+import type { GatewayApp } from './gateway-app';
+import { offlineGateway } from './testing/offline-gateway';
 
 let gateway: GatewayApp;
 
 beforeAll(() => {
-  const unreachable = 'http://127.0.0.1:1';
-  gateway = createGatewayApp(loadGatewayConfig({
-    ORDER_URL: unreachable,
-    INVENTORY_URL: unreachable,
-    PAYMENT_URL: unreachable,
-    NOTIFICATION_URL: unreachable,
-    JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-  }));
+  gateway = offlineGateway();
 });
 
 afterAll(() => gateway.close());

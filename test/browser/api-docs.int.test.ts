@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { loadGatewayConfig } from '../../gateway/src/config';
-import { createGatewayApp, type GatewayApp } from '../../gateway/src/gateway-app';
+import type { GatewayApp } from '../../gateway/src/gateway-app';
+import { offlineGateway } from '../../gateway/src/testing/offline-gateway';
 import { buildOpenApi } from '../../gateway/src/openapi/build-openapi';
 import { launchChromium } from './chromium';
 
@@ -15,17 +15,7 @@ let origin: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  gateway = createGatewayApp(
-    loadGatewayConfig({
-      ORDER_URL: 'http://127.0.0.1:9',
-      INVENTORY_URL: 'http://127.0.0.1:9',
-      PAYMENT_URL: 'http://127.0.0.1:9',
-      NOTIFICATION_URL: 'http://127.0.0.1:9',
-      JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-    }),
-  );
+  gateway = offlineGateway();
   server = gateway.app.listen(0, '127.0.0.1');
   await new Promise((ready) => server.once('listening', ready));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

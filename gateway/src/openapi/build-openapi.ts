@@ -155,8 +155,14 @@ function linked(): Record<string, Json> {
   return paths;
 }
 
+let built: Json | undefined;
+
+/**
+ * The document, built once per process (every route's zod schemas converted, the links added): the gateway's method
+ * guard reads its paths at start-up and /api/openapi.json serves it, from this one copy. Treat it as read-only.
+ */
 export function buildOpenApi(): Json {
-  return {
+  return (built ??= {
     openapi: '3.1.0',
     info: {
       title: 'saga-platform API',
@@ -169,5 +175,5 @@ export function buildOpenApi(): Json {
     tags: ['auth', 'orders', 'inventory', 'payments', 'notifications', 'admin'].map((name) => ({ name })),
     paths: linked(),
     components,
-  };
+  });
 }

@@ -1,23 +1,13 @@
 // /api/openapi.json and /api/docs through createGatewayApp: public (no token), right content types, assets served locally.
 import request from 'supertest';
-import { loadGatewayConfig } from '../config';
-import { createGatewayApp, type GatewayApp } from '../gateway-app';
+import type { GatewayApp } from '../gateway-app';
+import { offlineGateway } from '../testing/offline-gateway';
 import { buildOpenApi } from './build-openapi';
 
 let gateway: GatewayApp;
 
 beforeAll(() => {
-  gateway = createGatewayApp(
-    loadGatewayConfig({
-      ORDER_URL: 'http://127.0.0.1:9',
-      INVENTORY_URL: 'http://127.0.0.1:9',
-      PAYMENT_URL: 'http://127.0.0.1:9',
-      NOTIFICATION_URL: 'http://127.0.0.1:9',
-      JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-    }),
-  );
+  gateway = offlineGateway();
 });
 afterAll(() => gateway.close());
 
