@@ -5,6 +5,17 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
+# Each stage writes its results to .local/test-results/; the summary of all of them is printed last, pass or fail,
+# so the end of the log says what ran and what passed.
+rm -rf .local/test-results
+mkdir -p .local/test-results
+summary() {
+  local code=$?
+  if [ -d node_modules/@swc/core ]; then node -r ./scripts/ts-register.js scripts/test-summary.ts "$code" || true; fi
+  exit "$code"
+}
+trap summary EXIT
+
 # package.json's scripts run this through scripts/node/with-lts-node.sh: say which Node that chose.
 step "Node $(node --version) ($(command -v node)), npm $(npm --version)"
 
@@ -35,7 +46,7 @@ step "linting (eslint)"
 npx eslint .
 
 step "running the tests (jest: unit, contract, integration)"
-npx jest --ci --maxWorkers=2 --selectProjects unit integration "$@"
+npx jest --ci --maxWorkers=2 --selectProjects unit integration --json --outputFile .local/test-results/jest.json "$@"
 
 # The contract against the running code: Schemathesis (Python, installed into .local/) fuzzes an embedded platform of
 # its own through the gateway, bounded; `npm run fuzz` is the deeper run.
@@ -44,7 +55,7 @@ node -r ./scripts/ts-register.js scripts/fuzz/run-fuzz.ts --quick
 
 # Alone: the chaos scenarios restart and freeze the shared brokers, which would break any suite beside them.
 step "running the chaos suite (jest: chaos, one scenario at a time)"
-npx jest --ci --runInBand --selectProjects chaos --passWithNoTests "$@"
+npx jest --ci --runInBand --selectProjects chaos --passWithNoTests --json --outputFile .local/test-results/chaos.json "$@"
 
 # Last: the platform as `docker compose up` runs it, on a real Docker engine (installed and started here if needed),
 # with the forge's stand-in images where no registry answers. Skipped, saying why, where Docker cannot run.

@@ -5,7 +5,7 @@
 // service found through the registry. `--if-possible` (the npm test stage) skips, saying why, where Docker cannot run.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -19,32 +19,57 @@ const replicaFiles = [...baseFiles, '-f', 'docker-compose.replicas.yml'];
 const started = Date.now();
 
 const say = (line: string) => process.stdout.write(`[compose:check] ${line}\n`);
+// Docker's, Compose's and the forge's own output (hundreds of progress lines per `up`) goes to a log file, so that
+// npm test's output stays readable and ends with the results; a failure prints its tail. COMPOSE_CHECK_VERBOSE=1
+// shows it all live instead.
+const verbose = process.env.COMPOSE_CHECK_VERBOSE === '1';
+const logFile = join(root, '.local/compose/compose-check.log');
 const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
 
 class Skip extends Error {}
 
-function run(command: string, args: string[], options: SpawnSyncOptions & { capture?: boolean } = {}): string {
-  const result = spawnSync(command, args, { cwd: root, stdio: options.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8', ...options });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal})`);
-  return typeof result.stdout === 'string' ? result.stdout : '';
+/** Runs a command; `capture` returns its stdout, `logged` sends its output to the log file (see `verbose`). */
+function run(command: string, args: string[], options: SpawnSyncOptions & { capture?: boolean; logged?: boolean } = {}): string {
+  const log = options.logged && !verbose ? openSync(logFile, 'a') : undefined;
+  try {
+    if (log !== undefined) writeFileSync(log, `\n$ ${command} ${args.join(' ')}\n`);
+    const stdio: SpawnSyncOptions['stdio'] = options.capture ? ['ignore', 'pipe', log ?? 'inherit'] : log !== undefined ? ['ignore', log, log] : 'inherit';
+    const result = spawnSync(command, args, { cwd: root, stdio, encoding: 'utf8', ...options });
+    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal})`);
+    return typeof result.stdout === 'string' ? result.stdout : '';
+  } finally {
+    if (log !== undefined) closeSync(log);
+  }
 }
 
-const compose = (files: string[], ...args: string[]) => run('docker', ['compose', '-p', project, ...files, ...args]);
-const composeOut = (files: string[], ...args: string[]) => run('docker', ['compose', '-p', project, ...files, ...args], { capture: true });
+/** The last lines of the log file, printed when a step failed. */
+function printLogTail(lines = 60): void {
+  if (verbose) return;
+  const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines);
+  say(`the last ${tail.length} lines of ${logFile}:`);
+  process.stdout.write(`${tail.join('\n')}\n`);
+}
+
+const compose = (files: string[], ...args: string[]) => run('docker', ['compose', '-p', project, ...files, ...args], { logged: true });
+const composeOut = (files: string[], ...args: string[]) => run('docker', ['compose', '-p', project, ...files, ...args], { capture: true, logged: true });
 
 /** Docker can run here: as root (the forge installs and starts the engine), or with an engine already up. */
 function ensureEngine(): void {
   const info = spawnSync('docker', ['info'], { stdio: 'ignore' });
   if (info.status === 0) return;
   if (process.getuid?.() !== 0) throw new Skip('no running Docker engine, and starting one needs root');
-  const engine = spawnSync('bash', ['infra/images/forge.sh', 'engine'], { cwd: root, stdio: 'inherit' });
-  if (engine.status !== 0) throw new Skip('the Docker engine could not be installed or started here (see above)');
+  try {
+    run('bash', ['infra/images/forge.sh', 'engine'], { logged: true });
+  } catch {
+    printLogTail();
+    throw new Skip(`the Docker engine could not be installed or started here (see ${logFile})`);
+  }
 }
 
 /** The official images when a registry answers; otherwise the forge's stand-ins (test infrastructure, infra/images/). */
 function ensureImages(): void {
-  run('bash', ['infra/images/forge.sh', 'compose']);
-  run('bash', ['infra/images/forge.sh', 'build']);
+  run('bash', ['infra/images/forge.sh', 'compose'], { logged: true });
+  run('bash', ['infra/images/forge.sh', 'build'], { logged: true });
 }
 
 /**
@@ -187,7 +212,7 @@ function gatewaySuites(adminPassword: string): void {
   const keyFile = join(dir, 'jwt-signing-key.pem');
   try {
     writeFileSync(keyFile, composeOut(baseFiles, 'exec', '-T', 'gateway', 'cat', '/secrets/jwt-signing-key.pem'), { mode: 0o600 });
-    run('npx', ['jest', '--ci', '--runInBand', '--selectProjects', 'compose'], {
+    run('npx', ['jest', '--ci', '--runInBand', '--selectProjects', 'compose', '--json', '--outputFile', join(root, '.local/test-results/compose.json')], {
       env: { ...process.env, COMPOSE_GATEWAY_URL: gateway, COMPOSE_ARGS: ['-p', project, ...baseFiles].join(' '), COMPOSE_ADMIN_PASSWORD: adminPassword, SAGA_TEST_SIGNING_KEY_FILE: keyFile },
     });
   } finally {
@@ -237,6 +262,9 @@ async function prometheusSeesEveryReplica(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  mkdirSync(join(root, '.local/compose'), { recursive: true });
+  writeFileSync(logFile, '');
+  if (!verbose) say(`Docker's and Compose's own output goes to ${logFile} (COMPOSE_CHECK_VERBOSE=1 shows it here)`);
   try {
     ensureEngine();
   } catch (error) {
@@ -246,7 +274,12 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  ensureImages();
+  try {
+    ensureImages();
+  } catch (error) {
+    printLogTail();
+    throw error;
+  }
   say(`engine, Compose and images ready (${elapsed()})`);
   try {
     compose(baseFiles, 'up', '--build', '--wait', '--wait-timeout', '600');
@@ -257,6 +290,7 @@ async function main(): Promise<void> {
     await replicas();
     say(`replicas passed (${elapsed()})`);
   } catch (error) {
+    printLogTail();
     spawnSync('docker', ['compose', '-p', project, ...replicaFiles, 'ps', '-a'], { cwd: root, stdio: 'inherit' });
     spawnSync('docker', ['compose', '-p', project, ...replicaFiles, 'logs', '--no-color', '--tail', '40'], { cwd: root, stdio: 'inherit' });
     throw error;

@@ -1,7 +1,7 @@
 // `npm run fuzz` (deep) and the fuzz stage of `npm test` (`--quick`): Schemathesis drives the embedded platform's
 // gateway with its own OpenAPI contract, as a customer and as an admin, with every check on. Exit 1 on any failure.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,6 +169,9 @@ async function main(): Promise<void> {
   } finally {
     await stop();
   }
+  // For npm test's closing summary (scripts/test-summary.ts).
+  mkdirSync(join(root, '.local/test-results'), { recursive: true });
+  writeFileSync(join(root, '.local/test-results/fuzz.json'), JSON.stringify({ seed, runs: results }, null, 2));
   say(`summary (seed ${seed}; reports in ${reportDir}/<run>/):`);
   for (const result of results) say(`  ${result.ok ? 'passed' : 'FAILED'}  ${result.name}: ${result.summary}`);
   if (results.some((result) => !result.ok)) {
