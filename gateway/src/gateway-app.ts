@@ -19,12 +19,14 @@ import {
   type Logger,
 } from '@saga/platform';
 import { authenticate, checkCredentials, createTokenIssuer, createTokenVerifier, identityOf } from '@saga/auth';
+import { activeTraceparent } from '@saga/tracing';
 import { discoverUpstream, type DiscoveredUpstream, type ServiceRegistry } from '@saga/discovery';
 import { breakerMetrics, httpMetrics, labelRoute, rateLimitMetrics, type Metrics } from '@saga/metrics';
 import { buildAsyncApiDocument } from '@saga/contracts';
 import type { GatewayConfig } from './config';
 import { loadGatewayCredentials, type GatewayCredentials } from './gateway-credentials';
 import { deadLetterGatewayRoutes } from './dead-letters.routes';
+import { traceGatewayRoutes } from './traces.routes';
 import { memoryRateLimitBackend, redisRateLimitBackend, type RateLimitBackend } from './rate-limit-store';
 import { buildOpenApi } from './openapi/build-openapi';
 import { methodGuard } from './openapi/method-guard';
@@ -132,8 +134,13 @@ const acceptableRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
 // W3C Trace Context, version 00: trace id and parent id not all zeros (checked below).
 const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
 
-/** A valid incoming traceparent is passed on untouched; otherwise the gateway starts the trace (sampled). */
+/**
+ * With tracing on, the request's server span (a child of a valid incoming traceparent, else a new trace): what the
+ * proxy forwards. Without it, a valid incoming traceparent is passed on untouched; otherwise the gateway starts one.
+ */
 function traceparentOf(incoming: string | undefined): string {
+  const traced = activeTraceparent();
+  if (traced) return traced;
   const match = incoming ? traceparentPattern.exec(incoming) : null;
   if (match && !/^0+$/.test(match[1] ?? '') && !/^0+$/.test(match[2] ?? '')) return incoming as string;
   // From randomUUID, which draws on a cached entropy pool: randomBytes() per request was a synchronous
@@ -379,6 +386,13 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
   deadLetterGatewayRoutes(api, {
     upstreams: UPSTREAMS,
     baseUrlOf: (name) => (discovered[name] ? discovered[name].next() : urls[name]),
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    fetch: doFetch,
+    logger,
+  });
+  traceGatewayRoutes(api, {
+    upstreams: UPSTREAMS,
+    instancesOf: (name) => (discovered[name] ? discovered[name].all() : [urls[name]]),
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
     fetch: doFetch,
     logger,

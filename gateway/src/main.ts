@@ -1,4 +1,5 @@
 // Composition root of the standalone gateway: config, app, server, graceful shutdown.
+import './tracing';
 import { ConsulRegistry } from '@saga/discovery';
 import { createMetrics, startMetricsServer } from '@saga/metrics';
 import { GracefulShutdown, createLogger, runProcess, startHttpServer, type StartedProcess } from '@saga/platform';

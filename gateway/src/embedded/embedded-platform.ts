@@ -10,6 +10,7 @@ import { serviceFaults, type OperationSpec } from '@saga/faults';
 import { InMemoryCommandBus, InMemoryEventLog } from '@saga/messaging';
 import { breakerMetrics, faultMetrics, type Metrics } from '@saga/metrics';
 import { startHttpServer, type HttpServerHandle, type Logger } from '@saga/platform';
+import { attributeServicePort } from '@saga/tracing';
 import { inventoryFaultOperations } from '@saga/inventory-service/faults';
 import { createInventoryService } from '@saga/inventory-service/inventory-service';
 import { migrateInventoryDb } from '@saga/inventory-service/store/inventory-migrations';
@@ -80,6 +81,7 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<E
   // As in every deployment: listen, then register (deregister first when stopping, before the server closes).
   const serve = async (name: string, app: Parameters<typeof startHttpServer>[0], port: number): Promise<HttpServerHandle> => {
     const server = await startHttpServer(app, { port, host });
+    attributeServicePort(server.port, name);
     stops.unshift(() => server.stop(2_000));
     const deregister = await registerSelf(registry, { name, port: server.port, address: host === '0.0.0.0' ? '127.0.0.1' : host, hostname: 'embedded' });
     stops.unshift(deregister);

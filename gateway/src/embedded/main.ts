@@ -1,8 +1,10 @@
 // `npm start`: the embedded platform — every service in this one process, no infrastructure; prints how to try it.
+import './tracing';
 import { sagaModes } from '@saga/contracts';
 import { z } from 'zod';
 import { createTokenVerifier } from '@saga/auth';
 import { createMetrics, startMetricsServer } from '@saga/metrics';
+import { attributeServicePort } from '@saga/tracing';
 import { GracefulShutdown, createLogger, field, loadConfig, runProcess, startHttpServer, type StartedProcess } from '@saga/platform';
 import { loadGatewayConfig } from '../config';
 import { loadGatewayCredentials } from '../gateway-credentials';
@@ -69,6 +71,7 @@ async function start(): Promise<StartedProcess> {
   // No infrastructure: the rate limits stay in memory unless REDIS_URL is set (then shared through Redis).
   const gateway = createGatewayApp(gatewayConfig, { logger, registry: platform.registry, staticUpstreams, credentials, metrics: metrics.forService('gateway') });
   const gatewayServer = await startHttpServer(gateway.app, { port: gatewayConfig.PORT, host: gatewayConfig.HOST });
+  attributeServicePort(gatewayServer.port, 'gateway');
   const api = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${gatewayServer.port}`;
   const shutdown = new GracefulShutdown({ logger })
     .register('gateway', async () => {

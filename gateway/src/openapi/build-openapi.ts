@@ -15,6 +15,7 @@ import { orderFaultOperations } from '@saga/order-service/faults';
 import { paymentFaultOperations } from '@saga/payment-service/faults';
 import { z } from 'zod';
 import { deadLetterGatewayListSchema, deadLetterGatewayQuery } from '../dead-letters.routes';
+import { orderTraceSchema } from '../traces.routes';
 import { tokenRequestSchema, tokenResponseSchema } from '../token.schemas';
 import { components, schemaOf, errors, jsonBody, jsonResponse, pathParameter, queryParameters, rateLimited, type Json } from './openapi-parts';
 
@@ -118,6 +119,11 @@ const paths: Record<string, Json> = {
   '/api/admin/dead-letters': {
     get: op('admin', "Every service's dead letters, merged oldest first (503 only if no service answers)", ok('Dead letters', deadLetterGatewayListSchema([...services])), {
       parameters: queryParameters(deadLetterGatewayQuery([...services])),
+    }, true),
+  },
+  '/api/admin/traces/{orderId}': {
+    get: op('admin', "The order's trace: every span each process kept of it (gateway, services, brokers' hops, the provider call), oldest first", { ...ok('The trace', orderTraceSchema([...services])), ...errors(400, 404) }, {
+      parameters: [orderIdParam],
     }, true),
   },
   '/api/admin/dead-letters/{id}/redrive': {

@@ -74,3 +74,22 @@ export const queueBindings: Record<'inventoryCommands' | 'paymentCommands' | 'no
 /** The two ways an order's saga runs, chosen per order. */
 export const sagaModes = ['orchestration', 'choreography'] as const;
 export type SagaMode = (typeof sagaModes)[number];
+
+/**
+ * The service a queue or consumer group belongs to (a replayed timeline's group too), for attributing its consumers'
+ * spans where several services share one process (the embedded platform); undefined for a name the platform does not own.
+ */
+export function serviceOfConsumer(queueOrGroup: string): string | undefined {
+  const owners: Record<string, string> = {
+    [queues.inventoryCommands]: 'inventory',
+    [queues.paymentCommands]: 'payment',
+    [queues.notificationCommands]: 'notification',
+    [queues.orderSagaReplies]: 'order',
+    [consumerGroups.inventory]: 'inventory',
+    [consumerGroups.payment]: 'payment',
+    [consumerGroups.order]: 'order',
+    [consumerGroups.notification]: 'notification',
+  };
+  if (owners[queueOrGroup]) return owners[queueOrGroup];
+  return queueOrGroup.startsWith(consumerGroups.orderTimeline) ? 'order' : undefined;
+}

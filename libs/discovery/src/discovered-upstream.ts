@@ -6,6 +6,8 @@ export interface DiscoveredUpstream {
   readonly name: string;
   /** http://address:port of the next healthy instance, or undefined when none is known. */
   next(): string | undefined;
+  /** Every healthy instance's base URL (for questions each instance answers for itself, such as its spans). */
+  all(): string[];
   /** How many healthy instances are known right now. */
   readonly size: number;
   stop(): void;
@@ -20,6 +22,7 @@ export function discoverUpstream(registry: ServiceRegistry, name: string): Disco
   return {
     name,
     next: () => picker.next(),
+    all: () => picker.all(),
     get size() {
       return picker.size;
     },

@@ -20,6 +20,11 @@ export class RoundRobin<T> {
     return item;
   }
 
+  /** Every item, in list order (e.g. to ask each instance, not just the next one). */
+  all(): T[] {
+    return [...this.items];
+  }
+
   get size(): number {
     return this.items.length;
   }

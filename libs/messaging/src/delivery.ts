@@ -1,5 +1,7 @@
 // One delivery rule for every adapter: decode, run the handler with bounded retries, and decide when a message is poison.
-import { decodeEnvelope, type MessageEnvelope } from '@saga/contracts';
+import type { Attributes } from '@opentelemetry/api';
+import { decodeEnvelope, serviceOfConsumer, type MessageEnvelope } from '@saga/contracts';
+import { sagaAttributes, withMessageSpan } from '@saga/tracing';
 import { PoisonMessageError, type RetryPolicy } from './ports/delivery.types';
 import { retryDelay } from './retry-policy';
 import { isTransientInfrastructureError } from './transient-errors';
@@ -24,6 +26,17 @@ export interface DeliveryInput {
   onSlowAttempt?: (info: { attempt: number; attemptTimeoutMs: number; messageId: string }) => void;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Each attempt runs in a consumer span, a child of the message's trace context (its headers', else its envelope's). */
+  trace?: DeliveryTrace;
+}
+
+export interface DeliveryTrace {
+  system: 'rabbitmq' | 'kafka' | 'in-memory';
+  /** The queue or topic it was consumed from. */
+  destination: string;
+  /** The traceparent header the broker delivered, if any. */
+  traceparent?: string;
+  attributes?: Attributes;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -61,6 +74,13 @@ export async function deliver(input: DeliveryInput): Promise<DeliveryOutcome> {
 }
 
 /** Runs one attempt; a timer only reports an attempt that outlives its bound (it cannot be cancelled, and must not overlap). */
+/** The consumer's service, where the platform owns the queue or group (several services may share one process). */
+function consumerService(trace: DeliveryTrace | undefined): { [sagaAttributes.service]: string } | undefined {
+  const group = trace?.attributes?.['messaging.consumer.group.name'];
+  const service = serviceOfConsumer(typeof group === 'string' ? group : trace?.destination ?? '');
+  return service ? { [sagaAttributes.service]: service } : undefined;
+}
+
 async function watched(input: DeliveryInput, envelope: MessageEnvelope, attempt: number): Promise<void> {
   const { attemptTimeoutMs } = input.policy;
   const report = input.onSlowAttempt;
@@ -68,7 +88,25 @@ async function watched(input: DeliveryInput, envelope: MessageEnvelope, attempt:
     ? setTimeout(() => report({ attempt, attemptTimeoutMs, messageId: envelope.messageId }), attemptTimeoutMs)
     : undefined;
   try {
-    await input.handle(envelope, attempt);
+    await withMessageSpan(
+      {
+        kind: 'consumer',
+        name: `process ${envelope.type}`,
+        ...(input.trace?.traceparent ?? envelope.traceparent ? { parent: input.trace?.traceparent ?? envelope.traceparent } : {}),
+        attributes: {
+          'messaging.system': input.trace?.system ?? 'unknown',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': input.trace?.destination ?? 'unknown',
+          'messaging.message.id': envelope.messageId,
+          [sagaAttributes.orderId]: envelope.correlationId,
+          [sagaAttributes.messageType]: envelope.type,
+          'saga.attempt': attempt,
+          ...consumerService(input.trace),
+          ...input.trace?.attributes,
+        },
+      },
+      () => input.handle(envelope, attempt),
+    );
   } finally {
     clearTimeout(timer);
   }

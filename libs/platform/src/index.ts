@@ -32,6 +32,7 @@ export type { CheckResult, CheckStatus, ReadinessCheck, ReadinessOptions, Readin
 export { requestContext } from './http/request-context';
 export type { RequestContext } from './http/request-context';
 export { startHttpServer } from './http/http-server';
+export { processTraceSchema, traceAdminRoutes, type ProcessTrace } from './http/trace-routes';
 export type { HttpServerHandle, HttpServerOptions } from './http/http-server';
 
 export { GracefulShutdown } from './lifecycle/graceful-shutdown';

@@ -5,7 +5,7 @@ import type { SqlClient, SqlExecutor } from '@saga/db';
 import { faultRoutes, serviceFaults, type FaultInjector } from '@saga/faults';
 import { assertConsumersRunning, createDeadLetterAdmin, deadLetterAdminRoutes, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import type { Metrics } from '@saga/metrics';
-import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
+import { createHttpApp, createReadiness, traceAdminRoutes, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import { createInventory, type Inventory } from './app/inventory';
 import { systemClock, type Clock } from './domain/clock';
@@ -62,6 +62,7 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
   const inventory = createInventory({ transactions: createSqlTransactions(db), clock, faults });
   const relay = new OutboxRelay({
     db,
+    service: 'inventory',
     commandBus,
     ...(eventLog ? { eventLog } : {}),
     log: (level, message, extra) => logger[level](extra, message),
@@ -86,7 +87,7 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
   const guards = routeGuards(options.verifyToken);
   // Its share of the dead letters: its command queue in the shared dead-letter queue, its group's dead-letter topic.
   const deadLetters = createDeadLetterAdmin({ service: 'inventory', commandBus, queues: [commandsQueue], eventLog, groups: [consumerGroups.inventory] });
-  const routes = [inventoryRoutes(inventory, guards), faultRoutes(faults, guards.admin), outboxAdminRoutes(db, guards.admin), deadLetterAdminRoutes(deadLetters, guards.admin)];
+  const routes = [inventoryRoutes(inventory, guards), faultRoutes(faults, guards.admin), outboxAdminRoutes(db, guards.admin), deadLetterAdminRoutes(deadLetters, guards.admin), traceAdminRoutes(guards.admin)];
   const app = createHttpApp({ service: 'inventory', logger, ...(options.metrics && { metrics: options.metrics }), readiness, routes: (http) => routes.forEach((mount) => mount(http)) });
 
   return {

@@ -1,4 +1,5 @@
 // Composition root: reads the environment, connects PostgreSQL, RabbitMQ and Kafka, migrates, serves, and shuts down in order.
+import './tracing';
 import { hostname } from 'node:os';
 import { createTokenVerifier } from '@saga/auth';
 import { serviceFaults } from '@saga/faults';

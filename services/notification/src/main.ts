@@ -1,4 +1,5 @@
 // Composition root of the notification service: reads the environment, wires real adapters, stops gracefully on SIGTERM.
+import './tracing';
 import { hostname } from 'node:os';
 import { createTokenVerifier, jwtSettingsShape } from '@saga/auth';
 import { ConsulRegistry, registerSelf } from '@saga/discovery';

@@ -7,7 +7,7 @@ import { migrate, type SqlClient } from '@saga/db';
 import { faultRoutes, type FaultInjector } from '@saga/faults';
 import { assertConsumersRunning, createDeadLetterAdmin, deadLetterAdminRoutes, migrateMessaging, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import type { Metrics } from '@saga/metrics';
-import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
+import { createHttpApp, createReadiness, traceAdminRoutes, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import { createNotify } from './app/notify.use-case';
 import { FaultInjectingChannel } from './channels/fault-injecting.channel';
@@ -63,6 +63,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
   const channel = new FaultInjectingChannel(combineChannels(options.channels), faults);
   const relay = new OutboxRelay({
     db,
+    service: 'notification',
     commandBus,
     ...(eventLog ? { eventLog } : {}),
     ...(options.outboxPollIntervalMs === undefined ? {} : { pollIntervalMs: options.outboxPollIntervalMs }),
@@ -100,6 +101,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
       faultRoutes(faults, guards.admin)(http);
       outboxAdminRoutes(db, guards.admin)(http);
       deadLetterAdminRoutes(createDeadLetterAdmin({ service: 'notification', commandBus, queues: [consumer.queue], eventLog, groups: [consumerGroups.notification] }), guards.admin)(http);
+      traceAdminRoutes(guards.admin)(http);
     },
   });
 

@@ -1,4 +1,5 @@
 // Composition root of the order service: reads the environment, wires pg, RabbitMQ and inventory, serves, stops in order.
+import './tracing';
 import { hostname } from 'node:os';
 import { createTokenVerifier } from '@saga/auth';
 import { createPgClient } from '@saga/db';

@@ -5,7 +5,7 @@ import type { SqlClient } from '@saga/db';
 import { faultRoutes, type FaultInjector } from '@saga/faults';
 import { assertConsumersRunning, createDeadLetterAdmin, deadLetterAdminRoutes, OutboxRelay, outboxAdminRoutes, type CommandBus, type ConsumedEvent, type EventLog, type Subscription } from '@saga/messaging';
 import { sagaMetrics, type Metrics } from '@saga/metrics';
-import { createHttpApp, createReadiness, withCorrelation, type Logger } from '@saga/platform';
+import { createHttpApp, createReadiness, traceAdminRoutes, withCorrelation, type Logger } from '@saga/platform';
 import { ChoreographyReaper } from './app/choreography-deadlines';
 import type { Express } from 'express';
 import type { SagaRuntime } from './app/apply-saga-input';
@@ -69,6 +69,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   const saga = options.metrics ? { sagaMetrics: sagaMetrics(options.metrics) } : {};
   const relay = new OutboxRelay({
     db,
+    service: 'order',
     commandBus,
     ...(eventLog ? { eventLog } : {}),
     log: (level, message, extra) => logger[level](extra, message),
@@ -134,6 +135,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       outboxAdminRoutes(db, guards.admin)(http);
       // The saga replies and the choreography group; the timeline's letters are a read model's, rebuilt by a replay.
       deadLetterAdminRoutes(createDeadLetterAdmin({ service: 'order', commandBus, queues: [queueBindings.orderSagaReplies.queue], eventLog, groups: [consumerGroups.order] }), guards.admin)(http);
+      traceAdminRoutes(guards.admin)(http);
     },
   });
 

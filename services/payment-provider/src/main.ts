@@ -1,4 +1,5 @@
 // Composition root of the simulated payment provider: the only place that reads the environment.
+import './tracing';
 import { createPgClient } from '@saga/db';
 import { ConsulRegistry, registerSelf } from '@saga/discovery';
 import { createMetrics, metricsSettingsShape, startMetricsServer } from '@saga/metrics';

@@ -1,4 +1,5 @@
 // Composition root of the payment service: the only place that reads the environment and picks the adapters.
+import './tracing';
 import { hostname } from 'node:os';
 import { createTokenVerifier, jwtSettingsShape } from '@saga/auth';
 import { ConsulRegistry, discoverUpstream, registerSelf } from '@saga/discovery';

@@ -7,7 +7,7 @@ import type { SqlClient } from '@saga/db';
 import { faultRoutes, serviceFaults, type FaultInjector } from '@saga/faults';
 import { assertConsumersRunning, createDeadLetterAdmin, deadLetterAdminRoutes, defaultRetryPolicy, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import type { Metrics } from '@saga/metrics';
-import { createHttpApp, createReadiness, type Logger } from '@saga/platform';
+import { createHttpApp, createReadiness, traceAdminRoutes, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import { chargePaymentUseCase } from './app/charge-payment.use-case';
 import { systemClock, type Clock } from './app/clock';
@@ -75,6 +75,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
   const deps = { db, provider, logger, clock: options.clock ?? systemClock, newId: options.newId ?? randomUUID, faults };
   const relay = new OutboxRelay({
     db,
+    service: 'payment',
     commandBus,
     ...(eventLog ? { eventLog } : {}),
     log: (level, message, extra) => logger[level]({ ...extra, component: 'outbox-relay' }, message),
@@ -111,6 +112,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     faultRoutes(faults, guards.admin),
     outboxAdminRoutes(db, guards.admin),
     deadLetterAdminRoutes(deadLetters, guards.admin),
+    traceAdminRoutes(guards.admin),
   ];
   const app = createHttpApp({ service: 'payment', logger, ...(options.metrics && { metrics: options.metrics }), readiness, routes: (http) => routes.forEach((mount) => mount(http)) });
 

@@ -2,13 +2,14 @@
 import { randomUUID } from 'node:crypto';
 import { encodeEnvelope, type MessageEnvelope } from '@saga/contracts';
 import { deliver, resolvePolicy } from '../delivery';
-import { UnroutableMessageError, type CommandBus, type CommandConsumer, type QueueSpec } from '../ports/command-bus.port';
+import { UnroutableMessageError, type CommandBus, type CommandConsumer, type QueueSpec, type SendOptions } from '../ports/command-bus.port';
 import type { DeadLetter, RedriveOutcome, Subscription } from '../ports/delivery.types';
 
 interface QueuedMessage {
   routingKey: string;
   raw: string;
   replyTo?: string;
+  traceparent?: string;
   redelivered: boolean;
 }
 
@@ -39,17 +40,17 @@ export class InMemoryCommandBus implements CommandBus {
     }
   }
 
-  async send(routingKey: string, envelope: MessageEnvelope, options: { replyTo?: string } = {}): Promise<void> {
-    this.sendRaw(routingKey, encodeEnvelope(envelope).toString('utf8'), options.replyTo);
+  async send(routingKey: string, envelope: MessageEnvelope, options: SendOptions = {}): Promise<void> {
+    this.sendRaw(routingKey, encodeEnvelope(envelope).toString('utf8'), options.replyTo, options.traceparent);
   }
 
   /** Test hook: routes arbitrary bytes, as a misbehaving sender would. */
-  sendRaw(routingKey: string, raw: string, replyTo?: string): void {
+  sendRaw(routingKey: string, raw: string, replyTo?: string, traceparent?: string): void {
     const targets = this.bindings.get(routingKey);
     if (!targets || targets.size === 0) throw new UnroutableMessageError(routingKey);
     for (const name of targets) {
       const queue = this.queues.get(name)!;
-      queue.ready.push({ routingKey, raw, redelivered: false, ...(replyTo === undefined ? {} : { replyTo }) });
+      queue.ready.push({ routingKey, raw, redelivered: false, ...(replyTo === undefined ? {} : { replyTo }), ...(traceparent === undefined ? {} : { traceparent }) });
       this.dispatch(name);
     }
   }
@@ -131,6 +132,7 @@ export class InMemoryCommandBus implements CommandBus {
     const outcome = await deliver({
       raw: message.raw,
       policy: resolvePolicy(consumer.spec.retry),
+      trace: { system: 'in-memory', destination: name, ...(message.traceparent === undefined ? {} : { traceparent: message.traceparent }) },
       isStopped: () => consumer.stopped,
       handle: (envelope, attempt) => {
         attempts = attempt;

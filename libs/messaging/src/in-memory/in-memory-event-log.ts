@@ -49,7 +49,7 @@ export class InMemoryEventLog implements EventLog {
   async publish(topic: string, events: readonly OutgoingEvent[]): Promise<void> {
     this.assertOpen();
     for (const event of events) {
-      this.append(topic, { key: event.key, raw: encodeEnvelope(event.envelope).toString('utf8'), headers: { type: event.envelope.type } });
+      this.append(topic, { key: event.key, raw: encodeEnvelope(event.envelope).toString('utf8'), headers: { type: event.envelope.type, ...(event.traceparent === undefined ? {} : { traceparent: event.traceparent }) } });
     }
   }
 
@@ -165,9 +165,16 @@ export class InMemoryEventLog implements EventLog {
         // As the Kafka adapter: a re-driven event comes as from the topic it was first published on.
         const from = topic === redriveTopicFor(groupId) ? record.headers[letterHeaders.originalTopic] ?? topic : topic;
         let attempts = 0;
+        const traceparent = record.headers.traceparent;
         const outcome = await deliver({
           raw: record.raw,
           policy: resolvePolicy(owner.subscription.retry),
+          trace: {
+            system: 'in-memory',
+            destination: topic,
+            ...(traceparent === undefined ? {} : { traceparent }),
+            attributes: { 'messaging.consumer.group.name': groupId, 'messaging.destination.partition.id': String(partition), 'messaging.kafka.offset': offset },
+          },
           isStopped: () => owner.stopped || this.closed,
           handle: (envelope, attempt) => {
             attempts = attempt;

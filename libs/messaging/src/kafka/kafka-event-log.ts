@@ -91,7 +91,7 @@ export class KafkaEventLog implements EventLog {
       messages: events.map((event) => ({
         key: event.key,
         value: encodeEnvelope(event.envelope),
-        headers: { type: event.envelope.type, 'message-id': event.envelope.messageId },
+        headers: { type: event.envelope.type, 'message-id': event.envelope.messageId, ...(event.traceparent === undefined ? {} : { traceparent: event.traceparent }) },
       })),
     });
   }
@@ -200,9 +200,16 @@ export class KafkaEventLog implements EventLog {
     let outcome: Awaited<ReturnType<typeof deliver>>;
     let attempts = 0;
     try {
+      const traceparent = message.headers?.traceparent?.toString();
       outcome = await deliver({
         raw: message.value,
         policy,
+        trace: {
+          system: 'kafka',
+          destination: topic,
+          ...(traceparent ? { traceparent } : {}),
+          attributes: { 'messaging.consumer.group.name': subscription.groupId, 'messaging.destination.partition.id': String(partition), 'messaging.kafka.offset': Number(message.offset) },
+        },
         isStopped,
         onWait: heartbeat,
         onSlowAttempt: (slow) => this.options.log?.('error', 'handler attempt exceeded its bound; the I/O timeouts inside it should end it', { group: subscription.groupId, topic, partition, ...slow }),

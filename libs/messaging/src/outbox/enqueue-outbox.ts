@@ -1,6 +1,7 @@
 // Writes outgoing messages into the outbox inside the caller's transaction, so they exist only if its state change commits.
 import { formatIssues, messageEnvelopeSchema, type MessageEnvelope } from '@saga/contracts';
 import type { SqlExecutor, SqlValue } from '@saga/db';
+import { activeTraceparent } from '@saga/tracing';
 
 /** A message to publish once the transaction commits: a command (RabbitMQ) or an event (Kafka). */
 export type OutboxMessage =
@@ -23,8 +24,12 @@ const ROWS_PER_STATEMENT = 1_000;
 export async function enqueueOutbox(tx: SqlExecutor, messages: readonly OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return;
   for (const message of messages) assertValidEnvelope(message.envelope);
-  for (let start = 0; start < messages.length; start += ROWS_PER_STATEMENT) {
-    await insertRows(tx, messages.slice(start, start + ROWS_PER_STATEMENT));
+  // The trace context travels with the row: the relay publishes it later, from no request at all, and the hop
+  // continues the trace of the request or message that wrote it (the span active now), else the envelope's own.
+  const traceparent = activeTraceparent();
+  const rows = traceparent ? messages.map((message) => ({ ...message, envelope: { ...message.envelope, traceparent } })) : messages;
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+    await insertRows(tx, rows.slice(start, start + ROWS_PER_STATEMENT));
   }
   await tx.notify(OUTBOX_CHANNEL, '');
 }

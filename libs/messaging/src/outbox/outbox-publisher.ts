@@ -3,6 +3,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { MessageEnvelope } from '@saga/contracts';
 import type { SqlClient, SqlExecutor } from '@saga/db';
+import { sagaAttributes, startMessageSpan, type MessageSpan } from '@saga/tracing';
 import { UnroutableMessageError, type CommandBus } from '../ports/command-bus.port';
 import type { EventLog } from '../ports/event-log.port';
 
@@ -39,6 +40,8 @@ export interface LaneBatchOptions {
   leaseMs: number;
   /** Refusals of a row's own (unroutable, rejected by the broker) before it is parked. */
   maxAttempts: number;
+  /** The service whose outbox this is, on its producer spans. */
+  service?: string;
 }
 
 interface OutboxRow {
@@ -89,7 +92,7 @@ export async function publishLaneBatch(db: SqlClient, transports: OutboxTranspor
   // Broker calls run in the context captured here: an in-memory twin runs consumer handlers inside send/publish, and
   // on PGlite a handler that inherited a transaction's context would be refused a transaction of its own.
   const outside = new AsyncResource('saga.outbox.publish');
-  const outcomes = await outside.runInAsyncScope(() => (lane === 'command' ? publishCommands(transports, rows) : publishEvents(transports, rows)));
+  const outcomes = await outside.runInAsyncScope(() => (lane === 'command' ? publishCommands(transports, rows, options.service) : publishEvents(transports, rows, options.service)));
 
   const confirmed = outcomes.filter((outcome) => outcome.ok).map((outcome) => outcome.row.id);
   const failures: PublishFailure[] = [];
@@ -116,24 +119,59 @@ async function takeLease(tx: SqlExecutor, lane: OutboxLane, options: LaneBatchOp
   return rowCount === 1;
 }
 
-async function publishCommands(transports: OutboxTransports, rows: readonly OutboxRow[]): Promise<Outcome[]> {
+/**
+ * A producer span per row, continuing the trace of the request or message that wrote it (the envelope's traceparent);
+ * the broker's headers carry this span's own traceparent, so the consumer's span is its child.
+ */
+function producerSpan(row: OutboxRow, system: 'commands' | 'events', service: string | undefined): MessageSpan {
+  return startMessageSpan({
+    kind: 'producer',
+    name: `send ${row.envelope.type}`,
+    ...(row.envelope.traceparent ? { parent: row.envelope.traceparent } : {}),
+    attributes: {
+      'messaging.operation.type': 'send',
+      'messaging.destination.name': row.destination,
+      'messaging.message.id': row.message_id,
+      [sagaAttributes.orderId]: row.envelope.correlationId,
+      [sagaAttributes.messageType]: row.envelope.type,
+      'saga.outbox.lane': system === 'commands' ? 'command' : 'event',
+      ...(service ? { [sagaAttributes.service]: service } : {}),
+    },
+  });
+}
+
+const traceparentOption = (span: MessageSpan) => (span.traceparent ? { traceparent: span.traceparent } : {});
+
+async function publishCommands(transports: OutboxTransports, rows: readonly OutboxRow[], service: string | undefined): Promise<Outcome[]> {
   const { commandBus } = transports;
   if (!commandBus) return rows.map((row) => ({ row, ok: false, error: new Error('the outbox holds a command but the relay has no commandBus') }));
   const settled = await Promise.allSettled(
-    rows.map((row) => commandBus.send(row.destination, row.envelope, row.reply_to === null ? {} : { replyTo: row.reply_to })),
+    rows.map(async (row) => {
+      const span = producerSpan(row, 'commands', service);
+      try {
+        await commandBus.send(row.destination, row.envelope, { ...(row.reply_to === null ? {} : { replyTo: row.reply_to }), ...traceparentOption(span) });
+        span.end();
+      } catch (error) {
+        span.end(error);
+        throw error;
+      }
+    }),
   );
   return settled.map((result, index) => (result.status === 'fulfilled' ? { row: rows[index]!, ok: true } : { row: rows[index]!, ok: false, error: result.reason }));
 }
 
-async function publishEvents(transports: OutboxTransports, rows: readonly OutboxRow[]): Promise<Outcome[]> {
+async function publishEvents(transports: OutboxTransports, rows: readonly OutboxRow[], service: string | undefined): Promise<Outcome[]> {
   const { eventLog } = transports;
   if (!eventLog) return rows.slice(0, 1).map((row) => ({ row, ok: false, error: new Error('the outbox holds an event but the relay has no eventLog') }));
   const outcomes: Outcome[] = [];
   for (const run of consecutiveRuns(rows)) {
+    const spans = run.map((row) => producerSpan(row, 'events', service));
     try {
-      await eventLog.publish(run[0]!.destination, run.map((row) => ({ key: row.partition_key ?? '', envelope: row.envelope })));
+      await eventLog.publish(run[0]!.destination, run.map((row, index) => ({ key: row.partition_key ?? '', envelope: row.envelope, ...traceparentOption(spans[index]!) })));
+      for (const span of spans) span.end();
       outcomes.push(...run.map((row) => ({ row, ok: true as const })));
     } catch (error) {
+      for (const span of spans) span.end(error);
       // The run's head carries the failure; the rest of the batch waits behind it (per-key order).
       outcomes.push({ row: run[0]!, ok: false, error });
       break;

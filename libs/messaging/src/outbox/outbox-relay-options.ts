@@ -29,6 +29,8 @@ export interface OutboxRelayOptions {
   laneLeaseMs?: number;
   /** Refusals of a row's own (unroutable…) before it is parked; default 5. */
   maxRefusals?: number;
+  /** The service whose outbox this is: its producer spans say so (several services may share one process). */
+  service?: string;
   /** Defaults to console.error for 'error' and 'warn'. */
   log?: (level: 'error' | 'warn' | 'info', message: string, extra: Record<string, unknown>) => void;
 }

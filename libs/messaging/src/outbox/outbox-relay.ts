@@ -38,6 +38,7 @@ export class OutboxRelay {
       batchSize: options.batchSize ?? 100,
       leaseMs: options.laneLeaseMs ?? 15_000,
       maxAttempts: options.maxRefusals ?? 5,
+      ...(options.service ? { service: options.service } : {}),
     };
     const transports = { ...(options.commandBus ? { commandBus: options.commandBus } : {}), ...(options.eventLog ? { eventLog: options.eventLog } : {}) };
     // Both lanes always run: a row of a transport the relay lacks is recorded as a failure, not silently left.

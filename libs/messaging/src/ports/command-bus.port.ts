@@ -35,11 +35,17 @@ export class UnroutableMessageError extends Error {
   }
 }
 
+export interface SendOptions {
+  replyTo?: string;
+  /** W3C trace context for the message's `traceparent` header (the relay's producer span). */
+  traceparent?: string;
+}
+
 export interface CommandBus {
   /** Declares a durable queue and its bindings (idempotent), so messages can be routed before its consumer starts. */
   ensureQueue(spec: QueueSpec): Promise<void>;
   /** Resolves once the broker confirmed the message; rejects with UnroutableMessageError if no queue takes it. */
-  send(routingKey: string, envelope: MessageEnvelope, options?: { replyTo?: string }): Promise<void>;
+  send(routingKey: string, envelope: MessageEnvelope, options?: SendOptions): Promise<void>;
   consume(consumer: CommandConsumer): Promise<Subscription>;
   /** The dead-letter queue's contents, oldest first, without removing them. */
   peekDeadLetters(): Promise<DeadLetter[]>;

@@ -11,6 +11,8 @@ export interface OutgoingEvent {
   /** Partitioning key (the orderId): events with one key keep their order. */
   key: string;
   envelope: MessageEnvelope;
+  /** W3C trace context for the record's `traceparent` header (the relay's producer span). */
+  traceparent?: string;
 }
 
 export interface ConsumedEvent {

@@ -3,7 +3,7 @@ import { encodeEnvelope, exchanges, queues, type MessageEnvelope } from '@saga/c
 import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
 import { deliver, resolvePolicy } from '../delivery';
 import { DEFAULT_PREFETCH } from '../pool-size';
-import { UnroutableMessageError, type CommandBus, type CommandConsumer, type QueueSpec } from '../ports/command-bus.port';
+import { UnroutableMessageError, type CommandBus, type CommandConsumer, type QueueSpec, type SendOptions } from '../ports/command-bus.port';
 import type { DeadLetter, RedriveOutcome, Subscription } from '../ports/delivery.types';
 import { deadLetterProperties, redriveProperties, sourceQueueOf, toDeadLetter } from './dead-letter-headers';
 import { DeadLetterQueueReader } from './dead-letter-queue';
@@ -93,12 +93,13 @@ export class RabbitMqCommandBus implements CommandBus {
     }
   }
 
-  async send(routingKey: string, envelope: MessageEnvelope, options: { replyTo?: string } = {}): Promise<void> {
+  async send(routingKey: string, envelope: MessageEnvelope, options: SendOptions = {}): Promise<void> {
     await this.publish(this.exchange, routingKey, encodeEnvelope(envelope), {
       messageId: envelope.messageId,
       type: envelope.type,
       correlationId: envelope.correlationId,
       ...(options.replyTo === undefined ? {} : { replyTo: options.replyTo }),
+      ...(options.traceparent === undefined ? {} : { headers: { traceparent: options.traceparent } }),
     });
   }
 
@@ -284,9 +285,16 @@ export class RabbitMqCommandBus implements CommandBus {
 
   private async handleDelivery(consumer: ActiveConsumer, channel: Channel, message: ConsumeMessage, policy: ReturnType<typeof resolvePolicy>): Promise<void> {
     let attempts = 0;
+    const traceparent: unknown = message.properties.headers?.traceparent;
     const outcome = await deliver({
       raw: message.content,
       policy,
+      trace: {
+        system: 'rabbitmq',
+        destination: consumer.spec.queue,
+        ...(typeof traceparent === 'string' ? { traceparent } : {}),
+        attributes: { 'messaging.rabbitmq.destination.routing_key': message.fields.routingKey, 'messaging.rabbitmq.redelivered': message.fields.redelivered },
+      },
       isStopped: () => consumer.stopped || consumer.channel !== channel,
       // The broker's consumer_timeout is sized for attempts within this bound: one over it is a handler to fix.
       onSlowAttempt: (slow) => this.options.log?.('error', 'handler attempt exceeded its bound; the I/O timeouts inside it should end it', { queue: consumer.spec.queue, ...slow }),

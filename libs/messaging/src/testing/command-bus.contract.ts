@@ -1,6 +1,8 @@
 // Contract suite every CommandBus adapter must pass: the RabbitMQ adapter against a real broker, and its in-memory twin.
 import { randomUUID } from 'node:crypto';
+import { trace } from '@opentelemetry/api';
 import { createEnvelope } from '@saga/contracts';
+import { fakeTraceparent, recordSpans } from '@saga/tracing/testing';
 import { UnroutableMessageError, type CommandBus, type ConsumedCommand } from '../ports/command-bus.port';
 import { PoisonMessageError, type Subscription } from '../ports/delivery.types';
 import { describeCommandBusDeadLetters } from './command-bus-dead-letters.contract';
@@ -66,6 +68,32 @@ export function describeCommandBusContract(name: string, createHarness: () => Pr
       await harness.bus.send(spec.bindings[0]!, sent, { replyTo: 'replies.here' });
       await eventually(() => expect(received).toHaveLength(1), timeoutMs);
       expect(received[0]).toMatchObject({ queue: spec.queue, routingKey: spec.bindings[0], envelope: sent, replyTo: 'replies.here', redelivered: false, attempt: 1 });
+    });
+
+    it('continues the sender\'s trace: the handler runs in a consumer span whose parent is the traceparent it was sent with', async () => {
+      const spans = recordSpans();
+      const spec = freshQueue();
+      const activeTraceIds: (string | undefined)[] = [];
+      await consume(harness.bus, spec, [], { fail: () => void activeTraceIds.push(trace.getActiveSpan()?.spanContext().traceId) });
+      const parent = fakeTraceparent();
+      await harness.bus.send(spec.bindings[0]!, command(41), { traceparent: parent.traceparent });
+      await eventually(() => expect(spans.spansOfTrace(parent.traceId).filter((span) => span.kind === 'consumer')).toHaveLength(1), timeoutMs);
+      expect(activeTraceIds).toEqual([parent.traceId]);
+      expect(spans.spansOfTrace(parent.traceId)[0]).toMatchObject({
+        parentSpanId: parent.spanId,
+        name: 'process DoThing',
+        attributes: expect.objectContaining({ 'saga.order_id': 'order-41', 'messaging.destination.name': spec.queue, 'messaging.operation.type': 'process' }),
+      });
+    });
+
+    it('continues the trace its envelope names when the message carries no traceparent header', async () => {
+      const spans = recordSpans();
+      const spec = freshQueue();
+      await consume(harness.bus, spec, []);
+      const parent = fakeTraceparent();
+      await harness.bus.send(spec.bindings[0]!, createEnvelope('DoThing', 1, { n: 42 }, { correlationId: 'order-42', traceparent: parent.traceparent }));
+      await eventually(() => expect(spans.spansOfTrace(parent.traceId)).toHaveLength(1), timeoutMs);
+      expect(spans.spansOfTrace(parent.traceId)[0]).toMatchObject({ parentSpanId: parent.spanId, kind: 'consumer' });
     });
 
     it('reports a consumer running once it consumes, and not after it is closed', async () => {

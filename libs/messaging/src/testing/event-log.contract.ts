@@ -1,6 +1,8 @@
 // Contract suite every EventLog adapter must pass: the Kafka adapter against a real broker, and its in-memory twin.
 import { randomUUID } from 'node:crypto';
+import { trace } from '@opentelemetry/api';
 import { createEnvelope, type MessageEnvelope } from '@saga/contracts';
+import { fakeTraceparent, recordSpans } from '@saga/tracing/testing';
 import type { ConsumedEvent, EventLog } from '../ports/event-log.port';
 import { PoisonMessageError, type Subscription } from '../ports/delivery.types';
 import { describeEventLogDeadLetters } from './event-log-dead-letters.contract';
@@ -57,6 +59,25 @@ export function describeEventLogContract(name: string, createHarness: () => Prom
     });
     afterAll(async () => {
       await harness?.close();
+    });
+
+    it('continues each event\'s own trace: its handler runs in a consumer span whose parent is the traceparent it was published with', async () => {
+      const spans = recordSpans();
+      const topic = await freshTopic();
+      const activeTraceIds: (string | undefined)[] = [];
+      await collect(topic, `g-${runId}-traced`, [], { fail: () => void activeTraceIds.push(trace.getActiveSpan()?.spanContext().traceId) });
+      const parents = [fakeTraceparent(), fakeTraceparent()];
+      await harness.log.publish(topic, parents.map((parent, n) => ({ ...event('order-traced', n), traceparent: parent.traceparent })));
+      await eventually(() => expect(parents.flatMap((parent) => spans.spansOfTrace(parent.traceId))).toHaveLength(2), timeoutMs);
+      expect(activeTraceIds).toEqual(parents.map((parent) => parent.traceId));
+      for (const parent of parents) {
+        expect(spans.spansOfTrace(parent.traceId)[0]).toMatchObject({
+          parentSpanId: parent.spanId,
+          kind: 'consumer',
+          name: 'process TestHappened',
+          attributes: expect.objectContaining({ 'saga.order_id': 'order-traced', 'messaging.destination.name': topic, 'messaging.consumer.group.name': `g-${runId}-traced` }),
+        });
+      }
     });
 
     it('delivers every event once to a group, in order for each key', async () => {

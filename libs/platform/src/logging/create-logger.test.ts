@@ -1,4 +1,6 @@
 // createLogger / withCorrelation: the JSON lines a log collector receives.
+import { trace } from '@opentelemetry/api';
+import { recordSpans } from '@saga/tracing/testing';
 import { createLogger, withCorrelation } from './create-logger';
 
 function capture() {
@@ -13,6 +15,22 @@ describe('createLogger', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ service: 'order', level: 'info', msg: 'order created', step: 'T1' });
     expect(new Date(String(lines[0]!.time)).toISOString()).toBe(lines[0]!.time);
+  });
+
+  it('stamps the active span\'s traceId and spanId on every line written inside it, and none outside', () => {
+    recordSpans();
+    const { lines, destination } = capture();
+    const logger = withCorrelation(createLogger({ service: 'order', destination }), { orderId: 'o-1' });
+    trace.getTracer('test').startActiveSpan('place order', (active) => {
+      logger.info('order placed');
+      active.end();
+    });
+    logger.info('outside');
+    const { traceId, spanId } = lines[0] as { traceId: string; spanId: string };
+    expect(lines[0]).toMatchObject({ orderId: 'o-1', msg: 'order placed' });
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(lines[1]).not.toHaveProperty('traceId');
   });
 
   it('respects the level', () => {

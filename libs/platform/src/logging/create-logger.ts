@@ -1,4 +1,5 @@
-// JSON logging with pino: `service` and an ISO time on every line, secrets redacted, correlation ids via child loggers.
+// JSON logging with pino: `service` and an ISO time on every line, the active trace's ids, secrets redacted, correlation ids via child loggers.
+import { activeTraceIds } from '@saga/tracing';
 import { pino, type DestinationStream, type LevelWithSilent, type Logger } from 'pino';
 
 export type { Logger } from 'pino';
@@ -36,6 +37,8 @@ export function createLogger({ service, level = 'info', destination, redact = []
     // Labels ("info") rather than numbers (30): readable without tooling, and what most log backends expect.
     formatters: { level: (label: string) => ({ level: label }) },
     redact: { paths: [...defaultRedactPaths, ...redact], censor: '[REDACTED]' },
+    // traceId and spanId of the span active when the line is written: a line about an order leads to its trace.
+    mixin: () => activeTraceIds(),
   };
   return destination ? pino(options, destination) : pino(options);
 }

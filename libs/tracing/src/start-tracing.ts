@@ -1,0 +1,97 @@
+// Starts OpenTelemetry in this process (call it before express, pg or http are loaded): HTTP, Express, pg and fetch
+// instrumented, W3C propagation, spans kept in the in-process store and, when OTEL_EXPORTER_OTLP_ENDPOINT is set,
+// exported over OTLP/HTTP too.
+import type { IncomingMessage } from 'node:http';
+import { trace, type Context } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { installSpanStore } from './current-store';
+import { serviceOfPort } from './service-ports';
+import { defaultSpanStoreLimits, SpanStore } from './span-store';
+import { sagaAttributes } from './trace-span';
+
+export interface TracingOptions {
+  /** service.name of every span this process records (the embedded platform: "saga-platform"). */
+  serviceName: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Tracing {
+  /** False when OTEL_SDK_DISABLED=true: no spans are recorded and the store stays empty. */
+  enabled: boolean;
+  store: SpanStore;
+  /** Where spans are exported besides the store, if anywhere. */
+  otlpEndpoint?: string;
+  shutdown(): Promise<void>;
+}
+
+let current: Tracing | undefined;
+
+/** Paths no trace should start from: probes and scrapes would bury the sagas' traces in noise. */
+const untraced = /^\/(health\/|metrics\b|favicon)/;
+
+export function startTracing(options: TracingOptions): Tracing {
+  if (current) return current;
+  const env = options.env ?? process.env;
+  const store = installSpanStore(new SpanStore(defaultSpanStoreLimits));
+  if (env.OTEL_SDK_DISABLED === 'true') {
+    current = { enabled: false, store, shutdown: () => Promise.resolve() };
+    return current;
+  }
+  const otlpEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || undefined;
+  const processors: SpanProcessor[] = [new ServiceAttribution(), store];
+  if (otlpEndpoint) processors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter() }));
+  const sdk = new NodeSDK({
+    serviceName: options.serviceName,
+    spanProcessors: processors,
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request) => untraced.test(request.url ?? ''),
+        // Registry watches, heartbeats and scrapes happen outside any request: they would each be a trace of their own.
+        requireParentforOutgoingSpans: true,
+        startIncomingSpanHook: (request) => {
+          const service = serviceOfPort((request as IncomingMessage).socket?.localPort);
+          return service ? { [sagaAttributes.service]: service } : {};
+        },
+      }),
+      // Routers and handlers only: a span per middleware (body parser, auth, limiter) would triple a trace's size.
+      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
+      // Queries inside a traced request or message only: the relay's polls and the housekeeping are not traced.
+      new PgInstrumentation({ requireParentSpan: true }),
+      new UndiciInstrumentation({ requireParentforSpans: true }),
+    ],
+  });
+  sdk.start();
+  current = { enabled: true, store, ...(otlpEndpoint ? { otlpEndpoint } : {}), shutdown: () => sdk.shutdown() };
+  return current;
+}
+
+/** Gives every span the service of its parent when it names none itself (the embedded platform's inner services). */
+class ServiceAttribution implements SpanProcessor {
+  onStart(span: Span, parentContext: Context): void {
+    if (span.attributes[sagaAttributes.service] !== undefined) return;
+    const parent = spanOf(parentContext);
+    const inherited = parent?.attributes?.[sagaAttributes.service];
+    if (inherited !== undefined) span.setAttribute(sagaAttributes.service, inherited as string);
+  }
+
+  onEnd(_span: ReadableSpan): void {}
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** The SDK span a context holds (its attributes are readable), if any. */
+function spanOf(parentContext: Context): { attributes?: Record<string, unknown> } | undefined {
+  return trace.getSpan(parentContext) as { attributes?: Record<string, unknown> } | undefined;
+}
