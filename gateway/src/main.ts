@@ -13,7 +13,8 @@ async function start(): Promise<StartedProcess> {
   // CONSUL_URL set: upstreams are the healthy instances Consul knows (round robin); unset: the static *_URL.
   const registry = config.CONSUL_URL ? new ConsulRegistry({ url: config.CONSUL_URL }) : undefined;
   const metrics = createMetrics({ service: 'gateway' });
-  const gateway = createGatewayApp(config, { logger, metrics, ...(registry && { registry }) });
+  // Without METRICS_PORT nothing could scrape them, so none are recorded (the bench compares with and without).
+  const gateway = createGatewayApp(config, { logger, ...(config.METRICS_PORT === undefined ? {} : { metrics }), ...(registry && { registry }) });
   logger.info({ rateLimitStore: gateway.rateLimit.kind, discovery: config.CONSUL_URL ? 'consul' : 'static' }, 'rate-limit store and discovery');
   const server = await startHttpServer(gateway.app, { port: config.PORT, host: config.HOST });
   logger.info({ port: server.port }, 'gateway listening');

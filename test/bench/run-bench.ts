@@ -2,18 +2,21 @@
 // both saga modes on the same platform, then the gateway's overhead and the embedded platform's memory. Never asserts.
 //
 // Environment:
-//   BENCH_ONLY=saga,gateway,embedded  the sections to run (comma-separated; default all three, in that order):
-//     saga      raw broker round trips, sequential and concurrent orders in both modes, each service's memory
-//     gateway   GET /api/inventory/products through a standalone gateway vs GET /products on the inventory
-//     embedded  resident memory of `npm start` (everything in one process) after BENCH_EMBEDDED_ORDERS orders
+//   BENCH_ONLY=saga,gateway,observability,embedded  the sections to run (comma-separated; default all, in that order):
+//     saga           raw broker round trips, sequential and concurrent orders in both modes, each service's memory
+//     gateway        GET /api/inventory/products through a standalone gateway vs GET /products on the inventory
+//     observability  saga p50 and the gateway ratio with tracing and metrics off, then on (platforms of their own)
+//     embedded       resident memory of `npm start` (everything in one process) after BENCH_EMBEDDED_ORDERS orders
 //   BENCH_ORDERS=200                  orders per saga run and mode
 //   BENCH_EMBEDDED_ORDERS=1000        orders placed on the embedded platform
 //   BENCH_GATEWAY_ROUNDS=3, BENCH_GATEWAY_SECONDS=5, BENCH_GATEWAY_CONNECTIONS=10  the gateway overhead's load
+//   BENCH_OBSERVABILITY_ROUNDS=1, BENCH_OBSERVABILITY_ORDERS=100  platforms per setting, orders per mode and platform
 import { readFileSync } from 'node:fs';
 import type { SagaMode } from '../e2e/support/order-client';
 import { startPlatform, type Platform, type ServiceName } from '../e2e/support/platform-processes';
 import { measureEmbeddedMemory, printEmbedded } from './embedded-memory';
 import { measureGatewayOverhead, printOverhead } from './gateway-overhead';
+import { measureObservabilityOverhead, printObservability } from './observability-overhead';
 import { measureKafkaRoundTrip } from './raw-kafka-round-trip';
 import { measureRabbitMqRoundTrip } from './raw-rabbitmq-round-trip';
 import type { SagaRunResult } from './saga-bench';
@@ -47,7 +50,7 @@ function printRun(label: string, run: SagaRunResult, raw: Summary): void {
   console.log(`  ratio saga p50 / (${hops.count} ${hops.what} × raw ${hops.broker} round trip p50) = ${(run.toSagaEnd.p50 / (hops.count * raw.p50)).toFixed(2)} (target ≤ 3)`);
 }
 
-const SECTIONS = ['saga', 'gateway', 'embedded'] as const;
+const SECTIONS = ['saga', 'gateway', 'observability', 'embedded'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selectedSections(): Set<Section> {
@@ -101,6 +104,15 @@ async function main(): Promise<void> {
     } finally {
       await platform.stop();
     }
+  }
+  // Platforms of its own, one at a time: tracing and metrics off, then on, alternately.
+  if (sections.has('observability')) {
+    const options = {
+      rounds: numberFromEnv('BENCH_OBSERVABILITY_ROUNDS', 1),
+      orders: numberFromEnv('BENCH_OBSERVABILITY_ORDERS', 100),
+      gateway: { rounds: 2, roundSeconds: numberFromEnv('BENCH_GATEWAY_SECONDS', 5), warmupSeconds: 3, connections: numberFromEnv('BENCH_GATEWAY_CONNECTIONS', 10) },
+    };
+    printObservability(await measureObservabilityOverhead(options), options);
   }
   // After the multi-process platform is gone, so its processes neither share the cores nor the memory with it.
   if (sections.has('embedded')) {

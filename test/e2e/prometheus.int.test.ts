@@ -78,6 +78,13 @@ describe('Prometheus scrapes every process of the platform (infra/local, 1 s int
         return answer.body.orderId;
       }),
     );
+    // The saga counters and histograms: in these fresh processes they start from nothing, but read them anyway.
+    const sagaBefore = {
+      started: await scalar('sum(saga_started_total{job="order"})'),
+      approved: await scalar('sum(saga_completed_total{job="order",outcome="APPROVED"})'),
+      declined: await scalar('sum(saga_completed_total{job="order",outcome="CANCELLED",reason="PAYMENT_DECLINED"})'),
+      durations: await scalar('sum(saga_duration_seconds_count{job="order"})'),
+    };
     const finals: string[] = [];
     for (const orderId of placed) {
       // waitForFinalOrder polls GET /api/orders/:id: each poll is one more request the gateway counts.
@@ -94,9 +101,33 @@ describe('Prometheus scrapes every process of the platform (infra/local, 1 s int
     const routes = (await query('http_requests_total{job="gateway",route=~"/api/orders.*"}')).map((s) => s.metric.route);
     for (const id of placed) expect(routes.join(' ')).not.toContain(id);
 
-    // The saga counters are being wired separately: assert them once they exist, never fail on their absence.
-    const sagas = await query('sum(saga_completed_total)');
-    if (sagas.length > 0) await eventually(async () => expect(await scalar('sum(saga_completed_total)')).toBeGreaterThanOrEqual(tokens.length), 20_000, 500);
+    const declined = tokens.filter((t) => t === 'tok_chargeDeclined').length;
+    await eventually(async () => {
+      expect({
+        started: (await scalar('sum(saga_started_total{job="order"})')) - sagaBefore.started,
+        approved: (await scalar('sum(saga_completed_total{job="order",outcome="APPROVED"})')) - sagaBefore.approved,
+        declined: (await scalar('sum(saga_completed_total{job="order",outcome="CANCELLED",reason="PAYMENT_DECLINED"})')) - sagaBefore.declined,
+        durations: (await scalar('sum(saga_duration_seconds_count{job="order"})')) - sagaBefore.durations,
+      }).toEqual({ started: tokens.length, approved: tokens.length - declined, declined, durations: tokens.length });
+    }, 20_000, 500);
+    // The declined ones were compensated: their stock released (C2), counted once each.
+    expect(await scalar('sum(saga_compensations_total{job="order"})')).toBeGreaterThanOrEqual(declined);
+  });
+
+  it('shows each service\'s messaging: every consumer attached, an outbox backlog per lane that drains to zero', async () => {
+    const services = ['order', 'inventory', 'payment', 'notification'];
+    await eventually(async () => {
+      const running = await query('messaging_consumer_running');
+      for (const service of services) {
+        const own = running.filter((s) => s.metric.job === service);
+        expect({ service, consumers: own.length > 0, allUp: own.every((s) => s.value[1] === '1') }).toEqual({ service, consumers: true, allUp: true });
+      }
+      const pending = await query('outbox_pending_messages');
+      for (const service of services) {
+        const lanes = pending.filter((s) => s.metric.job === service).map((s) => `${s.metric.lane}=${s.value[1]}`).sort();
+        expect({ service, lanes }).toEqual({ service, lanes: ['command=0', 'event=0'] });
+      }
+    }, 30_000, 500);
   });
 });
 

@@ -2,6 +2,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { decodeEnvelope, serviceOfConsumer, type MessageEnvelope } from '@saga/contracts';
 import { sagaAttributes, withMessageSpan } from '@saga/tracing';
+import { messagingSignals } from './messaging-signals';
 import { PoisonMessageError, type RetryPolicy } from './ports/delivery.types';
 import { retryDelay } from './retry-policy';
 import { isTransientInfrastructureError } from './transient-errors';
@@ -45,6 +46,20 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 const WAIT_SLICE_MS = 250;
 
 export async function deliver(input: DeliveryInput): Promise<DeliveryOutcome> {
+  const outcome = await deliverOnce(input);
+  if (outcome.kind === 'dead-letter' && input.trace) {
+    const group = input.trace.attributes?.['messaging.consumer.group.name'];
+    messagingSignals.deadLettered({
+      broker: input.trace.system,
+      source: input.trace.destination,
+      ...(typeof group === 'string' ? { group } : {}),
+      reason: outcome.reason.startsWith('POISON') ? 'poison' : outcome.reason.startsWith('INVALID_ENVELOPE') ? 'invalid_envelope' : 'handler_failed',
+    });
+  }
+  return outcome;
+}
+
+async function deliverOnce(input: DeliveryInput): Promise<DeliveryOutcome> {
   const decoded = decodeEnvelope(input.raw);
   if (!decoded.ok) return { kind: 'dead-letter', reason: decoded.reason, attempts: 0 };
   const { envelope } = decoded;

@@ -1,5 +1,5 @@
 // Public surface of @saga/metrics: the process registry, HTTP RED, domain instruments and the /metrics server.
-export { createMetrics, requestBuckets } from './metrics';
+export { counterOf, createMetrics, gaugeOf, requestBuckets } from './metrics';
 export type { CreateMetricsOptions, Metrics } from './metrics';
 export { httpMetrics, labelRoute, UNMATCHED_ROUTE } from './http-metrics';
 export { startMetricsServer } from './metrics-server';
@@ -13,3 +13,5 @@ export type { RateLimitMetrics } from './rate-limit-metrics';
 export { faultMetrics } from './fault-metrics';
 export type { FaultMetrics, FiredRule } from './fault-metrics';
 export { metricsSettingsShape } from './metrics-settings';
+export { addGaugeSource } from './polled-gauge';
+export type { GaugeSource } from './polled-gauge';

@@ -3,7 +3,7 @@ import { routeGuards, type TokenVerifier } from '@saga/auth';
 import { consumerGroups, queueBindings, eventTopicSpecs, queues as queueNames } from '@saga/contracts';
 import type { SqlClient, SqlExecutor } from '@saga/db';
 import { faultRoutes, serviceFaults, type FaultInjector } from '@saga/faults';
-import { assertConsumersRunning, createDeadLetterAdmin, deadLetterAdminRoutes, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
+import { assertConsumersRunning, createDeadLetterAdmin, instrumentMessaging, deadLetterAdminRoutes, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import type { Metrics } from '@saga/metrics';
 import { createHttpApp, createReadiness, traceAdminRoutes, type Logger } from '@saga/platform';
 import type { Express } from 'express';
@@ -88,6 +88,16 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
   // Its share of the dead letters: its command queue in the shared dead-letter queue, its group's dead-letter topic.
   const deadLetters = createDeadLetterAdmin({ service: 'inventory', commandBus, queues: [commandsQueue], eventLog, groups: [consumerGroups.inventory] });
   const routes = [inventoryRoutes(inventory, guards), faultRoutes(faults, guards.admin), outboxAdminRoutes(db, guards.admin), deadLetterAdminRoutes(deadLetters, guards.admin), traceAdminRoutes(guards.admin)];
+  // Outbox backlog, inbox duplicates, dead letters, consumer status and Kafka lag on /metrics (while it runs).
+  let stopMessagingMetrics: (() => void) | undefined;
+  const recordMessaging = () => {
+    if (!options.metrics) return;
+    stopMessagingMetrics = instrumentMessaging(options.metrics, {
+      db,
+      consumers: () => ({ commands: subscription, events: eventSubscription }),
+      ...(eventLog ? { lag: { eventLog, groups: [{ groupId: consumerGroups.inventory, topics: eventTopicSpecs().map((spec) => spec.name) }] } } : {}),
+    });
+  };
   const app = createHttpApp({ service: 'inventory', logger, ...(options.metrics && { metrics: options.metrics }), readiness, routes: (http) => routes.forEach((mount) => mount(http)) });
 
   return {
@@ -112,11 +122,13 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
         eventSubscription = await eventLog.subscribe({ ...events, handle: faults.wrapHandler('consumer', events.handle) });
       }
       state = 'running';
+      recordMessaging();
       logger.info({ queue: commandsQueue, events: eventLog ? 'consuming' : 'off' }, 'inventory consuming commands');
     },
     async stop() {
       if (state === 'stopped') return;
       state = 'stopped';
+      stopMessagingMetrics?.();
       // Consumers first: a handler finishing now still enqueues its reply, which the relay then gets to publish.
       await subscription?.close();
       await eventSubscription?.close();

@@ -61,7 +61,7 @@ async function start(config: InventoryConfig, logger: Logger, shutdown: Graceful
 
   const metrics = createMetrics({ service: 'inventory' });
   const faults = serviceFaults('inventory', inventoryFaultOperations, logger, { enabled: config.FAULTS_ENABLED, onTrigger: faultMetrics(metrics).fired });
-  const service = createInventoryService({ verifyToken, db, commandBus, eventLog, logger, faults, metrics, clock: systemClock, isShuttingDown: shutdown.isShuttingDown, ...instanceOf(config.PORT) });
+  const service = createInventoryService({ verifyToken, db, commandBus, eventLog, logger, faults, ...(config.METRICS_PORT === undefined ? {} : { metrics }), clock: systemClock, isShuttingDown: shutdown.isShuttingDown, ...instanceOf(config.PORT) });
   opened.unshift({ name: 'consumers and outbox relay', close: () => service.stop() });
   await service.start();
 

@@ -101,7 +101,7 @@ export async function start(config: NotificationConfig, logger: Logger): Promise
       log: (level, message, extra) => logger[level](extra, message),
     });
     if (eventLog) opened.push(() => eventLog.close());
-    const service = createNotificationService({ verifyToken, db, commandBus, ...(eventLog ? { eventLog } : {}), channels: channelsFor(config, logger), logger, faults: createNotificationFaults({ logger, enabled: config.FAULTS_ENABLED, onTrigger: faultMetrics(metrics).fired }), metrics, ...instanceOf(config.PORT) });
+    const service = createNotificationService({ verifyToken, db, commandBus, ...(eventLog ? { eventLog } : {}), channels: channelsFor(config, logger), logger, faults: createNotificationFaults({ logger, enabled: config.FAULTS_ENABLED, onTrigger: faultMetrics(metrics).fired }), ...(config.METRICS_PORT === undefined ? {} : { metrics }), ...instanceOf(config.PORT) });
     await service.start();
     opened.push(() => service.stop());
     const http = await startHttpServer(service.app, { port: config.PORT });

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { consumerGroups, queueBindings, eventTopicSpecs } from '@saga/contracts';
 import { migrate, type SqlClient } from '@saga/db';
 import { faultRoutes, type FaultInjector } from '@saga/faults';
-import { assertConsumersRunning, createDeadLetterAdmin, deadLetterAdminRoutes, migrateMessaging, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
+import { assertConsumersRunning, createDeadLetterAdmin, instrumentMessaging, deadLetterAdminRoutes, migrateMessaging, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import type { Metrics } from '@saga/metrics';
 import { createHttpApp, createReadiness, traceAdminRoutes, type Logger } from '@saga/platform';
 import type { Express } from 'express';
@@ -91,6 +91,16 @@ export function createNotificationService(options: NotificationServiceOptions): 
     isShuttingDown: () => stopping,
   });
   const guards = routeGuards(options.verifyToken);
+  // Outbox backlog, inbox duplicates, dead letters, consumer status and Kafka lag on /metrics (while it runs).
+  let stopMessagingMetrics: (() => void) | undefined;
+  const recordMessaging = () => {
+    if (!options.metrics) return;
+    stopMessagingMetrics = instrumentMessaging(options.metrics, {
+      db,
+      consumers: () => ({ commands: subscription, events: eventSubscription }),
+      ...(eventLog ? { lag: { eventLog, groups: [{ groupId: consumerGroups.notification, topics: eventTopicSpecs().map((spec) => spec.name) }] } } : {}),
+    });
+  };
   const app = createHttpApp({
     service: 'notification',
     logger,
@@ -123,10 +133,12 @@ export function createNotificationService(options: NotificationServiceOptions): 
         const events = orderEventSubscription(handlerDeps);
         eventSubscription = await eventLog.subscribe({ ...events, handle: faults.wrapHandler('consumer', events.handle) });
       }
+      recordMessaging();
       logger.info({ queue: consumer.queue, events: eventLog ? 'consuming' : 'off', channel: channel.name }, 'notification service started');
     },
     async stop() {
       stopping = true;
+      stopMessagingMetrics?.();
       // Consumers first: their last transactions may still enqueue replies for the relay to publish.
       await subscription?.close();
       subscription = undefined;

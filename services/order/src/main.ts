@@ -67,7 +67,7 @@ async function start(): Promise<StartedProcess> {
     eventLog,
     prices,
     faults,
-    metrics,
+    ...(config.METRICS_PORT === undefined ? {} : { metrics }),
     logger,
     runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: config.ORDER_STEP_TIMEOUT_MS, maxCompensationAttempts: config.ORDER_MAX_COMPENSATION_ATTEMPTS } },
     defaultSagaMode: config.DEFAULT_SAGA_MODE,

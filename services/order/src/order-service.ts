@@ -3,7 +3,7 @@ import { consumerGroups, eventTopicSpecs, queueBindings, topics, type SagaMode }
 import { routeGuards, type TokenVerifier } from '@saga/auth';
 import type { SqlClient } from '@saga/db';
 import { faultRoutes, type FaultInjector } from '@saga/faults';
-import { assertConsumersRunning, createDeadLetterAdmin, deadLetterAdminRoutes, OutboxRelay, outboxAdminRoutes, type CommandBus, type ConsumedEvent, type EventLog, type Subscription } from '@saga/messaging';
+import { assertConsumersRunning, createDeadLetterAdmin, instrumentMessaging, deadLetterAdminRoutes, OutboxRelay, outboxAdminRoutes, type CommandBus, type ConsumedEvent, type EventLog, type Subscription } from '@saga/messaging';
 import { sagaMetrics, type Metrics } from '@saga/metrics';
 import { createHttpApp, createReadiness, traceAdminRoutes, withCorrelation, type Logger } from '@saga/platform';
 import { ChoreographyReaper } from './app/choreography-deadlines';
@@ -115,6 +115,16 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     },
     ...(options.isShuttingDown ? { isShuttingDown: options.isShuttingDown } : {}),
   });
+  // Outbox backlog, inbox duplicates, dead letters, consumer status and Kafka lag on /metrics (while it runs).
+  let stopMessagingMetrics: (() => void) | undefined;
+  const recordMessaging = () => {
+    if (!options.metrics) return;
+    stopMessagingMetrics = instrumentMessaging(options.metrics, {
+      db,
+      consumers: () => ({ 'saga replies': subscription, choreography }),
+      ...(eventLog ? { lag: { eventLog, groups: [{ groupId: consumerGroups.order, topics: eventTopicSpecs().map((spec) => spec.name) }] } } : {}),
+    });
+  };
   const app = createHttpApp({
     service: 'order',
     logger,
@@ -166,10 +176,12 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       // Choreographed orders that went overdue while no instance ran are cancelled at the first pass.
       choreographyDeadlines?.start();
       state = 'running';
+      recordMessaging();
     },
     async stop() {
       if (state === 'stopped') return;
       state = 'stopped';
+      stopMessagingMetrics?.();
       await deadlines.stop();
       await choreographyDeadlines?.stop();
       await subscription?.close();

@@ -50,7 +50,7 @@ export async function start(config: ProviderConfig = loadConfig(configSchema)) {
     unavailable: config.PROVIDER_UNAVAILABLE,
     adminEnabled: config.PROVIDER_ADMIN_ENABLED,
     logger,
-    metrics,
+    ...(config.METRICS_PORT === undefined ? {} : { metrics }),
   });
   const server = await startHttpServer(app, { port: config.PORT });
   // In the order things must stop: out of the registry, no new requests (in-flight ones finish), then the pool.

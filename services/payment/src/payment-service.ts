@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { consumerGroups, queueBindings, eventTopicSpecs } from '@saga/contracts';
 import type { SqlClient } from '@saga/db';
 import { faultRoutes, serviceFaults, type FaultInjector } from '@saga/faults';
-import { assertConsumersRunning, createDeadLetterAdmin, deadLetterAdminRoutes, defaultRetryPolicy, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
+import { assertConsumersRunning, createDeadLetterAdmin, instrumentMessaging, deadLetterAdminRoutes, defaultRetryPolicy, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import type { Metrics } from '@saga/metrics';
 import { createHttpApp, createReadiness, traceAdminRoutes, type Logger } from '@saga/platform';
 import type { Express } from 'express';
@@ -114,6 +114,16 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     deadLetterAdminRoutes(deadLetters, guards.admin),
     traceAdminRoutes(guards.admin),
   ];
+  // Outbox backlog, inbox duplicates, dead letters, consumer status and Kafka lag on /metrics (while it runs).
+  let stopMessagingMetrics: (() => void) | undefined;
+  const recordMessaging = () => {
+    if (!options.metrics) return;
+    stopMessagingMetrics = instrumentMessaging(options.metrics, {
+      db,
+      consumers: () => ({ commands: subscription, events: eventSubscription }),
+      ...(eventLog ? { lag: { eventLog, groups: [{ groupId: consumerGroups.payment, topics: eventTopicSpecs().map((spec) => spec.name) }] } } : {}),
+    });
+  };
   const app = createHttpApp({ service: 'payment', logger, ...(options.metrics && { metrics: options.metrics }), readiness, routes: (http) => routes.forEach((mount) => mount(http)) });
 
   return {
@@ -139,10 +149,12 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
       }
       scheduler.start();
       running = true;
+      recordMessaging();
       logger.info('payment service started');
     },
     async stop() {
       stopping = true;
+      stopMessagingMetrics?.();
       await scheduler.stop();
       await subscription?.close();
       await eventSubscription?.close();

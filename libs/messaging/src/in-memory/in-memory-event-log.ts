@@ -2,7 +2,7 @@
 import { deadLetterTopicFor, encodeEnvelope, redriveTopicFor } from '@saga/contracts';
 import { letterHeaders, lettersFromLog, parseLogLetterId } from '../dead-letters/letter-records';
 import { deliver, resolvePolicy } from '../delivery';
-import type { EventLog, EventSubscription, OutgoingEvent, TopicSpec } from '../ports/event-log.port';
+import type { ConsumerLag, EventLog, EventSubscription, OutgoingEvent, TopicSpec } from '../ports/event-log.port';
 import type { DeadLetter, RedriveOutcome, Subscription } from '../ports/delivery.types';
 
 interface StoredRecord {
@@ -24,6 +24,8 @@ interface Group {
   positions: Map<string, number>;
   /** Partitions with a delivery loop running, so each partition is consumed by one loop at a time (in order). */
   pumping: Set<string>;
+  /** Partitions the group has committed on (as Kafka, lag is only known there). */
+  committed: Set<string>;
 }
 
 const DEFAULT_PARTITIONS = 3;
@@ -133,10 +135,22 @@ export class InMemoryEventLog implements EventLog {
     return partitions;
   }
 
+  async consumerLag(groupId: string, topics: readonly string[]): Promise<ConsumerLag[]> {
+    const group = this.groups.get(groupId);
+    if (!group) return [];
+    return topics.flatMap((topic) => {
+      const known = this.partitionsOf(topic)
+        .map((records, partition) => ({ tp: `${topic}/${partition}`, end: records.length }))
+        .filter(({ tp }) => group.committed.has(tp))
+        .map(({ tp, end }) => end - (group.positions.get(tp) ?? end));
+      return known.length === 0 ? [] : [{ topic, lag: known.reduce((sum, lag) => sum + lag, 0) }];
+    });
+  }
+
   private groupFor(groupId: string): Group {
     let group = this.groups.get(groupId);
     if (!group) {
-      group = { members: [], positions: new Map(), pumping: new Set() };
+      group = { members: [], positions: new Map(), pumping: new Set(), committed: new Set() };
       this.groups.set(groupId, group);
     }
     return group;
@@ -198,6 +212,7 @@ export class InMemoryEventLog implements EventLog {
         }
         // Commit only now, after the handler finished (or the record was parked), as the Kafka adapter does.
         group.positions.set(tp, offset + 1);
+        group.committed.add(tp);
       }
     } finally {
       group.pumping.delete(tp);

@@ -2,6 +2,7 @@
 import type { MessageEnvelope } from '@saga/contracts';
 import { isRetryableTxError, type SqlClient, type SqlExecutor } from '@saga/db';
 import { backoffDelay } from '@saga/resilience';
+import { messagingSignals } from '../messaging-signals';
 
 // Serialization failures and deadlocks are transient: running the whole transaction again usually succeeds.
 const MAX_TX_ATTEMPTS = 5;
@@ -18,7 +19,9 @@ export async function markProcessed(tx: SqlExecutor, consumer: string, messageId
     'INSERT INTO processed_messages (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
     [consumer, messageId],
   );
-  return result.rowCount === 1;
+  if (result.rowCount === 1) return true;
+  messagingSignals.duplicateDropped({ consumer });
+  return false;
 }
 
 /**
@@ -27,6 +30,8 @@ export async function markProcessed(tx: SqlExecutor, consumer: string, messageId
  */
 export async function wasProcessed(db: SqlExecutor, consumer: string, messageId: string): Promise<boolean> {
   const result = await db.query('SELECT 1 FROM processed_messages WHERE consumer = $1 AND message_id = $2', [consumer, messageId]);
+  // Callers drop a message already processed: that is a duplicate dropped (they stop here, so it is counted once).
+  if (result.rowCount > 0) messagingSignals.duplicateDropped({ consumer });
   return result.rowCount > 0;
 }
 

@@ -5,7 +5,7 @@ import { Kafka, logLevel as kafkaLogLevel, Partitioners, type Admin, type Consum
 import { deliver, resolvePolicy } from '../delivery';
 import { DEFAULT_KAFKA_REBALANCE_TIMEOUT_MS } from '../delivery-bounds';
 import { DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY } from '../pool-size';
-import type { EventLog, EventSubscription, OutgoingEvent, TopicSpec } from '../ports/event-log.port';
+import type { ConsumerLag, EventLog, EventSubscription, OutgoingEvent, TopicSpec } from '../ports/event-log.port';
 import type { DeadLetter, RedriveOutcome, RetryPolicy, Subscription } from '../ports/delivery.types';
 import { deadLetterHeaders, listGroupDeadLetters, originalTopicOf, redriveGroupDeadLetter } from './dead-letter-topic';
 
@@ -252,6 +252,19 @@ export class KafkaEventLog implements EventLog {
 
   async redriveDeadLetter(groupId: string, id: string): Promise<RedriveOutcome> {
     return redriveGroupDeadLetter({ kafka: this.kafka, admin: this.admin, producer: this.producer }, groupId, id);
+  }
+
+  async consumerLag(groupId: string, topics: readonly string[]): Promise<ConsumerLag[]> {
+    const committed = await this.admin.fetchOffsets({ groupId, topics: [...topics] });
+    const lags: ConsumerLag[] = [];
+    for (const { topic, partitions } of committed) {
+      const ends = new Map((await this.admin.fetchTopicOffsets(topic)).map((end) => [end.partition, Number(end.high)]));
+      // "-1": the group has no offset on that partition yet.
+      const known = partitions.filter((partition) => Number(partition.offset) >= 0);
+      if (known.length === 0) continue;
+      lags.push({ topic, lag: known.reduce((sum, partition) => sum + Math.max(0, (ends.get(partition.partition) ?? 0) - Number(partition.offset)), 0) });
+    }
+    return lags;
   }
 
   async close(): Promise<void> {

@@ -51,5 +51,16 @@ export interface EventLog {
    * letter re-driven in the dead-letter topic: a second call answers 'already-redriven' and sends nothing.
    */
   redriveDeadLetter(groupId: string, id: string): Promise<RedriveOutcome>;
+  /**
+   * How far a consumer group is behind, per topic it has committed offsets on: the events published after its last
+   * commit, summed over the topic's partitions (topics it never committed on are left out).
+   */
+  consumerLag(groupId: string, topics: readonly string[]): Promise<ConsumerLag[]>;
   close(): Promise<void>;
+}
+
+export interface ConsumerLag {
+  topic: string;
+  /** Events not yet processed (and committed) by the group. */
+  lag: number;
 }

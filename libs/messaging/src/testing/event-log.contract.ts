@@ -132,6 +132,23 @@ export function describeEventLogContract(name: string, createHarness: () => Prom
       await eventually(() => expect(after.map((consumed) => payloadOf(consumed).n)).toEqual([4, 5]), timeoutMs);
     });
 
+    it('reports a group\'s lag: the events published after its last commit, per topic', async () => {
+      // One partition: a partition the group never committed on has no known lag (left out), on Kafka and its twin alike.
+      const topic = await freshTopic(1);
+      const groupId = `g-${runId}-lag`;
+      expect(await harness.log.consumerLag(groupId, [topic])).toEqual([]);
+      const consumed: ConsumedEvent[] = [];
+      const subscription = await collect(topic, groupId, consumed);
+      await harness.log.publish(topic, ['a', 'b', 'c'].map((key, n) => event(`lag-${key}`, n)));
+      await eventually(() => expect(consumed).toHaveLength(3), timeoutMs);
+      // The commit follows the handler: wait until the group has caught up.
+      await eventually(async () => expect(await harness.log.consumerLag(groupId, [topic])).toEqual([{ topic, lag: 0 }]), timeoutMs);
+      await subscription.close();
+      subscriptions = subscriptions.filter((other) => other !== subscription);
+      await harness.log.publish(topic, ['a', 'b', 'c', 'd'].map((key, n) => event(`lag-${key}`, 10 + n)));
+      await eventually(async () => expect(await harness.log.consumerLag(groupId, [topic])).toEqual([{ topic, lag: 4 }]), timeoutMs);
+    });
+
     it('retries a failing handler and does not move past the event until it succeeds', async () => {
       const topic = await freshTopic(1);
       const received: ConsumedEvent[] = [];

@@ -50,6 +50,7 @@ export function recordingTransports(): { commandBus: CommandBus; eventLog: Event
     subscribe: (subscription) => log.subscribe(subscription),
     deadLetters: (groupId) => log.deadLetters(groupId),
     redriveDeadLetter: (groupId, id) => log.redriveDeadLetter(groupId, id),
+    consumerLag: (groupId, topics) => log.consumerLag(groupId, topics),
     close: () => log.close(),
   };
   return { commandBus, eventLog, memoryBus: bus, published };

@@ -1,0 +1,79 @@
+// What tracing and metrics cost: the same platform started with both off and with both on, alternately, measured
+// by the saga's p50 (POST → last step) and the gateway's throughput ratio to the inventory direct.
+import type { SagaMode } from '@saga/contracts';
+import { startPlatform, type ServiceName } from '../e2e/support/platform-processes';
+import { measureGatewayOverhead, type OverheadOptions } from './gateway-overhead';
+import { ms } from './stats';
+
+export interface ObservabilityOptions {
+  /** Platforms started per setting (off, on, off, on…): alternating spreads the machine's other work over both. */
+  rounds: number;
+  orders: number;
+  gateway: OverheadOptions;
+}
+
+type Setting = 'off' | 'on';
+
+export interface SettingResult {
+  setting: Setting;
+  /** Saga end p50 per mode, in ms (the median over the rounds). */
+  sagaP50: Record<SagaMode, number>;
+  /** Gateway ÷ direct throughput (the median over the rounds). */
+  gatewayRatio: number;
+}
+
+const processes: ServiceName[] = ['provider', 'inventory', 'payment', 'notification', 'order', 'gateway'];
+
+/**
+ * off: OTEL_SDK_DISABLED=true and no METRICS_PORT (nothing traced, no metric recorded: nobody could scrape them);
+ * on: tracing as every process runs it (spans kept in the store) and METRICS_PORT=0 (every metric recorded, served).
+ */
+const envFor = (setting: Setting): Record<string, string> => (setting === 'off' ? { OTEL_SDK_DISABLED: 'true' } : { METRICS_PORT: '0' });
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+export async function measureObservabilityOverhead(options: ObservabilityOptions): Promise<Record<Setting, SettingResult>> {
+  // Loaded here, as run-bench does: its order client needs @saga/auth/testing.
+  const sagaBench = './saga-bench';
+  const { runOrders } = (await import(sagaBench)) as typeof import('./saga-bench');
+  const samples: Record<Setting, { saga: Record<SagaMode, number[]>; ratio: number[] }> = {
+    off: { saga: { orchestration: [], choreography: [] }, ratio: [] },
+    on: { saga: { orchestration: [], choreography: [] }, ratio: [] },
+  };
+  for (let round = 1; round <= options.rounds; round += 1) {
+    for (const setting of ['off', 'on'] as const) {
+      const env = Object.fromEntries(processes.map((name) => [name, envFor(setting)]));
+      const platform = await startPlatform({ stepTimeoutMs: 30_000, env });
+      try {
+        for (const mode of ['orchestration', 'choreography'] as const) {
+          await runOrders(platform.urls.order, mode, 20, 'sequential', `bench-${platform.run}-warmup`);
+          const run = await runOrders(platform.urls.order, mode, options.orders, 'sequential', `bench-${platform.run}`);
+          samples[setting].saga[mode].push(run.toSagaEnd.p50);
+        }
+        samples[setting].ratio.push((await measureGatewayOverhead(platform, options.gateway)).ratio);
+        console.log(`  round ${round}, ${setting.padEnd(3)}: saga p50 orchestration ${ms(samples[setting].saga.orchestration.at(-1)!)}, choreography ${ms(samples[setting].saga.choreography.at(-1)!)}, gateway ratio ${samples[setting].ratio.at(-1)!.toFixed(2)}`);
+      } finally {
+        await platform.stop();
+      }
+    }
+  }
+  const summary = (setting: Setting): SettingResult => ({
+    setting,
+    sagaP50: { orchestration: median(samples[setting].saga.orchestration), choreography: median(samples[setting].saga.choreography) },
+    gatewayRatio: median(samples[setting].ratio),
+  });
+  return { off: summary('off'), on: summary('on') };
+}
+
+export function printObservability(result: Record<Setting, SettingResult>, options: ObservabilityOptions): void {
+  const pct = (on: number, off: number, higherIsWorse: boolean) => `${(((higherIsWorse ? on / off : off / on) - 1) * 100).toFixed(1)} %`;
+  console.log(`\ntracing and metrics: off vs on (${options.rounds} platform(s) each, alternated; ${options.orders} sequential orders per mode; medians):`);
+  for (const mode of ['orchestration', 'choreography'] as const) {
+    console.log(`  saga end p50, ${mode.padEnd(13)} off ${ms(result.off.sagaP50[mode])}  on ${ms(result.on.sagaP50[mode])}  overhead ${pct(result.on.sagaP50[mode], result.off.sagaP50[mode], true)} (target < 10 %)`);
+  }
+  console.log(`  gateway / direct throughput  off ${result.off.gatewayRatio.toFixed(2)}  on ${result.on.gatewayRatio.toFixed(2)}  overhead ${pct(result.on.gatewayRatio, result.off.gatewayRatio, false)} (target < 10 %)`);
+}
