@@ -1,8 +1,9 @@
 // `npm run compose:check`: the platform under a real Docker engine, as `docker compose up` runs it, from nothing to
 // `down -v`: engine, Compose, forge images (where no registry is reachable), up --build --wait, the image's own checks,
 // the smoke test, a fault rule and a payment stop/start with the saga invariants checked, the end-to-end gateway
-// suites (jest's compose project) against the containers, then two replicas of each
-// service found through the registry. `--if-possible` (the npm test stage) skips, saying why, where Docker cannot run.
+// suites (jest's compose project) against the containers, one order's trace in Jaeger (every service on its path,
+// one trace), then two replicas of each service found through the registry. `--if-possible` (the npm test stage)
+// skips, saying why, where Docker cannot run.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -179,7 +180,8 @@ async function place(token: string, sagaMode: string, paymentToken?: string): Pr
   return placed.body.orderId;
 }
 
-async function acceptance(): Promise<void> {
+/** Returns the id of a calm orchestrated order it placed last (no fault, no outage): its trace is looked up in Jaeger. */
+async function acceptance(): Promise<string> {
   const password = composeOut(baseFiles, 'exec', '-T', 'gateway', 'cat', '/secrets/admin-password').trim();
   run(process.execPath, ['-r', './scripts/ts-register.js', 'scripts/smoke.ts', gateway], { env: { ...process.env, SMOKE_USER: 'admin', SMOKE_PASSWORD: password } });
   const login = await call<{ access_token: string }>('POST', '/auth/token', undefined, { username: 'admin', password });
@@ -199,7 +201,60 @@ async function acceptance(): Promise<void> {
   const faultedOrder = await read<Order & { history: { step: string }[] }>(`/api/orders/${faulted}`, token);
   const steps = faultedOrder.history.map((h) => h.step);
   if (faultedOrder.status !== 'CANCELLED' || !steps.includes('RELEASE_STOCK') || !steps.includes('CANCEL_ORDER')) throw new Error(`the faulted order did not compensate: ${faultedOrder.status} ${steps.join(',')}`);
+  // One order with nothing in its way, so that its trace is the plain journey (a saga resend during the outage would be
+  // started by a timer, outside any trace): gateway -> order -> inventory -> payment -> notification.
+  const calm = await place(token, 'orchestration');
+  const calmOrder = await eventually(`order ${calm} approved`, 60_000, async () => {
+    const order = await read<Order>(`/api/orders/${calm}`, token);
+    return order.status === 'APPROVED' ? order : undefined;
+  });
   gatewaySuites(password);
+  return calmOrder.orderId;
+}
+
+/** What Jaeger's query API (GET /api/traces) answers: traces, each with its spans and the processes (services) that sent them. */
+interface JaegerTraces {
+  data?: { traceID: string; spans: { spanID: string; processID: string }[]; processes: Record<string, { serviceName: string }> }[];
+}
+
+/** The services an orchestrated saga passes through: the gateway's request, then every command and reply. */
+const tracedServices = ['gateway', 'order', 'inventory', 'payment', 'notification'];
+
+/**
+ * Where the fact lives: Jaeger (compose's own, fed over OTLP/HTTP by every process) holds the order's journey as ONE
+ * trace with spans from every service on its path. Found by the order id every message span carries (saga.order_id),
+ * asked inside the container, so the check does not depend on the published UI port.
+ */
+async function jaegerHasTheTrace(orderId: string): Promise<void> {
+  const query = (search: string) => {
+    const out = composeOut(baseFiles, 'exec', '-T', 'jaeger', 'wget', '-qO-', `http://127.0.0.1:16686/api/traces?${search}`);
+    return (JSON.parse(out) as JaegerTraces).data ?? [];
+  };
+  const tags = encodeURIComponent(JSON.stringify({ 'saga.order_id': orderId }));
+  const servicesOf = (trace: NonNullable<JaegerTraces['data']>[number]) => {
+    const perService = new Map<string, number>();
+    for (const span of trace.spans) {
+      const service = trace.processes[span.processID]?.serviceName ?? '?';
+      perService.set(service, (perService.get(service) ?? 0) + 1);
+    }
+    return perService;
+  };
+  // The SDK exports in batches (every 5 s by default): wait until the last service's spans arrived. One trace must
+  // hold them all: a link lost anywhere (a header, the outbox) would leave that hop's spans in a trace of their own.
+  const found = await eventually(`one trace of order ${orderId} in Jaeger with spans from ${tracedServices.join(', ')}`, 60_000, async () => {
+    const traces = query(`service=order&limit=50&tags=${tags}`);
+    if (traces.length === 0) throw new Error('no trace mentions the order yet');
+    const whole = traces.find((t) => tracedServices.every((service) => servicesOf(t).has(service)));
+    if (!whole) throw new Error(`no single trace has spans from all of them: ${traces.map((t) => `${t.traceID} (${[...servicesOf(t).keys()].join(', ')})`).join('; ')}`);
+    return { trace: whole, mentioning: traces.length };
+  });
+  const perService = servicesOf(found.trace);
+  const services = [...perService].sort(([a], [b]) => a.localeCompare(b)).map(([service, count]) => `${service} ${count}`);
+  const orderTraces = query('service=order&limit=50').length;
+  say(
+    `jaeger: order ${orderId}: trace ${found.trace.traceID} holds ${found.trace.spans.length} spans from ${perService.size} services (${services.join(', ')}); ` +
+      `${found.mentioning} trace(s) carry its saga.order_id; ${orderTraces} traces of service order found (limit 50)`,
+  );
 }
 
 /**
@@ -285,8 +340,9 @@ async function main(): Promise<void> {
     compose(baseFiles, 'up', '--build', '--wait', '--wait-timeout', '600');
     say(`docker compose up --build --wait: every container healthy (${elapsed()})`);
     checkImage();
-    await acceptance();
+    const traced = await acceptance();
     say(`acceptance passed (${elapsed()})`);
+    await jaegerHasTheTrace(traced);
     await replicas();
     say(`replicas passed (${elapsed()})`);
   } catch (error) {

@@ -78,9 +78,16 @@ function hostMounts(service: Record<string, unknown>): string[] {
     .filter((source): source is string => typeof source === 'string' && (source.startsWith('.') || isAbsolute(source)));
 }
 
-/** Infra may publish only the UI/API a user opens (RabbitMQ management, Consul, Toxiproxy's API, Prometheus), on loopback. */
+/** Infra may publish only the UI/API a user opens (RabbitMQ management, Consul, Toxiproxy's API, Prometheus, Jaeger's UI), on loopback. */
 export function allowedInfraPorts(manifest: Manifest): Record<string, number[]> {
-  return { rabbitmq: [Number(manifest.infra.rabbitmq.managementPort)], consul: [manifest.infra.consul.port], toxiproxy: [manifest.infra.toxiproxy.port], prometheus: [prometheusPort] };
+  return {
+    rabbitmq: [Number(manifest.infra.rabbitmq.managementPort)],
+    consul: [manifest.infra.consul.port],
+    toxiproxy: [manifest.infra.toxiproxy.port],
+    prometheus: [prometheusPort],
+    // The query port (UI and HTTP API), never the OTLP receiver.
+    ...(manifest.infra.jaeger ? { jaeger: [Number(manifest.infra.jaeger.queryPort)] } : {}),
+  };
 }
 
 /** What a valid-by-schema file can still get wrong: missing dependencies, unhealthy waits, exposed ports, missing mounts. */

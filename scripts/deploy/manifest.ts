@@ -90,6 +90,15 @@ export function metricsPort(service: ServiceSpec): number | undefined {
   return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
 }
 
+/**
+ * Infra the platform runs without (the trace backend): marked `"optional": true` in the manifest. Nothing waits for
+ * it (compose: depends_on service_started, never service_healthy; Kubernetes: not in wait-for-deps), and natively it is
+ * passed on only when exported.
+ */
+export function isOptionalInfra(manifest: Pick<Manifest, 'infra'>, name: string): boolean {
+  return manifest.infra[name.split('/')[0]]?.optional === true;
+}
+
 /** Services grouped by wave, lowest first. */
 export function waves(services: ServiceSpec[]): ServiceSpec[][] {
   const numbers = [...new Set(services.map((s) => s.wave))].sort((a, b) => a - b);

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { loadManifest, placeholders, repoRoot, resolveEnv, type Manifest, type ServiceSpec } from './manifest';
+import { isOptionalInfra, loadManifest, placeholders, repoRoot, resolveEnv, type Manifest, type ServiceSpec } from './manifest';
 import { composeScrapeConfig, composeScrapeFile, composeScrapeHeader, prometheusImage, prometheusPort, renderPrometheusYaml } from './prometheus-config';
 import { composeRef, composeResolver, composeSecrets, composeUsers } from './resolvers';
 
@@ -25,6 +25,17 @@ const healthcheck = (test: string[], extra: { interval?: string; timeout?: strin
 });
 const healthy = { condition: 'service_healthy' } as const;
 const initialised = { condition: 'service_completed_successfully' } as const;
+/**
+ * Optional infra (the trace backend): started first, never waited for (not healthy, not ready: a Jaeger that is slow
+ * or crashes blocks nothing; the SDK drops what it cannot export). `required: false` would say it better, but the
+ * Compose schema the checks use does not know it yet.
+ */
+const loosely = { condition: 'service_started' } as const;
+
+/** The trace backend: Jaeger v2, whose image's default config is the all-in-one (in-memory storage, OTLP receiver, query and UI). */
+export const jaegerImage = 'jaegertracing/jaeger:2.12.0';
+/** Jaeger v2's health check extension (healthcheckv2), on every interface of the container as the image configures it. */
+export const jaegerHealthPort = 13133;
 /** The secrets volume, read-only unless the service writes there (the gateway's key and admin password). */
 const secretsMount = (writable = false) => `${composeSecrets.volume}:${composeSecrets.dir}${writable ? '' : ':ro'}`;
 const secretFile = (name: keyof typeof composeSecrets.passwords) => `${composeSecrets.dir}/${composeSecrets.passwords[name]}`;
@@ -160,6 +171,15 @@ function infraServices(manifest: Manifest): Record<string, ComposeService> {
       // No depends_on: a target that is not up yet is simply up == 0 until it is.
       healthcheck: healthcheck(['CMD', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${prometheusPort}/-/ready`]),
     },
+    jaeger: {
+      image: jaegerImage,
+      // No command: the image runs its built-in all-in-one config (memory storage, OTLP/HTTP on 4318, query on 16686),
+      // listening on every interface (the image sets JAEGER_LISTEN_HOST=0.0.0.0). OTLP stays on the compose network;
+      // the UI and its HTTP API are published on loopback only.
+      ports: [`127.0.0.1:${Number(manifest.infra.jaeger.queryPort)}:${Number(manifest.infra.jaeger.queryPort)}`],
+      // The official image is Alpine: busybox's wget (the forge stand-in installs Debian's).
+      healthcheck: healthcheck(['CMD', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${jaegerHealthPort}/status`]),
+    },
   };
 }
 
@@ -167,6 +187,7 @@ function infraServices(manifest: Manifest): Record<string, ComposeService> {
 const placeholdersOf = (service: ServiceSpec) => Object.values(service.env).flatMap((value) => placeholders(value));
 
 function infraDependencies(service: ServiceSpec): string[] {
+  // Every infra the service's env names (optional infra included: appService decides how loosely it waits).
   const needs = new Set<string>();
   for (const value of Object.values(service.env)) {
     for (const ref of placeholders(value)) {
@@ -201,7 +222,11 @@ function appService(manifest: Manifest, service: ServiceSpec): ComposeService {
     environment: env,
     ...(usesSecrets ? { volumes: [secretsMount(writesSecrets)] } : {}),
     ...(service.public ? { ports: [`127.0.0.1:${service.port}:${service.port}`] } : {}),
-    depends_on: { ...(usesSecrets ? { 'secrets-init': initialised } : {}), ...Object.fromEntries(depends.map((name) => [name, healthy])) },
+    // Tracing never blocks start-up: the trace backend is started first, never waited for.
+    depends_on: {
+      ...(usesSecrets ? { 'secrets-init': initialised } : {}),
+      ...Object.fromEntries(depends.map((name) => [name, isOptionalInfra(manifest, name) ? loosely : healthy])),
+    },
     // Ready, not just live: depends_on waits for the brokers to be connected, like start:local's waves.
     healthcheck: healthcheck(['CMD', 'node', '-e', ready], { timeout: '3s' }),
     restart: 'unless-stopped',

@@ -1,7 +1,7 @@
 // What each placeholder of infra/platform/services.json becomes natively (start:local) and in docker-compose.yml.
 import { databaseUrlVariable, resolveEnv, type Manifest, type Resolver, type ServiceSpec } from './manifest';
 
-/** Natively every process is on this machine; brokers come from .local/env; Consul only if someone exported CONSUL_URL. */
+/** Natively every process is on this machine; brokers come from .local/env; Consul and Jaeger only if someone exported their variable (an empty one is unset). */
 export function nativeResolver(env: Record<string, string | undefined>): Resolver {
   return {
     host: () => '127.0.0.1',
@@ -34,8 +34,13 @@ export function nativeSpecs(manifest: Manifest, env: Record<string, string | und
   });
 }
 
-/** The .local/env variable infra/local writes for an endpoint (KAFKA_BROKERS, RABBITMQ_URL, ORDER_DATABASE_URL...). */
+/**
+ * The .local/env variable infra/local writes for an endpoint (KAFKA_BROKERS, RABBITMQ_URL, ORDER_DATABASE_URL...).
+ * Jaeger is not run natively: its endpoint is the OpenTelemetry variable itself, passed on only when exported (and
+ * non-empty), so `npm start`, start:local and the tests export no spans unless someone asks for it.
+ */
 export function nativeInfraVariable(name: string): string {
+  if (name === 'jaeger') return 'OTEL_EXPORTER_OTLP_ENDPOINT';
   return databaseUrlVariable(name) ?? `${name.toUpperCase()}_${name === 'kafka' ? 'BROKERS' : 'URL'}`;
 }
 
@@ -83,6 +88,9 @@ export function composeResolver(manifest: Manifest): Resolver {
           return `redis://:${composeRef('REDIS_PASSWORD')}@redis:${port}`;
         case 'consul':
           return `http://consul:${port}`;
+        // OTLP/HTTP: the SDK's exporter appends /v1/traces.
+        case 'jaeger':
+          return `http://jaeger:${port}`;
         default:
           return undefined;
       }

@@ -40,3 +40,39 @@ describe('the forge override of docker-compose.yml', () => {
     expect(forgeText.match(/ports: (.*)/g)?.every((line) => line === 'ports: !reset []')).toBe(true);
   });
 });
+
+describe('the forge jaeger stand-in', () => {
+  const dockerfile = read('infra/images/jaeger/Dockerfile');
+  const prepare = read('infra/images/jaeger/prepare.sh');
+  const jaeger = main.services.jaeger as Service & { healthcheck: { test: string[] }; ports: string[] };
+
+  it('stands in for exactly the image compose names, and is built by forge.sh build and listed by forge.sh list', () => {
+    expect(standsInFor.get(jaeger.image ?? '')).toBe('jaeger');
+    expect(/^FORGE_IMAGES=\((.*)\)$/m.exec(read('infra/images/images.list.sh'))?.[1]?.split(' ')).toContain('jaeger');
+    expect(forge.services.jaeger).toEqual({ image: 'saga-forge/jaeger:forge' });
+  });
+
+  it('is Jaeger v2’s own binary, built from the Go module proxy (module tag v1.75.0 is the 2.12.0 release), niced, cached under .local', () => {
+    expect(jaeger.image).toBe('jaegertracing/jaeger:2.12.0');
+    expect(prepare).toMatch(/^version=v1\.75\.0$/m);
+    expect(prepare).toMatch(/^release=v2\.12\.0$/m);
+    expect(prepare).toContain('./cmd/jaeger');
+    expect(prepare).toMatch(/nice -n 19 go build -p 1/);
+    expect(prepare).toContain('$root/.local/images/jaeger-$version');
+  });
+
+  it('honours what compose uses: no command (the built-in all-in-one config), every listener on 0.0.0.0, the ports, and the healthcheck’s wget', () => {
+    expect(jaeger.command).toBeUndefined();
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["\/cmd\/jaeger\/jaeger-linux"\]$/m);
+    expect(dockerfile).not.toMatch(/^CMD /m);
+    expect(dockerfile).toMatch(/^ENV JAEGER_LISTEN_HOST=0\.0\.0\.0$/m);
+    const exposed = (/^EXPOSE (.*)$/m.exec(dockerfile)?.[1] ?? '').split(' ').map(Number);
+    const [binary, ...args] = jaeger.healthcheck.test.slice(1);
+    const healthPort = Number(new URL(args.at(-1) ?? '').port);
+    const published = jaeger.ports.map((p) => Number(p.split(':').pop()));
+    for (const port of [4318, healthPort, ...published]) expect({ port, exposed: exposed.includes(port) }).toEqual({ port, exposed: true });
+    expect(binary).toBe('wget');
+    expect(dockerfile).toMatch(/apt-get install [^\n]*\bwget\b/);
+    expect(dockerfile).toMatch(/^USER 10001$/m);
+  });
+});

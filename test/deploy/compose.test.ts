@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { mergeCompose, schemaErrors, semanticErrors, type ComposeDoc } from '../../scripts/deploy/check-compose';
 import { loadManifest, repoRoot } from '../../scripts/deploy/manifest';
-import { composeFiles, kafkaEnvironment, readProperties, renderFiles } from '../../scripts/deploy/render-compose';
+import { composeFiles, jaegerImage, kafkaEnvironment, readProperties, renderFiles } from '../../scripts/deploy/render-compose';
 
 const manifest = loadManifest();
 const read = (file: string) => readFileSync(join(repoRoot, file), 'utf8');
@@ -34,9 +34,42 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs the brokers, Consul, Toxiproxy and every service of the manifest, publishing only loopback ports', () => {
-    expect(Object.keys(main.services ?? {}).sort()).toEqual(['consul', 'kafka', 'postgres', 'prometheus', 'rabbitmq', 'redis', 'secrets-init', 'toxiproxy', ...manifest.services.map((s) => s.name)].sort());
+    expect(Object.keys(main.services ?? {}).sort()).toEqual(['consul', 'jaeger', 'kafka', 'postgres', 'prometheus', 'rabbitmq', 'redis', 'secrets-init', 'toxiproxy', ...manifest.services.map((s) => s.name)].sort());
     const published = Object.entries(main.services ?? {}).flatMap(([name, s]) => ((s.ports as string[] | undefined) ?? []).map((p) => `${name} ${p}`));
-    expect(published.sort()).toEqual(['consul 127.0.0.1:8500:8500', 'gateway 127.0.0.1:8080:8080', 'prometheus 127.0.0.1:9090:9090', 'rabbitmq 127.0.0.1:15672:15672', 'toxiproxy 127.0.0.1:8474:8474']);
+    expect(published.sort()).toEqual([
+      'consul 127.0.0.1:8500:8500',
+      'gateway 127.0.0.1:8080:8080',
+      'jaeger 127.0.0.1:16686:16686',
+      'prometheus 127.0.0.1:9090:9090',
+      'rabbitmq 127.0.0.1:15672:15672',
+      'toxiproxy 127.0.0.1:8474:8474',
+    ]);
+  });
+
+  it('runs Jaeger v2 all-in-one (its image’s default config) with a healthcheck, its UI on loopback only and OTLP on the compose network', () => {
+    const jaeger = service(main, 'jaeger');
+    expect(jaeger.image).toBe(jaegerImage);
+    expect(jaegerImage).toMatch(/^jaegertracing\/jaeger:2\./);
+    // The built-in all-in-one config: no command, no config file, memory storage.
+    expect(jaeger.command).toBeUndefined();
+    expect(jaeger.entrypoint).toBeUndefined();
+    expect(jaeger.volumes).toBeUndefined();
+    expect(jaeger.ports).toEqual([`127.0.0.1:${manifest.infra.jaeger.queryPort}:16686`]);
+    expect((jaeger.healthcheck as { test: string[] }).test).toEqual(['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:13133/status']);
+    expect(manifest.infra.jaeger).toEqual({ port: 4318, queryPort: 16686, optional: true });
+  });
+
+  it('gives every process OTEL_EXPORTER_OTLP_ENDPOINT at Jaeger’s OTLP/HTTP receiver, and never waits for Jaeger to be healthy', () => {
+    for (const spec of manifest.services) {
+      expect({ name: spec.name, template: spec.env.OTEL_EXPORTER_OTLP_ENDPOINT }).toEqual({ name: spec.name, template: '{infra:jaeger}' });
+      const app = service(main, spec.name);
+      expect({ name: spec.name, endpoint: (app.environment as Record<string, string>).OTEL_EXPORTER_OTLP_ENDPOINT }).toEqual({ name: spec.name, endpoint: 'http://jaeger:4318' });
+      // Tracing must never block start-up: started first, never service_healthy.
+      expect({ name: spec.name, jaeger: (app.depends_on as Record<string, unknown>).jaeger }).toEqual({ name: spec.name, jaeger: { condition: 'service_started' } });
+    }
+    // Nothing else waits for Jaeger at all.
+    const waiting = Object.entries(main.services ?? {}).filter(([, s]) => s.depends_on && 'jaeger' in (s.depends_on as object)).map(([name]) => name);
+    expect(waiting.sort()).toEqual(manifest.services.map((s) => s.name).sort());
   });
 
   it('binds each process’s metrics listener inside its container only, and Prometheus scrapes every one of them by name', () => {
@@ -124,8 +157,10 @@ describe('the compose checker rejects a broken copy', () => {
     const broken = copy(main);
     service(broken, 'order').ports = ['3001:3001', '127.0.0.1:9466:9466'];
     service(broken, 'postgres').ports = ['5432:5432'];
+    service(broken, 'jaeger').ports = ['127.0.0.1:16686:16686', '127.0.0.1:4318:4318'];
     expect(semanticErrors(broken, manifest, repoRoot)).toEqual([
       'postgres: publishes port 5432, which is not a UI or API a user opens',
+      'jaeger: publishes port 4318, which is not a UI or API a user opens',
       'order: publishes port 3001, but only the gateway is reachable from outside',
       'order: publishes port 9466, but only the gateway is reachable from outside',
     ]);

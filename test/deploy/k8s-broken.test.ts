@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureK8sTools, kustomizeBuild, renderAndValidate, repoRoot, toYamlStream, TOOL_BUILD_TIMEOUT_MS, validateManifests, type K8sObject } from './k8s-tools';
 import { NAMESPACE, checkManifestServices, checkWorkloads, deploySecret } from './k8s-checks';
-import { checkNetworkPolicies } from './k8s-netpol';
+import { checkNetworkPolicies, ingressAllowed } from './k8s-netpol';
 import { checkKafkaParity, checkRabbitOverrides, readRepoFile } from './k8s-infra-parity';
-import { loadManifest, type Container, type EnvVar } from './k8s-model';
+import { loadManifest, ofKind, workloads, type Container, type EnvVar, type NetworkPolicy } from './k8s-model';
 
 const manifest = loadManifest();
 let pristine: K8sObject[] = [];
@@ -49,6 +49,11 @@ describe('the schema validator (tools/k8s-validate) rejects', () => {
   it('a wrong type (a port as a string)', () => {
     const report = messages(mutate('Deployment', 'inventory', (o) => (container(o).ports = [{ name: 'http', containerPort: '3002' as unknown as number }])));
     expect(report.errors.map((e) => e.message)).toEqual([expect.stringMatching(/cannot unmarshal string .*containerPort.* int32/)]);
+  });
+
+  it('a misspelt field in Prometheus’s Role (RBAC is decoded strictly too)', () => {
+    const report = messages(mutate('Role', 'prometheus', (o) => (o.rules = [{ apiGroups: [''], resource: ['pods'], verbs: ['list'] }])));
+    expect(report.errors).toEqual([expect.objectContaining({ kind: 'Role', name: 'prometheus', message: expect.stringContaining('unknown field "rules[0].resource"') })]);
   });
 
   it('an apiVersion that does not serve the kind', () => {
@@ -124,6 +129,31 @@ describe('the semantic checks report', () => {
       init.args = (init.args ?? []).filter((a) => !a.startsWith('inventory:'));
     });
     expect(checkManifestServices(broken, manifest)).toEqual([expect.stringContaining('Deployment order: waits for')]);
+  });
+
+  it('an OTLP endpoint that is not the Jaeger Service, and an app that waits for Jaeger (tracing must not block start-up)', () => {
+    const drifted = mutate('ConfigMap', 'payment-config', (o) => ((o.data as Record<string, string>).OTEL_EXPORTER_OTLP_ENDPOINT = 'http://jaeger:4317'));
+    expect(checkManifestServices(drifted, manifest)).toEqual([expect.stringContaining('env OTEL_EXPORTER_OTLP_ENDPOINT is "http://jaeger:4317" (expected "http://jaeger:4318")')]);
+    const waiting = mutate('Deployment', 'inventory', (o) => {
+      const init = (o as unknown as { spec: { template: { spec: { initContainers: Container[] } } } }).spec.template.spec.initContainers[0] as Container;
+      init.args = [...(init.args ?? []), 'jaeger:4318'];
+    });
+    expect(checkManifestServices(waiting, manifest)).toEqual([expect.stringContaining('Deployment inventory: waits for')]);
+  });
+
+  it('a Jaeger Service without the OTLP/HTTP port the apps send to', () => {
+    const broken = mutate('Service', 'jaeger', (o) => ((o.spec as { ports: { port: number }[] }).ports = (o.spec as { ports: { port: number }[] }).ports.filter((p) => p.port !== 4318)));
+    expect(checkNetworkPolicies(broken, manifest, NAMESPACE)).toEqual(expect.arrayContaining(['no Service "jaeger" with port 4318 reaching a pod']));
+  });
+
+  it('Prometheus without the label the metrics NetworkPolicy admits', () => {
+    const broken = mutate('NetworkPolicy', 'metrics-from-prometheus', (o) => {
+      const rule = (o.spec as { ingress: { from: { podSelector: { matchLabels: Record<string, string> } }[] }[] }).ingress[0];
+      if (rule?.from[0]) rule.from[0].podSelector.matchLabels = { app: 'prometheus-server' };
+    });
+    const prometheus = broken.find((o) => o.kind === 'Deployment' && o.metadata.name === 'prometheus') as unknown as { spec: { template: { metadata: { labels: Record<string, string> } } } };
+    const order = workloads(broken).find((w) => w.name === 'order');
+    expect(order && ingressAllowed(ofKind<NetworkPolicy>(broken, 'NetworkPolicy'), { inside: true, labels: prometheus.spec.template.metadata.labels }, order, 9466, NAMESPACE)).toBe(false);
   });
 
   it('a NetworkPolicy that opens the app services to other namespaces', () => {

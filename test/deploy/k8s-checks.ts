@@ -17,6 +17,8 @@ export function k8sValue(manifest: Manifest, value: string): string {
     rabbitmq: () => `amqp://saga:$(RABBITMQ_PASSWORD)@rabbitmq:${port('rabbitmq')}`,
     kafka: () => `kafka:${port('kafka')}`,
     redis: () => `redis://:$(REDIS_PASSWORD)@redis:${port('redis')}`,
+    // OTLP/HTTP to the Jaeger Service (the SDK appends /v1/traces).
+    jaeger: () => `http://jaeger:${port('jaeger')}`,
   };
   return value
     .replace(/\{host:([a-z0-9-]+)\}/g, (_, host: string) => host)
@@ -98,11 +100,14 @@ function checkEnv(objects: K8sObject[], manifest: Manifest, where: string, files
   return out;
 }
 
-/** What a service's init container must wait for: the infra it uses and the lower-wave services it calls. */
+/**
+ * What a service's init container must wait for: the infra it uses and the lower-wave services it calls; never
+ * optional infra (the trace backend: tracing must not block start-up).
+ */
 export function expectedWaits(manifest: Manifest, s: ManifestService): string[] {
   const waits = new Set<string>();
   for (const value of Object.values(s.env)) {
-    for (const [, infra] of value.matchAll(/\{infra:([a-z0-9-]+)/g)) waits.add(`${infra}:${manifest.infra[infra as string]?.port}`);
+    for (const [, infra] of value.matchAll(/\{infra:([a-z0-9-]+)/g)) if (manifest.infra[infra as string]?.optional !== true) waits.add(`${infra}:${manifest.infra[infra as string]?.port}`);
     for (const [, host] of value.matchAll(/\{host:([a-z0-9-]+)\}/g)) {
       const t = manifest.services.find((x) => x.name === host);
       if (t && t.wave < s.wave) waits.add(`${t.name}:${t.port}`);

@@ -5,7 +5,8 @@ import type { K8sObject } from './k8s-tools';
 import { repoRoot } from './k8s-tools';
 
 export type ManifestService = { name: string; script: string; port: number; wave: number; public?: boolean; env: Record<string, string> };
-export type Manifest = { image: string; infra: Record<string, { port: number }>; services: ManifestService[] };
+/** infra: `optional` marks what the platform runs without (the trace backend): nothing waits for it. */
+export type Manifest = { image: string; infra: Record<string, { port: number; queryPort?: number; optional?: boolean }>; services: ManifestService[] };
 
 export const loadManifest = (): Manifest => JSON.parse(readFileSync(path.join(repoRoot, 'infra/platform/services.json'), 'utf8')) as Manifest;
 

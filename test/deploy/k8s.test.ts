@@ -2,10 +2,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensureK8sTools, renderAndValidate, repoRoot, TOOL_BUILD_TIMEOUT_MS, type K8sObject } from './k8s-tools';
+import { jaegerImage } from '../../scripts/deploy/render-compose';
+import { prometheusImage } from '../../scripts/deploy/prometheus-config';
 import { NAMESPACE, checkManifestServices, checkWorkloads, deploySecret } from './k8s-checks';
-import { checkNetworkPolicies } from './k8s-netpol';
+import { checkNetworkPolicies, ingressAllowed } from './k8s-netpol';
 import { COPIES, checkKafkaParity, checkRabbitOverrides, checkRedisParity, checkRenderedFile, readRepoFile } from './k8s-infra-parity';
-import { loadManifest, named, ofKind, workloads, type Service } from './k8s-model';
+import { loadManifest, named, ofKind, resolvePort, workloads, type NetworkPolicy, type Service } from './k8s-model';
 
 const manifest = loadManifest();
 const targets = ['k8s/base', 'k8s/overlays/kind', 'k8s/overlays/minikube'] as const;
@@ -55,7 +57,54 @@ describe.each(targets)('%s', (target) => {
     expect(ofKind(objects, 'Namespace').map((n) => n.metadata.name)).toEqual([NAMESPACE]);
     const names = workloads(objects).map((w) => w.name).sort();
     // Toxiproxy only serves the native chaos runs (npm run chaos); the cluster breaks things with kubectl instead.
-    expect(names).toEqual([...manifest.services.map((s) => s.name), ...Object.keys(manifest.infra).filter((i) => i !== 'toxiproxy')].sort());
+    // Prometheus is no one's dependency (not in the manifest's infra): it scrapes, nothing calls it.
+    expect(names).toEqual([...manifest.services.map((s) => s.name), ...Object.keys(manifest.infra).filter((i) => i !== 'toxiproxy'), 'prometheus'].sort());
+  });
+
+  it('runs Jaeger (compose’s image, built-in all-in-one config) behind a Service with its OTLP/HTTP and query ports, and no app waits for it', () => {
+    const objects = objectsOf(target);
+    const jaeger = workloads(objects).find((w) => w.name === 'jaeger');
+    const container = jaeger?.spec.containers[0];
+    expect(container?.image).toBe(jaegerImage);
+    expect(container?.args ?? []).toEqual([]);
+    expect(container?.command ?? []).toEqual([]);
+    expect(jaeger && resolvePort(jaeger, container?.readinessProbe?.httpGet?.port)).toBe(13133);
+    expect(container?.readinessProbe?.httpGet?.path).toBe('/status');
+    const svc = named<Service>(objects, 'Service', 'jaeger');
+    expect(svc?.spec.ports.map((p) => p.port).sort()).toEqual([manifest.infra.jaeger?.port, manifest.infra.jaeger?.queryPort].sort());
+    for (const s of manifest.services) {
+      const w = workloads(objects).find((x) => x.name === s.name);
+      const waits = w?.spec.initContainers?.find((c) => c.name === 'wait-for-deps')?.args ?? [];
+      expect({ name: s.name, waitsForJaeger: waits.some((a) => a.startsWith('jaeger:')) }).toEqual({ name: s.name, waitsForJaeger: false });
+    }
+  });
+
+  it('runs Prometheus (compose’s image) with the scrape config of k8s/base/files/prometheus.yml, allowed to list pods here only and to scrape every app’s metrics port', () => {
+    const objects = objectsOf(target);
+    const prometheus = workloads(objects).find((w) => w.name === 'prometheus');
+    expect(prometheus?.spec.containers[0]?.image).toBe(prometheusImage);
+    expect(checkRenderedFile(objects, 'prometheus-config', 'prometheus.yml', readRepoFile('k8s/base/files/prometheus.yml'))).toEqual([]);
+    // kubernetes_sd_configs (role: pod) needs to read pods: a namespaced Role, bound to the pod's ServiceAccount.
+    type Rbac = K8sObject & { rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[]; roleRef?: { kind: string; name: string }; subjects?: { kind: string; name: string; namespace?: string }[] };
+    const pod = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'prometheus') as K8sObject & { spec: { template: { spec: { serviceAccountName?: string } } } };
+    const account = pod.spec.template.spec.serviceAccountName;
+    expect(named(objects, 'ServiceAccount', account ?? '')).toBeDefined();
+    expect(ofKind(objects, 'ClusterRole').concat(ofKind(objects, 'ClusterRoleBinding'))).toEqual([]);
+    const binding = ofKind<Rbac>(objects, 'RoleBinding').find((b) => b.subjects?.some((x) => x.kind === 'ServiceAccount' && x.name === account && x.namespace === NAMESPACE));
+    const role = named<Rbac>(objects, 'Role', binding?.roleRef?.name ?? '');
+    expect(binding?.roleRef?.kind).toBe('Role');
+    expect(role?.rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }]);
+    // The NetworkPolicies admit this very pod to each app's annotated metrics port (the port the scrape config keeps).
+    const policies = ofKind<NetworkPolicy>(objects, 'NetworkPolicy');
+    for (const s of manifest.services) {
+      const raw = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === s.name) as (K8sObject & { spec: { template: { metadata: { annotations?: Record<string, string> } } } }) | undefined;
+      const annotations = raw?.spec.template.metadata.annotations ?? {};
+      expect({ name: s.name, scrape: annotations['prometheus.io/scrape'], port: annotations['prometheus.io/port'], path: annotations['prometheus.io/path'] }).toEqual({ name: s.name, scrape: 'true', port: s.env.METRICS_PORT, path: '/metrics' });
+      const app = workloads(objects).find((w) => w.name === s.name);
+      const port = Number(s.env.METRICS_PORT);
+      const allowed = !!app && !!prometheus && ingressAllowed(policies, { inside: true, labels: prometheus.labels }, app, port, NAMESPACE);
+      expect({ name: s.name, port, allowed }).toEqual({ name: s.name, port, allowed: true });
+    }
   });
 });
 

@@ -25,7 +25,11 @@ const localEnv = {
 const native = nativeDeployed(manifest, localEnv);
 // The base keeps the fault API off (the overlays turn it on; test/deploy/k8s.test.ts checks both).
 const k8sOptions = { offSwitches: k8sBaseOffSwitches };
-const nativeOptions = { hostName: () => '127.0.0.1', bindAddress: '127.0.0.1', mayBeUnset: (template: string) => template === '{infra:consul}' || template.startsWith('{secret:') };
+const nativeOptions = {
+  hostName: () => '127.0.0.1',
+  bindAddress: '127.0.0.1',
+  mayBeUnset: (template: string) => template === '{infra:consul}' || template === '{infra:jaeger}' || template.startsWith('{secret:'),
+};
 
 const without = (list: DeployedService[], name: string) => list.filter((d) => d.name !== name);
 const renamed = (list: DeployedService[], name: string, from: string, to: string) =>
@@ -56,8 +60,17 @@ describe('one manifest, three ways to run it', () => {
 
   it('start:local passes Consul and the gateway key and admin password files on when they are exported', () => {
     const withConsul = nativeDeployed(manifest, { ...localEnv, CONSUL_URL: 'http://127.0.0.1:8500', JWT_SIGNING_KEY_FILE: '/etc/saga/key.pem', ADMIN_PASSWORD_FILE: '/etc/saga/admin' });
-    expect(parityErrors(manifest, withConsul, 'start:local', { hostName: () => '127.0.0.1', bindAddress: '127.0.0.1' })).toEqual([]);
+    expect(parityErrors(manifest, withConsul, 'start:local', { hostName: () => '127.0.0.1', bindAddress: '127.0.0.1', mayBeUnset: (template) => template === '{infra:jaeger}' })).toEqual([]);
     expect(withConsul.find((d) => d.name === 'gateway')?.env.get('JWT_SIGNING_KEY_FILE')).toEqual({ kind: 'value', value: '/etc/saga/key.pem' });
+  });
+
+  it('start:local exports no spans unless OTEL_EXPORTER_OTLP_ENDPOINT is exported: absent by default and when empty, passed on when set', () => {
+    for (const d of native) expect({ name: d.name, set: d.env.has('OTEL_EXPORTER_OTLP_ENDPOINT') }).toEqual({ name: d.name, set: false });
+    const empty = nativeDeployed(manifest, { ...localEnv, OTEL_EXPORTER_OTLP_ENDPOINT: '' });
+    for (const d of empty) expect({ name: d.name, set: d.env.has('OTEL_EXPORTER_OTLP_ENDPOINT') }).toEqual({ name: d.name, set: false });
+    const exported = nativeDeployed(manifest, { ...localEnv, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' });
+    expect(parityErrors(manifest, exported, 'start:local', nativeOptions)).toEqual([]);
+    for (const d of exported) expect({ name: d.name, endpoint: d.env.get('OTEL_EXPORTER_OTLP_ENDPOINT') }).toEqual({ name: d.name, endpoint: { kind: 'value', value: 'http://127.0.0.1:4318' } });
   });
 
   it('start:local points the services at the gateway’s JWKS, on the port the gateway really has', () => {
