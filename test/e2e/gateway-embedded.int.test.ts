@@ -44,7 +44,9 @@ beforeAll(async () => {
   const logFile = join(repoRoot, '.local/logs', `embedded-e2e-${process.pid}.log`);
   embedded = new ServiceProcess({ name: 'embedded', script: join(repoRoot, 'gateway/dist/embedded/main.js'), port: ports.gateway, env, logFile });
   embedded.start();
-  await embedded.waitReady(60_000);
+  // About 12 s on a quiet 2-core machine (five PGlite databases, migrations, OpenTelemetry); several times that while
+  // the other integration suites run beside it.
+  await embedded.waitReady(150_000);
   const link = inventoryLink;
   target = {
     gateways: [embedded.url],
@@ -55,7 +57,7 @@ beforeAll(async () => {
     reviveAfterCrash: async () => undefined,
     describe: () => `embedded process log ${logFile}:\n${logTail(logFile, 20)}`,
   };
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
   await embedded?.kill('SIGTERM');
