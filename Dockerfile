@@ -9,7 +9,7 @@ FROM ${NODE_IMAGE} AS manifests
 WORKDIR /src
 COPY . .
 RUN mkdir /out && cp package.json package-lock.json /out/ \
- && for ws in libs/* services/* gateway; do mkdir -p "/out/$ws" && cp "$ws/package.json" "/out/$ws/"; done
+ && for ws in libs/* services/* gateway console; do mkdir -p "/out/$ws" && cp "$ws/package.json" "/out/$ws/"; done
 
 # Compile with the dev toolchain (typescript); only dist/ leaves this stage.
 FROM ${NODE_IMAGE} AS build
@@ -21,9 +21,12 @@ COPY tsconfig.base.json ./
 COPY libs ./libs
 COPY services ./services
 COPY gateway ./gateway
-# The gateway project references every library and service: building it builds them all (tests excluded).
+COPY console ./console
+# The gateway project references every library and service: building it builds them all (tests excluded). The saga
+# console is static files (Vite, lit bundled in): only console/dist reaches the runtime, which the gateway serves at /.
 RUN npx tsc -b gateway \
- && mkdir /dist && for ws in libs/* services/* gateway; do mkdir -p "/dist/$ws" && cp -r "$ws/dist" "/dist/$ws/"; done
+ && npx vite build console --logLevel warn \
+ && mkdir /dist && for ws in libs/* services/* gateway console; do mkdir -p "/dist/$ws" && cp -r "$ws/dist" "/dist/$ws/"; done
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production

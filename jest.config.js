@@ -18,6 +18,8 @@ const shared = {
     '^@saga/tracing/testing$': '<rootDir>/libs/tracing/src/testing/index.ts',
     '^@saga/tracing/start$': '<rootDir>/libs/tracing/src/start-tracing.ts',
   },
+  // console/dist is the built console; console/src's tests cover its pure modules (the components run in Chromium:
+  // test/browser/console.int.test.ts), so no browser code runs under jest's node environment.
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.local/'],
   testEnvironment: 'node',
 };

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { tryItLines } from '../gateway/src/try-it';
+import { consoleLine, tryItLines } from '../gateway/src/try-it';
 import { loadManifest, placeholders, waves, type ServiceSpec } from './deploy/manifest';
 import { nativeInfraVariable, nativeSpecs } from './deploy/resolvers';
 import { Supervisor, type ExitStatus, type Readiness, type ServiceProcess, type SupervisedService } from './local/supervisor';
@@ -155,6 +155,8 @@ async function main(): Promise<void> {
   if (env.CONSUL_URL) infra.push(`Consul ${env.CONSUL_URL}`);
   console.log(
     [
+      '',
+      consoleLine(api),
       '',
       `saga-platform is running as separate processes: ${api} (Node ${process.version})`,
       `  real brokers of infra/local (${infra.join(', ')}); services behind the gateway:`,

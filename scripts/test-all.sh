@@ -42,6 +42,11 @@ export CHROMIUM_PATH
 step "type-checking (tsc -b)"
 npx tsc -b
 
+# The saga console (console/, Lit + Vite) into console/dist: the gateway serves it at /, the browser tests drive it.
+step "type-checking and building the console (tsc -p console, vite build)"
+npx tsc -p console
+npx vite build console --logLevel warn
+
 step "linting (eslint)"
 npx eslint .
 

@@ -2,7 +2,7 @@
 // streaming proxy per upstream. Built on express directly (not createHttpApp): createHttpApp parses JSON bodies
 // before the routes, and a proxied body must stream through untouched. Same error body shape, same AppErrors.
 import { randomUUID } from 'node:crypto';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { pinoHttp } from 'pino-http';
 import {
@@ -29,6 +29,7 @@ import { deadLetterGatewayRoutes } from './dead-letters.routes';
 import { traceGatewayRoutes } from './traces.routes';
 import { memoryRateLimitBackend, redisRateLimitBackend, type RateLimitBackend } from './rate-limit-store';
 import { buildOpenApi } from './openapi/build-openapi';
+import { consoleRoutes } from './console.routes';
 import { methodGuard } from './openapi/method-guard';
 import { openApiRoutes } from './openapi/openapi.routes';
 import { tokenRequestSchema } from './token.schemas';
@@ -50,6 +51,8 @@ export interface GatewayDeps {
   credentials?: GatewayCredentials;
   /** Given: HTTP RED (proxied routes by their routeTable template), rate-limit rejections and the upstream breakers. */
   metrics?: Metrics;
+  /** The built console served at / (default console/dist of this repository). */
+  consoleDir?: string;
 }
 
 export interface GatewayApp {
@@ -57,6 +60,11 @@ export interface GatewayApp {
   proxies: Record<UpstreamName, UpstreamProxy>;
   /** Where the rate-limit counters live: Redis when REDIS_URL is set, memory otherwise. */
   rateLimit: RateLimitBackend;
+  /**
+   * Ends every live order stream passing through (GET /api/orders/stream): first at shutdown, so the HTTP drain does
+   * not wait for responses that never end; each client reconnects (to another replica).
+   */
+  closeStreams(): void;
   /** Stops the breakers' timers and closes the Redis client. */
   close(): Promise<void>;
 }
@@ -97,6 +105,8 @@ const routeTable: { pattern: RegExp; template: string; upstream: UpstreamName; r
     rewrite: (rest: string) => '/admin/faults' + rest,
     admin: true,
   })),
+  // The live order stream (SSE) apart: its label keeps minutes-long streams out of the orders' latency histogram.
+  { pattern: /^\/api\/orders(\/stream)$/, template: '/api/orders/stream', upstream: 'order', rewrite: (rest) => '/orders' + rest, admin: false },
   { pattern: /^\/api\/orders(\/.*)?$/, template: '/api/orders/*', upstream: 'order', rewrite: (rest) => '/orders' + rest, admin: false },
   // Only the catalog: the inventory service's /health* and /admin* stay out of reach of this prefix.
   { pattern: /^\/api\/inventory(\/products(?:\/[^/]+)?)$/, template: '/api/inventory/products/*', upstream: 'inventory', rewrite: (rest) => rest, admin: false },
@@ -371,6 +381,8 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
   });
   // The API contract (/api/openapi.json) and its reference page (/api/docs): public, counted per address.
   openApiRoutes(app, anonymousLimiter);
+  // The saga console (console/dist): public static files, counted per address like the docs page.
+  consoleRoutes(app, anonymousLimiter, deps.consoleDir);
   const authenticateOrLimit = authenticate(verify, { forwardIdentityHeaders: true });
 
   const api = express.Router();
@@ -399,6 +411,9 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
   });
   app.use('/api', api);
 
+  // The live order streams in flight, ended by closeStreams() at shutdown.
+  const streams = new Set<Response>();
+
   // Routing, authorization and the body limit; then the proxy of the route's upstream (no body parsing here).
   app.use('/api', (req, res, next) => {
     const url = req.originalUrl;
@@ -412,6 +427,10 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
     if (length !== undefined && Number(length) > config.BODY_LIMIT) {
       res.setHeader('Connection', 'close');
       throw new PayloadTooLargeError(`Request body exceeds the limit of ${config.BODY_LIMIT} bytes`);
+    }
+    if (route.template === '/api/orders/stream') {
+      streams.add(res);
+      res.once('close', () => streams.delete(res));
     }
     // Mounted at /api, express strips the prefix from req.url; the proxies match on the full URL.
     req.url = url;
@@ -427,6 +446,14 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
     app,
     proxies,
     rateLimit: rateLimitBackend,
+    closeStreams: () => {
+      for (const res of streams) {
+        // An event the upstream still pipes in after this end is dropped, not an uncaught write-after-end error.
+        res.on('error', () => undefined);
+        res.end();
+      }
+      streams.clear();
+    },
     close: async () => {
       for (const unwatch of unwatchBreakers) unwatch();
       for (const d of Object.values(discovered)) d.stop();

@@ -19,6 +19,8 @@ async function start(): Promise<StartedProcess> {
   const server = await startHttpServer(gateway.app, { port: config.PORT, host: config.HOST });
   logger.info({ port: server.port }, 'gateway listening');
   const shutdown = new GracefulShutdown({ logger })
+    // Live order streams never end by themselves: end them first (clients reconnect elsewhere), then drain the rest.
+    .register('live order streams', async () => gateway.closeStreams())
     .register('http server', () => server.stop())
     .register('circuit breakers and redis', () => gateway.close());
   // Last: a scrape during the drain still answers.

@@ -1,5 +1,11 @@
-// The "how to try it" lines that `npm start` and `npm run start:local` print: demo users and three curl calls.
-// Without the demo users (DEMO_USERS_ENABLED=false) the only account is admin, with the configured password.
+// The "how to try it" lines that `npm start` and `npm run start:local` print: the console first, then demo users and
+// three curl calls. Without the demo users (DEMO_USERS_ENABLED=false) the only account is admin, with the configured password.
+
+/** The first line of every banner: the saga console, served by the gateway at /. */
+export function consoleLine(api: string, demoUsers = true): string {
+  return `Saga console: ${api}/  (open it in a browser; ${demoUsers ? 'sign in as alice, bob or admin' : 'sign in as admin'})`;
+}
+
 export function tryItLines(api: string, demoUsers = true): string[] {
   const login = demoUsers ? '{"username":"alice","password":"alice-secret"}' : '{"username":"admin","password":"\'"$ADMIN_PASSWORD"\'"}';
   return [

@@ -181,7 +181,21 @@ async function place(token: string, sagaMode: string, paymentToken?: string): Pr
 }
 
 /** Returns the id of a calm orchestrated order it placed last (no fault, no outage): its trace is looked up in Jaeger. */
+/** The saga console is in the image and served at / by the gateway: the page, its script, the Content-Security-Policy. */
+async function consoleServed(): Promise<void> {
+  const page = await fetch(`${gateway}/`, { signal: AbortSignal.timeout(10_000) });
+  const html = await page.text();
+  const script = /<script type="module"[^>]* src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+  const csp = page.headers.get('content-security-policy') ?? '';
+  if (page.status !== 200 || !script || !csp.includes("script-src 'self'")) throw new Error(`GET / answered ${page.status} without the console (script ${script ?? 'none'}, CSP "${csp}")`);
+  const asset = await fetch(`${gateway}${script}`, { signal: AbortSignal.timeout(10_000) });
+  const bytes = (await asset.arrayBuffer()).byteLength;
+  if (asset.status !== 200) throw new Error(`GET ${script} answered ${asset.status}`);
+  say(`saga console served at ${gateway}/: ${script} (${Math.round(bytes / 1024)} kB), CSP set`);
+}
+
 async function acceptance(): Promise<string> {
+  await consoleServed();
   const password = composeOut(baseFiles, 'exec', '-T', 'gateway', 'cat', '/secrets/admin-password').trim();
   run(process.execPath, ['-r', './scripts/ts-register.js', 'scripts/smoke.ts', gateway], { env: { ...process.env, SMOKE_USER: 'admin', SMOKE_PASSWORD: password } });
   const login = await call<{ access_token: string }>('POST', '/auth/token', undefined, { username: 'admin', password });

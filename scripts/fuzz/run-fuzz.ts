@@ -133,6 +133,8 @@ async function main(): Promise<void> {
       RATE_LIMIT_MAX: '10000000',
       AUTH_RATE_LIMIT_MAX: '10000000',
       LOG_LEVEL: 'warn',
+      // GET /api/orders/stream is a live stream: bounded here, so every request the fuzzer sends gets a whole answer.
+      ORDER_STREAM_MAX_MS: '1000',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -45,10 +45,10 @@ describe('the Dockerfile check rejects a broken image', () => {
   });
 
   it('a manifest script whose workspace is not copied into the image, or that tsc does not produce', () => {
-    const broken = dockerfile.replace('for ws in libs/* services/* gateway; do mkdir -p "/dist/$ws"', 'for ws in libs/* gateway; do mkdir -p "/dist/$ws"');
+    const broken = dockerfile.replace('for ws in libs/* services/* gateway console; do mkdir -p "/dist/$ws"', 'for ws in libs/* gateway console; do mkdir -p "/dist/$ws"');
     const renamed = { ...manifest, services: manifest.services.map((s) => (s.name === 'order' ? { ...s, script: 'services/order/dist/server.js' } : s)) };
     expect(dockerfileErrors(broken, manifest, repoRoot)).toEqual(
-      manifest.services.filter((s) => s.script.startsWith('services/')).map((s) => `${s.script} (${s.name}) is not copied into the image: ${s.script.split('/dist/')[0]}/dist is outside libs/* gateway`),
+      manifest.services.filter((s) => s.script.startsWith('services/')).map((s) => `${s.script} (${s.name}) is not copied into the image: ${s.script.split('/dist/')[0]}/dist is outside libs/* gateway console`),
     );
     expect(dockerfileErrors(dockerfile, renamed, repoRoot)).toEqual(['services/order/dist/server.js (order) does not exist: run `tsc -b`, or fix the manifest\'s script']);
   });

@@ -46,6 +46,8 @@ async function tracedOrder(body: object, complete: (trace: OrderTrace) => void):
     expectOneCausalTree(answer.body);
     return answer.body;
   }, 30_000, 500);
+  const perService = [...new Set(trace.spans.map((span) => span.service))].map((service) => `${service} ${trace.spans.filter((span) => span.service === service).length}`);
+  console.log(`order ${trace.orderId} (${order.sagaMode}, ${order.status}): one trace of ${trace.spans.length} spans: ${perService.join(', ')}`);
   return { status: order.status, trace };
 }
 

@@ -40,12 +40,16 @@ export interface EmbeddedOptions {
   faultsEnabled?: boolean;
   /** The process's one registry: each service records under its own `service` label (metrics.forService). */
   metrics?: Metrics;
+  /** How long one GET /orders/stream lasts before the client reconnects (ORDER_STREAM_MAX_MS; default 10 min). */
+  streamMaxDurationMs?: number;
 }
 
 export interface EmbeddedPlatform {
   urls: Record<keyof EmbeddedOptions['ports'], string>;
   /** The in-memory registry every service registered with: what the gateway discovers its upstreams from. */
   registry: ServiceRegistry;
+  /** Ends every live order stream (GET /orders/stream): first at shutdown, so no server waits for one to finish. */
+  closeStreams(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -153,6 +157,7 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<E
       logger: child('order'),
       defaultSagaMode: options.defaultSagaMode,
       runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: options.stepTimeoutMs, maxCompensationAttempts: 20 } },
+      ...(options.streamMaxDurationMs === undefined ? {} : { stream: { maxDurationMs: options.streamMaxDurationMs } }),
     });
     stops.unshift(async () => {
       prices.shutdown();
@@ -170,7 +175,7 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<E
       provider,
     };
     const urls = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${server.port}`])) as EmbeddedPlatform['urls'];
-    return { urls, registry, stop: () => runAll(stops, logger) };
+    return { urls, registry, closeStreams: () => order.closeStreams(), stop: () => runAll(stops, logger) };
   } catch (error) {
     await runAll(stops, logger);
     throw error;

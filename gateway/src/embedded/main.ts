@@ -10,7 +10,7 @@ import { loadGatewayConfig } from '../config';
 import { loadGatewayCredentials } from '../gateway-credentials';
 import { createGatewayApp } from '../gateway-app';
 import { startEmbeddedPlatform } from './embedded-platform';
-import { tryItLines } from '../try-it';
+import { consoleLine, tryItLines } from '../try-it';
 
 const configSchema = z.object({
   SAGA_DATA_DIR: z.string().default('.local/embedded'),
@@ -22,6 +22,8 @@ const configSchema = z.object({
   PROVIDER_PORT: field.port().default(4010),
   ORDER_STEP_TIMEOUT_MS: field.durationMs().default(10_000),
   DEFAULT_SAGA_MODE: z.enum(sagaModes).default('orchestration'),
+  // How long one live order stream (GET /api/orders/stream) lasts before the browser reconnects.
+  ORDER_STREAM_MAX_MS: field.durationMs().default(600_000),
   LOG_LEVEL: field.logLevel().default('warn'),
   // One registry for the whole process, every service under its own `service` label; 0: the OS picks a port.
   METRICS_PORT: field.port().default(9464),
@@ -51,6 +53,7 @@ async function start(): Promise<StartedProcess> {
     defaultSagaMode: config.DEFAULT_SAGA_MODE,
     verifyToken: createTokenVerifier(jwtSettings, credentials.jwks ? { localJwks: credentials.jwks } : {}),
     metrics,
+    streamMaxDurationMs: config.ORDER_STREAM_MAX_MS,
     ports: { order: config.ORDER_PORT, inventory: config.INVENTORY_PORT, payment: config.PAYMENT_PORT, notification: config.NOTIFICATION_PORT, provider: config.PROVIDER_PORT },
   });
   const { order, inventory, payment, notification } = platform.urls;
@@ -74,6 +77,11 @@ async function start(): Promise<StartedProcess> {
   attributeServicePort(gatewayServer.port, 'gateway');
   const api = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${gatewayServer.port}`;
   const shutdown = new GracefulShutdown({ logger })
+    // The live order streams first: they never end by themselves, and the gateway's drain would wait for them.
+    .register('order streams', async () => {
+      await platform.closeStreams();
+      gateway.closeStreams();
+    })
     .register('gateway', async () => {
       await gatewayServer.stop(2_000);
       await gateway.close();
@@ -82,6 +90,8 @@ async function start(): Promise<StartedProcess> {
     .register('metrics server', () => metricsServer.stop());
   console.log(
     [
+      '',
+      consoleLine(api, jwtSettings.DEMO_USERS_ENABLED),
       '',
       `saga-platform is running in ONE process: ${api} (Node ${process.version})`,
       `  PGlite databases in ${config.SAGA_DATA_DIR}, in-memory Kafka and RabbitMQ twins; services behind the gateway:`,

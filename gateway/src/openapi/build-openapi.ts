@@ -5,7 +5,7 @@ import { deadLetterAlreadyRedrivenSchema, deadLetterIdPattern, deadLetterRedrive
 import { productListSchema, productSchema, restockBody } from '@saga/inventory-service/http/inventory.routes';
 import { notificationListSchema, notificationsQuery } from '@saga/notification-service/http/notification.routes';
 import { idempotencyKey, listQuery, placeOrderBody, placedOrderSchema, sagaListQuery } from '@saga/order-service/http/order.routes';
-import { orderPageSchema, orderTimelineSchema, orderViewSchema, replayStartedSchema, retriedCompensationSchema, sagaListSchema } from '@saga/order-service/http/order.schemas';
+import { orderChangeEventSchema, orderPageSchema, orderTimelineSchema, orderViewSchema, replayStartedSchema, retriedCompensationSchema, sagaListSchema, streamReadyEventSchema } from '@saga/order-service/http/order.schemas';
 import { chargesQuery, providerChargeListSchema, reconcileBody, reconciliationReportSchema } from '@saga/payment-service/http/payment-admin.routes';
 import { paymentListSchema, paymentsQuery } from '@saga/payment-service/http/payments.routes';
 import type { OperationSpec } from '@saga/faults';
@@ -56,6 +56,42 @@ const paths: Record<string, Json> = {
     }),
     get: op('orders', "The caller's orders, newest first; cursor pagination", { ...ok('A page; pass nextCursor as cursor for the next page (absent on the last page)', orderPageSchema), ...errors(400) }, {
       parameters: queryParameters(listQuery),
+    }),
+  },
+  '/api/orders/stream': {
+    get: op('orders', "Live changes of the caller's orders (an admin's: every order's), as Server-Sent Events", {
+      '200': {
+        description: [
+          'An event stream (`text/event-stream`), pushed by the order service as it commits (PostgreSQL LISTEN/NOTIFY), never polled:',
+          '`retry: 3000` first, then `event: ready` (data `{customerId, scope: own|all, heartbeatMs, maxDurationMs}`: the subscription is live,',
+          'reload what may have changed before it), then one `event: order` per change (data: the order as `GET /api/orders` lists it, plus',
+          '`changedAt`; a saga step is a change too), and a `: heartbeat` comment every 15 s. The stream ends after `maxDurationMs`',
+          '(10 minutes by default; ORDER_STREAM_MAX_MS) and at shutdown: reconnect, with the token again. Read it with fetch and a bearer',
+          'token (EventSource cannot send one), as the console at / does.',
+        ].join(' '),
+        headers: rateLimited,
+        // One schema per event (OpenAPI 3.1 has no itemSchema; Schemathesis reads `schema` as the per-event one): the
+        // data is one line of JSON, its shape per event name in contentSchema.
+        content: {
+          'text/event-stream': {
+            schema: {
+              type: 'object',
+              required: ['event', 'data'],
+              properties: {
+                event: { type: 'string', enum: ['ready', 'order'] },
+                data: {
+                  type: 'string',
+                  contentMediaType: 'application/json',
+                  contentSchema: { oneOf: [schemaOf(streamReadyEventSchema, 'output'), schemaOf(orderChangeEventSchema, 'output')] },
+                  description: '`ready`: {customerId, scope, heartbeatMs, maxDurationMs}; `order`: the order as GET /api/orders lists it, plus changedAt',
+                },
+                id: { type: 'string', description: '`<orderId>@<changedAt>` on an order event' },
+                retry: { type: 'integer', description: 'Milliseconds to wait before reconnecting' },
+              },
+            },
+          },
+        },
+      },
     }),
   },
   '/api/orders/{orderId}': {

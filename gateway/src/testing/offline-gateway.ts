@@ -1,8 +1,8 @@
 // A gateway for tests that need only its own routes (contract, docs, JWKS): every upstream is an unroutable address.
 import { loadGatewayConfig } from '../config';
-import { createGatewayApp, type GatewayApp } from '../gateway-app';
+import { createGatewayApp, type GatewayApp, type GatewayDeps } from '../gateway-app';
 
-export function offlineGateway(): GatewayApp {
+export function offlineGateway(deps: Pick<GatewayDeps, 'consoleDir'> = {}): GatewayApp {
   return createGatewayApp(
     loadGatewayConfig({
       ORDER_URL: 'http://127.0.0.1:9',
@@ -13,5 +13,6 @@ export function offlineGateway(): GatewayApp {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'silent',
     }),
+    deps,
   );
 }

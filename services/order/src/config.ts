@@ -25,6 +25,8 @@ export const orderConfigSchema = z.object({
   /** How often the order service looks for choreographed orders past that deadline. */
   CHOREOGRAPHY_REAP_INTERVAL_MS: field.durationMs().default(1_000),
   DEFAULT_SAGA_MODE: z.enum(sagaModes).default('orchestration'),
+  /** How long one GET /orders/stream lasts before it ends and the client reconnects (and is authenticated again). */
+  ORDER_STREAM_MAX_MS: field.durationMs().default(600_000),
   /** Set: register with this Consul agent on start (deregister on shutdown) and find other services through it. */
   CONSUL_URL: field.url({ protocols: ['http', 'https'] }).optional(),
   /** The address other services and Consul's health check reach this instance on (default 127.0.0.1). */

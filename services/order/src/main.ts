@@ -71,6 +71,7 @@ async function start(): Promise<StartedProcess> {
     logger,
     runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: config.ORDER_STEP_TIMEOUT_MS, maxCompensationAttempts: config.ORDER_MAX_COMPENSATION_ATTEMPTS } },
     defaultSagaMode: config.DEFAULT_SAGA_MODE,
+    stream: { maxDurationMs: config.ORDER_STREAM_MAX_MS },
     choreographyDeadlineMs: config.CHOREOGRAPHY_DEADLINE_MS,
     choreographyReapIntervalMs: config.CHOREOGRAPHY_REAP_INTERVAL_MS,
     isShuttingDown: shutdown.isShuttingDown,
@@ -81,6 +82,8 @@ async function start(): Promise<StartedProcess> {
   if (registry) shutdown.register('consul deregistration', await registerSelf(registry, { name: 'order', port: http.port, address: config.SERVICE_ADDRESS, version: process.env.npm_package_version }));
   if (inventory) shutdown.register('inventory discovery', async () => inventory.stop());
   shutdown
+    // Live streams never finish by themselves: end them first, so the drain waits only for ordinary requests.
+    .register('order streams', () => service.closeStreams())
     .register('http', () => http.stop())
     .register('saga consumer, deadlines and outbox relay', () => service.stop())
     .register('rabbitmq', () => commandBus.close())

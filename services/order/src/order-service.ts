@@ -12,6 +12,8 @@ import type { SagaRuntime } from './app/apply-saga-input';
 import type { PriceCatalog } from './app/price-catalog.port';
 import { DeadlineScanner } from './app/saga-deadlines';
 import { orderRoutes } from './http/order.routes';
+import { orderStreamRoutes } from './http/order-stream.routes';
+import { OrderChangeFeed } from './app/order-change-feed';
 import { sagaReplyConsumer } from './messaging/saga-replies.handler';
 import { choreographySubscription, timelineSubscription } from './messaging/order-events.handler';
 import { TimelineProjector } from './app/timeline-projector';
@@ -46,6 +48,8 @@ export interface OrderServiceOptions {
   faults?: FaultInjector;
   /** The process's metrics (HTTP RED per route, the saga instruments); absent: none recorded. */
   metrics?: Metrics;
+  /** GET /orders/stream: how long one stream lasts before the client reconnects (default 10 min), and its heartbeat (15 s). */
+  stream?: { maxDurationMs?: number; heartbeatMs?: number };
 }
 
 export interface OrderService {
@@ -54,6 +58,8 @@ export interface OrderService {
   /** The choreography reaper; absent without an event log (orchestration only). */
   choreographyDeadlines?: ChoreographyReaper;
   faults: FaultInjector;
+  /** The live streams' feed: closeStreams() ends every GET /orders/stream (before the HTTP server drains). */
+  closeStreams(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -104,6 +110,8 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   let state: 'new' | 'running' | 'stopped' = 'new';
 
   const guards = routeGuards(options.verifyToken);
+  // The live order streams (SSE), fed by LISTEN/NOTIFY on this service's own writes.
+  const feed = new OrderChangeFeed({ db, onError: (err) => logger.error({ err }, 'order change feed failed') });
   const readiness = createReadiness({
     checks: {
       database: () => db.query('SELECT 1'),
@@ -131,6 +139,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     ...(options.metrics && { metrics: options.metrics }),
     readiness,
     routes: (http) => {
+      orderStreamRoutes({ feed, guards, ...options.stream })(http);
       orderRoutes({
         db,
         prices: options.prices,
@@ -154,6 +163,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     deadlines,
     ...(choreographyDeadlines ? { choreographyDeadlines } : {}),
     faults,
+    closeStreams: () => feed.close(),
     async start() {
       for (const spec of participantQueues) await commandBus.ensureQueue(spec);
       // Topics come from the contracts, created idempotently by whichever service starts first.
@@ -181,6 +191,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     async stop() {
       if (state === 'stopped') return;
       state = 'stopped';
+      await feed.close();
       stopMessagingMetrics?.();
       await deadlines.stop();
       await choreographyDeadlines?.stop();

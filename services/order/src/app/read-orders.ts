@@ -71,8 +71,22 @@ export async function getTimeline(db: SqlClient, customerId: string, orderId: st
 }
 
 export interface OrderPage {
-  items: Omit<OrderView, 'history'>[];
+  items: OrderSummary[];
   nextCursor?: string;
+}
+
+export type OrderSummary = Omit<OrderView, 'history'>;
+
+/** An order without its history: a row of the orders list, and what the live stream pushes. */
+export function orderSummary(order: OrderRecord): OrderSummary {
+  const { history: _history, ...summary } = view(order, []);
+  return summary;
+}
+
+/** The order's summary by id, for whoever may see it (its customer, or any admin); undefined otherwise. */
+export async function findOrderSummary(db: SqlClient, orderId: string): Promise<OrderSummary | undefined> {
+  const order = await findOrder(db, orderId);
+  return order && orderSummary(order);
 }
 
 export async function listCustomerOrders(db: SqlClient, customerId: string, limit: number, cursor?: string): Promise<OrderPage> {
@@ -81,10 +95,7 @@ export async function listCustomerOrders(db: SqlClient, customerId: string, limi
   const page = orders.slice(0, limit);
   const last = page.at(-1);
   return {
-    items: page.map((order) => {
-      const { history: _history, ...summary } = view(order, []);
-      return summary;
-    }),
+    items: page.map(orderSummary),
     ...(orders.length > limit && last ? { nextCursor: encodeCursor(last) } : {}),
   };
 }

@@ -57,6 +57,17 @@ export const orderSummarySchema = z.object({
 /** GET /orders/{orderId}. The choreography entry comes first: parsed first, an orchestrated entry would drop its `event`. */
 export const orderViewSchema = orderSummarySchema.extend({ history: z.array(z.union([choreographyHistoryEntry, orchestratedHistoryEntry])) });
 
+/** GET /orders/stream, `event: order`: the changed order as GET /orders lists it, and when the service saw the change. */
+export const orderChangeEventSchema = orderSummarySchema.extend({ changedAt: timestamp });
+
+/** GET /orders/stream, `event: ready`: the subscription is live (reload what may have changed before it). */
+export const streamReadyEventSchema = z.object({
+  customerId: z.string(),
+  scope: z.enum(['own', 'all']),
+  heartbeatMs: z.number().int(),
+  maxDurationMs: z.number().int(),
+});
+
 /** GET /orders: a page, newest first; nextCursor only when there is a next page, in the form ?cursor= accepts. */
 export const orderPageSchema = z.object({ items: z.array(orderSummarySchema), nextCursor: listQuery.shape.cursor });
 

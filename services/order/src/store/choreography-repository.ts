@@ -2,6 +2,7 @@
 // the overdue ones the reaper cancels.
 import type { SqlExecutor } from '@saga/db';
 import type { ChoreographyProgress } from '../domain/choreography-settlement';
+import { announceOrderChange } from './order-changes';
 
 export interface ChoreographedOrder {
   customerId: string;
@@ -48,6 +49,7 @@ export async function saveChoreographyProgress(tx: SqlExecutor, orderId: string,
 /** The order's final status (the row is locked by lockChoreographedOrder). */
 export async function recordChoreographyOutcome(tx: SqlExecutor, orderId: string, status: 'APPROVED' | 'CANCELLED', reason: string | null, now: Date): Promise<void> {
   await tx.query('UPDATE orders SET status = $2, failure_reason = $3, updated_at = $4 WHERE order_id = $1', [orderId, status, reason, now]);
+  await announceOrderChange(tx, orderId);
 }
 
 /**

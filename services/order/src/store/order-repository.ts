@@ -3,6 +3,7 @@ import { type SagaMode } from '@saga/contracts';
 import type { SqlExecutor } from '@saga/db';
 import type { PricedLine } from '../domain/price-order';
 import type { FailureReason, OrderStatus, SagaState, SagaStatus } from '../domain/order-saga.types';
+import { announceOrderChange } from './order-changes';
 
 
 export interface OrderRecord {
@@ -49,6 +50,7 @@ export async function insertOrder(tx: SqlExecutor, order: OrderRecord): Promise<
     // A JSON array goes in as text: pg would otherwise send a JS array as a PostgreSQL array.
     [order.orderId, order.customerId, order.status, order.sagaMode, JSON.stringify(order.items), order.totalCents, order.failureReason, order.createdAt, order.updatedAt],
   );
+  await announceOrderChange(tx, order.orderId);
 }
 
 export async function findOrder(tx: SqlExecutor, orderId: string): Promise<OrderRecord | undefined> {
@@ -70,6 +72,7 @@ export async function listOrders(tx: SqlExecutor, customerId: string, limit: num
 
 export async function updateOrderOutcome(tx: SqlExecutor, orderId: string, status: OrderStatus, failureReason: FailureReason | null, now: Date): Promise<void> {
   await tx.query('UPDATE orders SET status = $2, failure_reason = $3, updated_at = $4 WHERE order_id = $1', [orderId, status, failureReason, now]);
+  await announceOrderChange(tx, orderId);
 }
 
 /** Saga state is stored whole (it is small) plus the two columns the deadline scan needs. */
@@ -82,6 +85,8 @@ export async function saveSaga(tx: SqlExecutor, state: SagaState, now: Date, ins
   } else {
     await tx.query('UPDATE sagas SET order_id = $2, status = $3, deadline = $4, state = $5::jsonb, updated_at = $6 WHERE saga_id = $1', params);
   }
+  // The saga's history is what the order's step diagram shows: a new step is a change to watch.
+  await announceOrderChange(tx, state.orderId);
 }
 
 /** Locks the saga row: replies and the deadline scan for one saga are applied one at a time, by any instance. */

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { consumerGroups } from '@saga/contracts';
 import type { SqlExecutor } from '@saga/db';
+import { announceOrderChange } from './order-changes';
 
 export interface TimelineEntry {
   messageId: string;
@@ -32,6 +33,8 @@ export async function appendTimeline(tx: SqlExecutor, entry: TimelineEntry): Pro
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) ON CONFLICT (message_id) DO NOTHING`,
     [entry.messageId, entry.orderId, entry.type, entry.topic, entry.partition, entry.offset, new Date(entry.occurredAt), JSON.stringify(entry.payload)],
   );
+  // A choreographed order's history is built from its timeline: each event is a step to show.
+  await announceOrderChange(tx, entry.orderId);
 }
 
 export async function timelineOf(tx: SqlExecutor, orderId: string): Promise<TimelineEntry[]> {

@@ -1,0 +1,2 @@
+// The saga console's entry: defines <saga-console> (index.html holds one), which does the rest.
+import './components/saga-console';

@@ -1,0 +1,89 @@
+// The API's shapes as the console reads them (the gateway's OpenAPI document, docs/openapi.json, is the full contract).
+export type OrderStatus = 'PENDING' | 'APPROVED' | 'CANCELLED';
+export type SagaMode = 'orchestration' | 'choreography';
+
+export interface Product {
+  sku: string;
+  name: string;
+  priceCents: number;
+  available: number;
+}
+
+export interface OrderLine {
+  sku: string;
+  quantity: number;
+  priceCents?: number;
+}
+
+export interface OrderSummary {
+  orderId: string;
+  customerId: string;
+  status: OrderStatus;
+  sagaMode: SagaMode;
+  items: OrderLine[];
+  totalCents: number;
+  failureReason?: string;
+  createdAt: string;
+  updatedAt: string;
+  /** On a pushed change: when the service saw it (a saga step changes no order column, so updatedAt may stay). */
+  changedAt?: string;
+}
+
+export interface HistoryEntry {
+  step: string;
+  status: string;
+  at: string;
+  detail?: string;
+  event?: string;
+}
+
+export interface OrderView extends OrderSummary {
+  history: HistoryEntry[];
+}
+
+export interface TimelineEvent {
+  messageId: string;
+  type: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  occurredAt: string;
+}
+
+export interface FaultOperation {
+  name: string;
+  kind: string;
+  description: string;
+}
+
+export interface FaultRule {
+  id: string;
+  operation: string;
+  effect: string;
+  probability: number;
+  times?: number;
+  delayMs?: number;
+  triggered: number;
+}
+
+export interface FaultList {
+  service: string;
+  operations: FaultOperation[];
+  items: FaultRule[];
+}
+
+export interface TraceSpan {
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  service: string;
+  kind: string;
+  startTimeMs: number;
+  durationMs: number;
+  status?: string;
+}
+
+export interface Trace {
+  orderId: string;
+  spans: TraceSpan[];
+}
