@@ -12,8 +12,11 @@ export interface SpanStoreLimits {
 
 export const defaultSpanStoreLimits: SpanStoreLimits = { maxTraces: 2_000, maxSpansPerTrace: 1_000 };
 
+/** Kept as the SDK handed it over and converted when read: the hot path (every span's end) only files it. */
+type StoredSpan = TraceSpan | ReadableSpan;
+
 interface StoredTrace {
-  spans: TraceSpan[];
+  spans: StoredSpan[];
   orderIds: Set<string>;
   dropped: number;
 }
@@ -32,33 +35,16 @@ export class SpanStore implements SpanProcessor {
   onStart(_span: Span, _parentContext: Context): void {}
 
   onEnd(span: ReadableSpan): void {
-    this.add(toTraceSpan(span));
+    this.file(span.spanContext().traceId, span, span.attributes[sagaAttributes.orderId]);
   }
 
   add(span: TraceSpan): void {
-    let trace = this.traces.get(span.traceId);
-    if (!trace) {
-      trace = { spans: [], orderIds: new Set(), dropped: 0 };
-      this.traces.set(span.traceId, trace);
-      this.evictOldest();
-    }
-    if (trace.spans.length >= this.limits.maxSpansPerTrace) {
-      trace.dropped += 1;
-      return;
-    }
-    trace.spans.push(span);
-    const orderId = span.attributes[sagaAttributes.orderId];
-    if (typeof orderId === 'string' && !trace.orderIds.has(orderId)) {
-      trace.orderIds.add(orderId);
-      const traces = this.byOrder.get(orderId) ?? new Set<string>();
-      traces.add(span.traceId);
-      this.byOrder.set(orderId, traces);
-    }
+    this.file(span.traceId, span, span.attributes[sagaAttributes.orderId]);
   }
 
   /** Every kept span of the trace, in the order they ended. */
   spansOfTrace(traceId: string): TraceSpan[] {
-    return [...(this.traces.get(traceId)?.spans ?? [])];
+    return (this.traces.get(traceId)?.spans ?? []).map((span) => ('spanContext' in span ? toTraceSpan(span) : span));
   }
 
   /** The ids of the kept traces that have at least one span about this order. */
@@ -86,6 +72,26 @@ export class SpanStore implements SpanProcessor {
 
   shutdown(): Promise<void> {
     return Promise.resolve();
+  }
+
+  private file(traceId: string, span: StoredSpan, orderId: unknown): void {
+    let trace = this.traces.get(traceId);
+    if (!trace) {
+      trace = { spans: [], orderIds: new Set(), dropped: 0 };
+      this.traces.set(traceId, trace);
+      this.evictOldest();
+    }
+    if (trace.spans.length >= this.limits.maxSpansPerTrace) {
+      trace.dropped += 1;
+      return;
+    }
+    trace.spans.push(span);
+    if (typeof orderId === 'string' && !trace.orderIds.has(orderId)) {
+      trace.orderIds.add(orderId);
+      const traces = this.byOrder.get(orderId) ?? new Set<string>();
+      traces.add(traceId);
+      this.byOrder.set(orderId, traces);
+    }
   }
 
   private evictOldest(): void {

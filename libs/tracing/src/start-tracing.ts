@@ -46,11 +46,15 @@ export function startTracing(options: TracingOptions): Tracing {
   const otlpEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || undefined;
   const processors: SpanProcessor[] = [new ServiceAttribution(), store];
   if (otlpEndpoint) processors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter() }));
+  // OpenTelemetry's own switch, as its auto-instrumentations read it: e.g. OTEL_NODE_DISABLED_INSTRUMENTATIONS=pg keeps
+  // the HTTP and message spans of a saga without a span per query (the bench measures what each costs).
+  const disabled = new Set((env.OTEL_NODE_DISABLED_INSTRUMENTATIONS ?? '').split(',').map((name) => name.trim()).filter(Boolean));
+  const enabled = <T>(name: string, make: () => T): T[] => (disabled.has(name) ? [] : [make()]);
   const sdk = new NodeSDK({
     serviceName: options.serviceName,
     spanProcessors: processors,
     instrumentations: [
-      new HttpInstrumentation({
+      ...enabled('http', () => new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => untraced.test(request.url ?? ''),
         // Registry watches, heartbeats and scrapes happen outside any request: they would each be a trace of their own.
         requireParentforOutgoingSpans: true,
@@ -58,12 +62,13 @@ export function startTracing(options: TracingOptions): Tracing {
           const service = serviceOfPort((request as IncomingMessage).socket?.localPort);
           return service ? { [sagaAttributes.service]: service } : {};
         },
-      }),
+      })),
       // Routers and handlers only: a span per middleware (body parser, auth, limiter) would triple a trace's size.
-      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
-      // Queries inside a traced request or message only: the relay's polls and the housekeeping are not traced.
-      new PgInstrumentation({ requireParentSpan: true }),
-      new UndiciInstrumentation({ requireParentforSpans: true }),
+      ...enabled('express', () => new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] })),
+      // Queries inside a traced request or message only (the relay's polls and the housekeeping are not traced), and no
+      // span per pool checkout: it says nothing about a saga and costs as much as a query's span.
+      ...enabled('pg', () => new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true })),
+      ...enabled('undici', () => new UndiciInstrumentation({ requireParentforSpans: true })),
     ],
   });
   sdk.start();
