@@ -24,5 +24,5 @@ export * from './outbox';
 export * from './inbox';
 export * from './dead-letters';
 export { assertConsumersRunning } from './consumers-running';
-export { instrumentMessaging, type MessagingMetricsOptions } from './messaging-metrics';
+export { instrumentMessaging, instrumentServiceMessaging, type MessagingMetricsOptions } from './messaging-metrics';
 export { messagingSignals, onMessagingSignals, type DeadLettered, type DuplicateDropped, type MessagingListener } from './messaging-signals';

@@ -1,5 +1,6 @@
 // A service's messaging in Prometheus: outbox backlog per lane, duplicates its inbox dropped, what its consumers
 // dead-lettered, whether each consumer is attached, and its Kafka consumer groups' lag.
+import { eventTopicSpecs } from '@saga/contracts';
 import type { SqlClient } from '@saga/db';
 import { addGaugeSource, counterOf, type Metrics } from '@saga/metrics';
 import { onMessagingSignals, serviceOfDeadLetter, serviceOfInboxConsumer } from './messaging-signals';
@@ -16,6 +17,20 @@ export interface MessagingMetricsOptions {
 }
 
 const lanes = ['command', 'event'] as const;
+
+/**
+ * A service's usual wiring: its outbox, its consumers, and its consumer group's lag on every event topic when it has
+ * an event log. Without metrics nothing is recorded; returns the function that stops recording.
+ */
+export function instrumentServiceMessaging(
+  metrics: Metrics | undefined,
+  service: { db: SqlClient; consumers: () => Record<string, Subscription | undefined>; eventLog?: EventLog; groupId: string },
+): () => void {
+  if (!metrics) return () => undefined;
+  const topics = eventTopicSpecs().map((spec) => spec.name);
+  const { db, consumers, eventLog, groupId } = service;
+  return instrumentMessaging(metrics, { db, consumers, ...(eventLog ? { lag: { eventLog, groups: [{ groupId, topics }] } } : {}) });
+}
 
 /** Starts recording; returns the function that stops it (a stopped service is no longer read nor counted). */
 export function instrumentMessaging(metrics: Metrics, options: MessagingMetricsOptions): () => void {

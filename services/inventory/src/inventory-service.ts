@@ -3,7 +3,7 @@ import { routeGuards, type TokenVerifier } from '@saga/auth';
 import { consumerGroups, queueBindings, eventTopicSpecs, queues as queueNames } from '@saga/contracts';
 import type { SqlClient, SqlExecutor } from '@saga/db';
 import { faultRoutes, serviceFaults, type FaultInjector } from '@saga/faults';
-import { assertConsumersRunning, createDeadLetterAdmin, instrumentMessaging, deadLetterAdminRoutes, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
+import { assertConsumersRunning, createDeadLetterAdmin, instrumentServiceMessaging, deadLetterAdminRoutes, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import type { Metrics } from '@saga/metrics';
 import { createHttpApp, createReadiness, traceAdminRoutes, type Logger } from '@saga/platform';
 import type { Express } from 'express';
@@ -91,12 +91,7 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
   // Outbox backlog, inbox duplicates, dead letters, consumer status and Kafka lag on /metrics (while it runs).
   let stopMessagingMetrics: (() => void) | undefined;
   const recordMessaging = () => {
-    if (!options.metrics) return;
-    stopMessagingMetrics = instrumentMessaging(options.metrics, {
-      db,
-      consumers: () => ({ commands: subscription, events: eventSubscription }),
-      ...(eventLog ? { lag: { eventLog, groups: [{ groupId: consumerGroups.inventory, topics: eventTopicSpecs().map((spec) => spec.name) }] } } : {}),
-    });
+    stopMessagingMetrics = instrumentServiceMessaging(options.metrics, { db, consumers: () => ({ commands: subscription, events: eventSubscription }), ...(eventLog ? { eventLog } : {}), groupId: consumerGroups.inventory });
   };
   const app = createHttpApp({ service: 'inventory', logger, ...(options.metrics && { metrics: options.metrics }), readiness, routes: (http) => routes.forEach((mount) => mount(http)) });
 

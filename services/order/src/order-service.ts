@@ -3,7 +3,7 @@ import { consumerGroups, eventTopicSpecs, queueBindings, topics, type SagaMode }
 import { routeGuards, type TokenVerifier } from '@saga/auth';
 import type { SqlClient } from '@saga/db';
 import { faultRoutes, type FaultInjector } from '@saga/faults';
-import { assertConsumersRunning, createDeadLetterAdmin, instrumentMessaging, deadLetterAdminRoutes, OutboxRelay, outboxAdminRoutes, type CommandBus, type ConsumedEvent, type EventLog, type Subscription } from '@saga/messaging';
+import { assertConsumersRunning, createDeadLetterAdmin, instrumentServiceMessaging, deadLetterAdminRoutes, OutboxRelay, outboxAdminRoutes, type CommandBus, type ConsumedEvent, type EventLog, type Subscription } from '@saga/messaging';
 import { sagaMetrics, type Metrics } from '@saga/metrics';
 import { createHttpApp, createReadiness, traceAdminRoutes, withCorrelation, type Logger } from '@saga/platform';
 import { ChoreographyReaper } from './app/choreography-deadlines';
@@ -126,12 +126,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   // Outbox backlog, inbox duplicates, dead letters, consumer status and Kafka lag on /metrics (while it runs).
   let stopMessagingMetrics: (() => void) | undefined;
   const recordMessaging = () => {
-    if (!options.metrics) return;
-    stopMessagingMetrics = instrumentMessaging(options.metrics, {
-      db,
-      consumers: () => ({ 'saga replies': subscription, choreography }),
-      ...(eventLog ? { lag: { eventLog, groups: [{ groupId: consumerGroups.order, topics: eventTopicSpecs().map((spec) => spec.name) }] } } : {}),
-    });
+    stopMessagingMetrics = instrumentServiceMessaging(options.metrics, { db, consumers: () => ({ 'saga replies': subscription, choreography }), ...(eventLog ? { eventLog } : {}), groupId: consumerGroups.order });
   };
   const app = createHttpApp({
     service: 'order',
