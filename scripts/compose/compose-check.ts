@@ -206,6 +206,14 @@ async function acceptance(): Promise<string> {
   const rule = await call('POST', '/api/admin/faults/payment', token, { operation: 'charge', effect: 'error', times: 1 });
   if (rule.status !== 201) throw new Error(`adding a fault rule answered ${rule.status} ${JSON.stringify(rule.body)}`);
   const faulted = await place(token, 'orchestration');
+  // A rule lives in the memory of the process that holds it: the stop below would take an unfired one with it (and
+  // that order would then be charged). So payment is stopped once the rule has fired, as its own API tells: a rule
+  // whose `times` ran out leaves the list.
+  const ruleId = (rule.body as { id: string }).id;
+  await eventually(`fault rule ${ruleId} fired on payment`, 60_000, async () => {
+    const rules = await read<{ items: { id: string }[] }>('/api/admin/faults/payment', token);
+    return rules.items.some((r) => r.id === ruleId) ? undefined : true;
+  });
   // Payment stopped mid-flow: orders placed meanwhile wait in the queues, and finish once it is back.
   compose(baseFiles, 'stop', 'payment');
   const whileStopped = [await place(token, 'orchestration'), await place(token, 'choreography'), await place(token, 'orchestration', 'tok_chargeDeclined')];
