@@ -53,6 +53,12 @@ export function startTracing(options: TracingOptions): Tracing {
   const sdk = new NodeSDK({
     serviceName: options.serviceName,
     spanProcessors: processors,
+    // Traces only. Left unset, the SDK builds an OTLP metrics pipeline and an OTLP logs pipeline from the environment
+    // (their default exporter is "otlp"): every instrumented request and query would also record OpenTelemetry
+    // histograms nobody reads (prom-client serves the metrics), and each minute an export would go to the collector
+    // or, without one, fail against localhost:4318.
+    metricReaders: [],
+    logRecordProcessors: [],
     instrumentations: [
       ...enabled('http', () => new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => untraced.test(request.url ?? ''),
