@@ -87,3 +87,62 @@ export interface Trace {
   orderId: string;
   spans: TraceSpan[];
 }
+
+/** GET /api/admin/provider/charges: the payment provider's own books for one order. */
+export interface LedgerCharge {
+  chargeId: string;
+  orderId: string | null;
+  amountCents: number;
+  refundedCents: number;
+  status: 'CAPTURED' | 'REFUNDED' | 'PARTIALLY_REFUNDED' | 'DECLINED';
+}
+
+/** A read the gateway made for the system view: its value, or why it could not be made. */
+export type Read<T> = ({ status: 'ok' } & T) | { status: 'unavailable'; reason: string };
+
+export interface BreakerView {
+  name: string;
+  state: 'closed' | 'half-open' | 'open';
+  fires: number;
+  failures: number;
+  rejects: number;
+}
+
+export interface InstanceView {
+  url: string;
+  state: 'up' | 'down';
+  reason?: string;
+  breakers: Read<{ items: BreakerView[] }>;
+}
+
+export type DeadLetterCounts = { 'dead-lettered': number; redriven: number };
+
+export interface ServiceView {
+  name: string;
+  state: 'up' | 'degraded' | 'down';
+  instancesFrom: 'registry' | 'static';
+  reason?: string;
+  instances: InstanceView[];
+  gatewayBreaker: BreakerView;
+  outbox: Read<{ pending: number; parked: number }>;
+  deadLetters: Read<DeadLetterCounts> | ({ status: 'partial'; reason: string } & DeadLetterCounts);
+}
+
+/** GET /api/admin/system. */
+export interface SystemView {
+  checkedAt: string;
+  services: ServiceView[];
+}
+
+/** One letter of GET /api/admin/dead-letters. */
+export interface DeadLetter {
+  id: string;
+  service: string;
+  broker: string;
+  source: string;
+  type?: string;
+  orderId?: string;
+  reason: string;
+  deadLetteredAt: string;
+  state: 'dead-lettered' | 'redriven';
+}

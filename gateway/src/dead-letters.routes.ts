@@ -1,19 +1,14 @@
 // /api/admin/dead-letters: every service's dead letters in one list; a re-drive is proxied to the service its id names.
 import { identityOf } from '@saga/auth';
 import { deadLetterCountsSchema, deadLetterViewSchema, parseDeadLetterId, type DeadLetterListing, type DeadLetterView } from '@saga/messaging';
-import { BadRequestError, ForbiddenError, ServiceUnavailableError, type Logger } from '@saga/platform';
+import { BadRequestError, ForbiddenError, ServiceUnavailableError } from '@saga/platform';
 import type { RequestHandler, Request, Router } from 'express';
 import { z } from 'zod';
+import { readFromInstance, type FanOutOptions, type UpstreamDirectory } from './upstream-fanout';
 import type { UpstreamName } from './upstream-proxy';
 
-export interface DeadLetterGatewayOptions {
-  upstreams: readonly UpstreamName[];
-  /** The base URL of an instance of the service (static, or the next healthy one discovered); undefined when none. */
-  baseUrlOf: (name: UpstreamName) => string | undefined;
-  timeoutMs: number;
-  fetch: typeof fetch;
-  logger: Logger;
-}
+/** The letters live in the brokers, shared by a service's instances: any one of them answers for the service. */
+export type DeadLetterGatewayOptions = Pick<UpstreamDirectory, 'upstreams' | 'baseUrlOf'> & FanOutOptions;
 
 const requireAdmin: RequestHandler = (_req, res, next) => {
   next(identityOf(res)?.roles.includes('admin') ? undefined : new ForbiddenError('Role admin required'));
@@ -51,7 +46,7 @@ export function deadLetterGatewayRoutes(api: Router, options: DeadLetterGatewayO
     const parsed = query.safeParse(req.query);
     if (!parsed.success) throw new BadRequestError(`Expected ?service=${options.upstreams.join('|')} and ?state=dead-lettered|redriven|all`, { code: 'VALIDATION_FAILED' });
     const { service, state } = parsed.data;
-    const answers = await Promise.all((service ? [service] : options.upstreams).map((name) => listOf(name, state, req, options)));
+    const answers = await Promise.all((service ? [service] : options.upstreams).map((name) => deadLettersOf(name, state, req, options)));
     const answered = answers.filter((answer) => answer.listing);
     // Some services' letters are better than none; no service at all is an outage, not an empty list.
     if (answered.length === 0) throw new ServiceUnavailableError(`No service answered: ${answers.map((a) => `${a.name} ${a.status}`).join('; ')}`, { code: 'UPSTREAM_UNAVAILABLE' });
@@ -68,31 +63,20 @@ export function deadLetterGatewayRoutes(api: Router, options: DeadLetterGatewayO
   });
 }
 
-interface Answer {
+export interface DeadLetterAnswer {
   name: UpstreamName;
-  /** 'ok', or why its letters are missing or partial. */
+  /** 'ok', or why its letters are missing or partial: `partial (<broker>: <why>)`, `unavailable (<why>)`. */
   status: string;
   listing?: DeadLetterListing;
 }
 
-async function listOf(name: UpstreamName, state: string, req: Request, options: DeadLetterGatewayOptions): Promise<Answer> {
+/** One service's letters in a state (also the system view's counts); a service that does not answer is a status, not a throw. */
+export async function deadLettersOf(name: UpstreamName, state: string, req: Request, options: DeadLetterGatewayOptions): Promise<DeadLetterAnswer> {
   const base = options.baseUrlOf(name);
   if (!base) return { name, status: 'unavailable (no healthy instance)' };
-  try {
-    const response = await options.fetch(new URL(`/admin/dead-letters?state=${state}`, base), {
-      // The caller's own token: each service checks the admin role itself, as behind the proxy.
-      headers: { authorization: req.get('authorization') ?? '', 'x-request-id': req.get('x-request-id') ?? '', traceparent: req.get('traceparent') ?? '' },
-      signal: AbortSignal.timeout(options.timeoutMs),
-    });
-    if (!response.ok) {
-      await response.body?.cancel();
-      return { name, status: `unavailable (answered ${response.status})` };
-    }
-    const listing = (await response.json()) as DeadLetterListing;
-    const missing = Object.entries(listing.unavailable ?? {}).map(([broker, why]) => `${broker}: ${why}`);
-    return { name, listing, status: missing.length === 0 ? 'ok' : `partial (${missing.join('; ')})` };
-  } catch (error) {
-    options.logger.warn({ err: error, upstream: name }, 'could not list dead letters');
-    return { name, status: `unavailable (${error instanceof Error ? error.message : String(error)})` };
-  }
+  const read = await readFromInstance(base, `/admin/dead-letters?state=${state}`, req, options);
+  if (!read.ok) return { name, status: `unavailable (${read.reason})` };
+  const listing = read.body as DeadLetterListing;
+  const missing = Object.entries(listing.unavailable ?? {}).map(([broker, why]) => `${broker}: ${why}`);
+  return { name, listing, status: missing.length === 0 ? 'ok' : `partial (${missing.join('; ')})` };
 }

@@ -26,7 +26,9 @@ import { buildAsyncApiDocument } from '@saga/contracts';
 import type { GatewayConfig } from './config';
 import { loadGatewayCredentials, type GatewayCredentials } from './gateway-credentials';
 import { deadLetterGatewayRoutes } from './dead-letters.routes';
+import { systemGatewayRoutes } from './system.routes';
 import { traceGatewayRoutes } from './traces.routes';
+import type { UpstreamDirectory } from './upstream-fanout';
 import { memoryRateLimitBackend, redisRateLimitBackend, type RateLimitBackend } from './rate-limit-store';
 import { buildOpenApi } from './openapi/build-openapi';
 import { consoleRoutes } from './console.routes';
@@ -395,20 +397,17 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
     }
   });
   api.use(userLimiter);
-  deadLetterGatewayRoutes(api, {
+  // The routes the gateway answers itself, from what the services behind it say (each checks the admin role too).
+  const directory: UpstreamDirectory = {
     upstreams: UPSTREAMS,
-    baseUrlOf: (name) => (discovered[name] ? discovered[name].next() : urls[name]),
-    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
-    fetch: doFetch,
-    logger,
-  });
-  traceGatewayRoutes(api, {
-    upstreams: UPSTREAMS,
+    sourceOf: (name) => (discovered[name] ? 'registry' : 'static'),
     instancesOf: (name) => (discovered[name] ? discovered[name].all() : [urls[name]]),
-    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
-    fetch: doFetch,
-    logger,
-  });
+    baseUrlOf: (name) => (discovered[name] ? discovered[name].next() : urls[name]),
+  };
+  const fanOut = { timeoutMs: config.UPSTREAM_TIMEOUT_MS, fetch: doFetch, logger };
+  deadLetterGatewayRoutes(api, { ...directory, ...fanOut });
+  traceGatewayRoutes(api, { ...directory, ...fanOut });
+  systemGatewayRoutes(api, { ...directory, ...fanOut, gatewayBreakerOf: (name) => proxies[name].breaker.stats() });
   app.use('/api', api);
 
   // The live order streams in flight, ended by closeStreams() at shutdown.

@@ -1,21 +1,17 @@
 // /api/admin/traces/{orderId}: an order's trace, merged from the span store of every process that took part in it.
 import { identityOf } from '@saga/auth';
-import { BadRequestError, ForbiddenError, NotFoundError, processTraceSchema, type Logger } from '@saga/platform';
+import { BadRequestError, ForbiddenError, NotFoundError, processTraceSchema } from '@saga/platform';
 import { spanStore, traceSpanSchema, type SpanStore, type TraceSpan } from '@saga/tracing';
 import type { Request, RequestHandler, Router } from 'express';
 import { z } from 'zod';
+import { readFromInstance, type FanOutOptions, type UpstreamDirectory } from './upstream-fanout';
 import type { UpstreamName } from './upstream-proxy';
 
-export interface TraceGatewayOptions {
-  upstreams: readonly UpstreamName[];
-  /** The base URL of every instance of the service known right now (static: its one URL). */
-  instancesOf: (name: UpstreamName) => string[];
-  timeoutMs: number;
-  fetch: typeof fetch;
-  logger: Logger;
+/** Spans live in each process's memory: every instance of each service is asked. */
+export type TraceGatewayOptions = Pick<UpstreamDirectory, 'upstreams' | 'instancesOf'> & FanOutOptions & {
   /** The gateway's own spans (its server span is the root of an order placed through it). */
   store?: () => SpanStore;
-}
+};
 
 /** GET /api/admin/traces/{orderId}'s answer (also the OpenAPI source). */
 export const orderTraceSchema = (upstreams: readonly UpstreamName[]) =>
@@ -72,22 +68,11 @@ async function spansFrom(name: UpstreamName, orderId: string, req: Request, opti
   const failures: string[] = [];
   const spans: TraceSpan[] = [];
   await Promise.all(instances.map(async (base) => {
-    try {
-      const response = await options.fetch(new URL(`/admin/traces/${orderId}`, base), {
-        // The caller's own token: each service checks the admin role itself, as behind the proxy.
-        headers: { authorization: req.get('authorization') ?? '', 'x-request-id': req.get('x-request-id') ?? '' },
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
-      if (!response.ok) {
-        await response.body?.cancel();
-        failures.push(`answered ${response.status}`);
-        return;
-      }
-      spans.push(...processTraceSchema.parse(await response.json()).spans);
-    } catch (error) {
-      options.logger.warn({ err: error, upstream: name, instance: base }, 'could not read spans');
-      failures.push(error instanceof Error ? error.message : String(error));
-    }
+    const read = await readFromInstance(base, `/admin/traces/${orderId}`, req, options);
+    const trace = read.ok ? processTraceSchema.safeParse(read.body) : undefined;
+    if (!read.ok) failures.push(read.reason);
+    else if (!trace?.success) failures.push('answered something other than its spans');
+    else spans.push(...trace.data.spans);
   }));
   const answered = instances.length - failures.length;
   const status = failures.length === 0

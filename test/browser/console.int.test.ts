@@ -1,6 +1,7 @@
 // The saga console in Debian's Chromium against `npm start` (the embedded platform, on free ports): alice's order turns
 // APPROVED by itself (SSE), admin's charge fault makes an order compensate (RELEASE_STOCK, then CANCEL_ORDER) and end
-// CANCELLED; axe-core finds no serious or critical violation; screenshots in .local/screenshots/.
+// CANCELLED, admin's system view shows every service up, re-drives a dead letter, stock per SKU and the money invariant
+// balanced; axe-core finds no serious or critical violation; screenshots in .local/screenshots/.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -220,7 +221,7 @@ describe('the saga console', () => {
     const orderId = (await page.locator('section.saga').getAttribute('data-order-id')) as string;
     await page.locator(`tr[data-order-id="${orderId}"]`).getByTestId('order-status').filter({ hasText: 'CANCELLED' }).waitFor();
     // How often the rule fired: at least this order's charge.
-    await page.getByRole('button', { name: 'Refresh' }).click();
+    await faults.getByRole('button', { name: 'Refresh', exact: true }).click();
     const fired = () => rules.getByRole('row', { name: /charge/ }).locator('td').nth(3).innerText();
     await eventually(async () => expect(Number(await fired())).toBeGreaterThanOrEqual(1), 10_000, 200);
     expect(await seriousViolations(page)).toEqual([]);
@@ -231,6 +232,86 @@ describe('the saga console', () => {
     const token = await page.evaluate(() => (JSON.parse(sessionStorage.getItem('saga-console.session') ?? '{}') as { token?: string }).token);
     const left = (await (await fetch(`${origin}/api/admin/faults/payment`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: unknown[] };
     expect(left.items).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(foreign).toEqual([]);
+    await page.context().close();
+  });
+
+  it('admin sees the system: every service up, a dead letter re-driven, stock per SKU, the money invariant balanced', async () => {
+    const { page, errors, foreign } = await consolePage();
+    await page.goto(`${origin}/`);
+    await signInAs(page, 'admin');
+    const token = await page.evaluate(() => (JSON.parse(sessionStorage.getItem('saga-console.session') ?? '{}') as { token?: string }).token);
+    const read = async <T,>(path: string): Promise<T> => (await fetch(`${origin}${path}`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<T>;
+    const system = page.locator('system-panel');
+    for (const service of ['order', 'inventory', 'payment', 'notification']) {
+      await system.locator(`tr[data-service="${service}"]`).getByTestId('service-state').filter({ hasText: /^up$/ }).waitFor({ timeout: 15_000 });
+    }
+    expect(await system.getByTestId('system-headline').innerText()).toMatch(/^All 4 services up, every breaker closed/);
+    expect(await system.locator('tr[data-service="payment"]').innerText()).toContain('payment → payment-provider: closed');
+
+    // inventory's consumer fails 8 times (its whole retry budget): the OrderCreated of a choreographed order is dead-lettered.
+    const faults = page.locator('fault-panel');
+    await faults.getByLabel('Service').selectOption('inventory');
+    await faults.getByLabel('Operation').locator('option[value="consumer"]').waitFor({ state: 'attached' });
+    await faults.getByLabel('Operation').selectOption('consumer');
+    await faults.getByLabel('Effect').selectOption('error');
+    await faults.getByLabel('Times').fill('8');
+    await faults.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByTestId('fault-rules').getByRole('row', { name: /consumer/ }).waitFor();
+    await page.getByLabel(/choreography/).check();
+    await page.getByRole('button', { name: 'Place order', exact: true }).click();
+    await page.locator('section.saga').waitFor({ timeout: 20_000 });
+    const redrivenOrder = (await page.locator('section.saga').getAttribute('data-order-id')) as string;
+    // A letter changes no order (the stream says nothing): it shows up on Refresh, with its re-drive button.
+    const letters = system.getByTestId('dead-letters');
+    await eventually(async () => {
+      await system.getByRole('button', { name: 'Refresh system view' }).click();
+      await letters.getByRole('row', { name: /OrderCreated/ }).waitFor({ timeout: 1_000 });
+    }, 30_000, 1_000);
+    expect(await system.locator('tr[data-service="inventory"]').innerText()).toContain('1 waiting');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(screenshots, 'console-dead-letter.png'), fullPage: true });
+    await letters.getByRole('button', { name: /Re-drive the OrderCreated letter/ }).click();
+    // Re-driven, the saga goes on: reserved, charged, APPROVED, long before its 30 s choreography deadline.
+    await page.locator(`tr[data-order-id="${redrivenOrder}"]`).getByTestId('order-status').filter({ hasText: 'APPROVED' }).waitFor({ timeout: 20_000 });
+    await system.getByTestId('no-dead-letters').waitFor({ timeout: 10_000 });
+
+    // A declined card: the order is cancelled and the provider holds nothing for it.
+    await page.getByLabel(/orchestration/).check();
+    await page.getByLabel('Card (test token)').selectOption('tok_chargeDeclined');
+    await page.getByRole('button', { name: 'Place order', exact: true }).click();
+    await eventually(async () => expect(await page.locator('section.saga').getAttribute('data-order-id', { timeout: 1_000 }).catch(() => redrivenOrder)).not.toBe(redrivenOrder), 20_000, 200);
+    await page.getByTestId('detail-status').filter({ hasText: 'CANCELLED' }).waitFor({ timeout: 30_000 });
+    await eventually(async () => expect(await page.locator('table.orders [data-testid="order-status"]', { hasText: 'PENDING' }).count()).toBe(0), 30_000, 200);
+
+    // The money invariant of the orders on screen (the admin's own), against totals the test reads from the API itself.
+    const shown = await page.locator('table.orders tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-order-id')));
+    const mine = (await read<{ items: { orderId: string; status: string; totalCents: number }[] }>('/api/orders?limit=50')).items;
+    expect(mine.map((order) => order.orderId).sort()).toEqual([...shown].sort());
+    const approved = mine.filter((order) => order.status === 'APPROVED').reduce((sum, order) => sum + order.totalCents, 0);
+    const books = await Promise.all(mine.map((order) => read<{ items: { amountCents: number; refundedCents: number; status: string }[] }>(`/api/admin/provider/charges?orderId=${order.orderId}`)));
+    const held = books.flatMap((book) => book.items).filter((charge) => charge.status !== 'DECLINED').reduce((sum, charge) => sum + charge.amountCents - charge.refundedCents, 0);
+    expect(approved).toBeGreaterThan(0);
+    expect(held).toBe(approved);
+    const euros = (cents: number) => `€${(cents / 100).toFixed(2)}`;
+    await system.locator('[data-testid="money-state"][data-state="balanced"]').waitFor({ timeout: 15_000 });
+    expect(await system.getByTestId('money-approved').innerText()).toBe(euros(approved));
+    expect(await system.getByTestId('money-net').innerText()).toBe(euros(held));
+
+    // Stock per SKU, as inventory's catalog has it after these orders (re-read after orders change, and on Refresh).
+    const catalog = (await read<{ items: { sku: string; available: number }[] }>('/api/inventory/products')).items;
+    expect(catalog.length).toBeGreaterThan(0);
+    await system.getByRole('button', { name: 'Refresh system view' }).click();
+    await eventually(async () => {
+      const rows = await system.getByTestId('stock').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-sku'), tr.querySelector('td.num')?.textContent]));
+      expect(rows).toEqual(catalog.map((product) => [product.sku, String(product.available)]));
+    }, 10_000, 200);
+    for (const service of ['order', 'inventory', 'payment', 'notification']) {
+      expect(await system.locator(`tr[data-service="${service}"]`).getByTestId('service-state').innerText()).toBe('up');
+    }
+    expect(await seriousViolations(page)).toEqual([]);
+    await system.screenshot({ path: join(screenshots, 'console-system.png') });
     expect(errors).toEqual([]);
     expect(foreign).toEqual([]);
     await page.context().close();

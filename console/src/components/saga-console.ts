@@ -1,11 +1,12 @@
 // The console's shell: sign-in, then the catalog and order form, the live order list, the selected order's saga and,
-// for admins, the fault rules. Holds the session and the one live stream.
+// for admins, the fault rules and the system view. Holds the session and the one live stream.
 import { html } from 'lit';
 import { api, UNAUTHORIZED_EVENT } from '../api';
 import { openOrderStream, type StreamState } from '../order-stream';
 import { clearSession, isAdmin, loadSession, saveSession, type Session } from '../session';
 import type { OrderSummary, Product } from '../types';
 import type { FaultPanel } from './fault-panel';
+import type { SystemPanel } from './system-panel';
 import type { PlacedOrder } from './order-form';
 import { LightElement } from './light-element';
 import './fault-panel';
@@ -13,8 +14,9 @@ import './order-detail';
 import './order-form';
 import './order-list';
 import './sign-in-form';
+import './system-panel';
 
-/** At most one re-read of the catalog and the fault rules per second, however many orders change. */
+/** At most one re-read of the catalog, the fault rules and the system view per second, however many orders change. */
 const SETTLE_MS = 1_000;
 
 export class SagaConsole extends LightElement {
@@ -97,6 +99,7 @@ export class SagaConsole extends LightElement {
       this.settleTimer = undefined;
       void this.loadProducts();
       void this.querySelector<FaultPanel>('fault-panel')?.refresh();
+      void this.querySelector<SystemPanel>('system-panel')?.refresh();
     }, SETTLE_MS);
   }
 
@@ -152,7 +155,8 @@ export class SagaConsole extends LightElement {
                   @order-selected=${(e: CustomEvent<string>) => { this.selected = e.detail; }}></order-list>
                 <order-detail .session=${session} .orderId=${this.selected} .version=${selected ? `${selected.updatedAt}|${selected.changedAt ?? ''}` : undefined}></order-detail>
               </div>
-            </div>`
+            </div>
+            ${isAdmin(session) ? html`<system-panel .session=${session} .products=${this.products} .orders=${this.orders} @catalog-stale=${() => void this.loadProducts()}></system-panel>` : ''}`
           : html`<sign-in-form @signed-in=${(e: CustomEvent<Session>) => this.signedIn(e.detail)}></sign-in-form>`}
       </main>
     `;

@@ -127,7 +127,7 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<E
     stops.unshift(async () => providers.stop());
     const paymentBreaker = breakerOf('payment');
     const paymentProvider = createHttpPaymentProvider({ baseUrl: () => providers.next(), timeoutMs: 2_000, ...(paymentBreaker && { breaker: { onStateChange: (state, name) => paymentBreaker.transition(name, state) } }) });
-    const payment = createPaymentService({ verifyToken: options.verifyToken, db: paymentDb!, commandBus, eventLog, provider: paymentProvider, logger: child('payment'), faults: faultsFor('payment', paymentFaultOperations), ...metricsOf('payment') });
+    const payment = createPaymentService({ verifyToken: options.verifyToken, db: paymentDb!, commandBus, eventLog, provider: paymentProvider, logger: child('payment'), faults: faultsFor('payment', paymentFaultOperations), ...metricsOf('payment'), breakers: () => [paymentProvider.breakerStats()] });
     const notification = createNotificationService({
       verifyToken: options.verifyToken,
       db: notificationDb!,
@@ -158,6 +158,7 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<E
       defaultSagaMode: options.defaultSagaMode,
       runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: options.stepTimeoutMs, maxCompensationAttempts: 20 } },
       ...(options.streamMaxDurationMs === undefined ? {} : { stream: { maxDurationMs: options.streamMaxDurationMs } }),
+      breakers: () => [prices.breakerStats()],
     });
     stops.unshift(async () => {
       prices.shutdown();

@@ -19,7 +19,7 @@ describe('the OpenAPI document', () => {
 
   it('documents every public route with its schemas, security and standard errors', () => {
     const doc = buildOpenApi() as { paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; responses: Record<string, unknown>; security?: unknown[] }>>; components: { securitySchemes: object } };
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/auth/token', '/api/orders', '/api/orders/{orderId}', '/api/inventory/products/{sku}', '/api/payments', '/api/notifications', '/api/admin/dead-letters/{id}/redrive']));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/auth/token', '/api/orders', '/api/orders/{orderId}', '/api/inventory/products/{sku}', '/api/payments', '/api/notifications', '/api/admin/dead-letters/{id}/redrive', '/api/admin/system']));
     expect(doc.paths['/auth/token']?.post?.security).toEqual([]);
     expect(doc.paths['/api/orders']?.post?.parameters).toEqual([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]);
     expect(doc.paths['/api/orders']?.get?.parameters?.map((p) => p.name)).toEqual(['limit', 'cursor']);

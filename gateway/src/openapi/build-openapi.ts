@@ -15,6 +15,7 @@ import { orderFaultOperations } from '@saga/order-service/faults';
 import { paymentFaultOperations } from '@saga/payment-service/faults';
 import { z } from 'zod';
 import { deadLetterGatewayListSchema, deadLetterGatewayQuery } from '../dead-letters.routes';
+import { systemViewSchema } from '../system-view';
 import { orderTraceSchema } from '../traces.routes';
 import { tokenRequestSchema, tokenResponseSchema } from '../token.schemas';
 import { components, schemaOf, errors, jsonBody, jsonResponse, pathParameter, queryParameters, rateLimited, type Json } from './openapi-parts';
@@ -156,6 +157,13 @@ const paths: Record<string, Json> = {
     get: op('admin', "Every service's dead letters, merged oldest first (503 only if no service answers)", ok('Dead letters', deadLetterGatewayListSchema([...services])), {
       parameters: queryParameters(deadLetterGatewayQuery([...services])),
     }, true),
+  },
+  '/api/admin/system': {
+    get: op('admin', [
+      "The system at a glance, read now: each service's instances (registry or static URL) with their readiness and own",
+      "breakers, the gateway's breaker towards it, its outbox backlog and dead-letter counts. Always 200 for an admin:",
+      'an instance or a read that does not answer is shown as down or unavailable, with the reason',
+    ].join(' '), ok('The system view', systemViewSchema([...services])), {}, true),
   },
   '/api/admin/traces/{orderId}': {
     get: op('admin', "The order's trace: every span each process kept of it (gateway, services, brokers' hops, the provider call), oldest first", { ...ok('The trace', orderTraceSchema([...services])), ...errors(400, 404) }, {

@@ -33,6 +33,7 @@ export { requestContext } from './http/request-context';
 export type { RequestContext } from './http/request-context';
 export { startHttpServer } from './http/http-server';
 export { processTraceSchema, traceAdminRoutes, type ProcessTrace } from './http/trace-routes';
+export { breakerAdminRoutes, breakerView, breakerViewSchema, processBreakersSchema, type BreakerView, type ProcessBreakers } from './http/breaker-routes';
 export type { HttpServerHandle, HttpServerOptions } from './http/http-server';
 
 export { GracefulShutdown } from './lifecycle/graceful-shutdown';

@@ -5,7 +5,7 @@ import type { SqlClient, SqlExecutor } from '@saga/db';
 import { faultRoutes, serviceFaults, type FaultInjector } from '@saga/faults';
 import { assertConsumersRunning, createDeadLetterAdmin, instrumentServiceMessaging, deadLetterAdminRoutes, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import type { Metrics } from '@saga/metrics';
-import { createHttpApp, createReadiness, traceAdminRoutes, type Logger } from '@saga/platform';
+import { breakerAdminRoutes, createHttpApp, createReadiness, traceAdminRoutes, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import { createInventory, type Inventory } from './app/inventory';
 import { systemClock, type Clock } from './domain/clock';
@@ -87,7 +87,8 @@ export function createInventoryService(options: InventoryServiceOptions): Invent
   const guards = routeGuards(options.verifyToken);
   // Its share of the dead letters: its command queue in the shared dead-letter queue, its group's dead-letter topic.
   const deadLetters = createDeadLetterAdmin({ service: 'inventory', commandBus, queues: [commandsQueue], eventLog, groups: [consumerGroups.inventory] });
-  const routes = [inventoryRoutes(inventory, guards), faultRoutes(faults, guards.admin), outboxAdminRoutes(db, guards.admin), deadLetterAdminRoutes(deadLetters, guards.admin), traceAdminRoutes(guards.admin)];
+  // No breaker: inventory calls no other service over HTTP (GET /admin/breakers lists none, like every service's).
+  const routes = [inventoryRoutes(inventory, guards), faultRoutes(faults, guards.admin), outboxAdminRoutes(db, guards.admin), deadLetterAdminRoutes(deadLetters, guards.admin), traceAdminRoutes(guards.admin), breakerAdminRoutes(guards.admin)];
   // Outbox backlog, inbox duplicates, dead letters, consumer status and Kafka lag on /metrics (while it runs).
   let stopMessagingMetrics: (() => void) | undefined;
   const recordMessaging = () => {

@@ -7,7 +7,7 @@ import { migrate, type SqlClient } from '@saga/db';
 import { faultRoutes, type FaultInjector } from '@saga/faults';
 import { assertConsumersRunning, createDeadLetterAdmin, instrumentServiceMessaging, deadLetterAdminRoutes, migrateMessaging, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import type { Metrics } from '@saga/metrics';
-import { createHttpApp, createReadiness, traceAdminRoutes, type Logger } from '@saga/platform';
+import { breakerAdminRoutes, createHttpApp, createReadiness, traceAdminRoutes, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import { createNotify } from './app/notify.use-case';
 import { FaultInjectingChannel } from './channels/fault-injecting.channel';
@@ -107,6 +107,8 @@ export function createNotificationService(options: NotificationServiceOptions): 
       outboxAdminRoutes(db, guards.admin)(http);
       deadLetterAdminRoutes(createDeadLetterAdmin({ service: 'notification', commandBus, queues: [consumer.queue], eventLog, groups: [consumerGroups.notification] }), guards.admin)(http);
       traceAdminRoutes(guards.admin)(http);
+      // No breaker: a failed send (log or webhook, with its own timeout) is retried by the notify consumer instead.
+      breakerAdminRoutes(guards.admin)(http);
     },
   });
 

@@ -72,6 +72,7 @@ async function start(): Promise<StartedProcess> {
     runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: config.ORDER_STEP_TIMEOUT_MS, maxCompensationAttempts: config.ORDER_MAX_COMPENSATION_ATTEMPTS } },
     defaultSagaMode: config.DEFAULT_SAGA_MODE,
     stream: { maxDurationMs: config.ORDER_STREAM_MAX_MS },
+    breakers: () => [prices.breakerStats()],
     choreographyDeadlineMs: config.CHOREOGRAPHY_DEADLINE_MS,
     choreographyReapIntervalMs: config.CHOREOGRAPHY_REAP_INTERVAL_MS,
     isShuttingDown: shutdown.isShuttingDown,

@@ -4,7 +4,7 @@ import { adminBearer, bearerFor, testTokenVerifier } from '@saga/auth/testing';
 import { createPgliteClient } from '@saga/db';
 import { faultRuleListSchema, faultRuleSchema, faultRulesClearedSchema } from '@saga/faults';
 import { InMemoryCommandBus } from '@saga/messaging';
-import { createLogger } from '@saga/platform';
+import { createLogger, processBreakersSchema } from '@saga/platform';
 import { eventually } from '@saga/resilience';
 import { Writable } from 'node:stream';
 import request from 'supertest';
@@ -139,6 +139,30 @@ describe('order service under injected faults (in-process, in-memory bus, PGlite
       expect(response.body.error.code).toBe('PRICES_UNAVAILABLE');
       expect(fresh.faults.list()[0]?.triggered).toBe(1);
       expect((await request(fresh.app).get('/orders').set('Authorization', bearerFor('ivan'))).body.items).toEqual([]);
+    } finally {
+      prices.shutdown();
+      await db.close();
+    }
+  });
+
+  it('GET /admin/breakers: the catalog\'s breaker towards inventory, closed, then open once lookups keep failing', async () => {
+    const db = await createPgliteClient();
+    await migrateOrderDb(db);
+    const faults = createOrderFaults({ logger });
+    const prices = new HttpPriceCatalog({ inventoryUrl: () => inventoryUrl, db, faults });
+    const fresh = createOrderService({ verifyToken, db, commandBus: new InMemoryCommandBus(), prices, faults, logger, runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: 10_000, maxCompensationAttempts: 5 } }, breakers: () => [prices.breakerStats()] });
+    const breakers = () => request(fresh.app).get('/admin/breakers').set('Authorization', admin).expect(200);
+    try {
+      await place(fresh.app, 'jo').expect(202);
+      expect((await breakers()).body.items).toEqual([expect.objectContaining({ name: 'inventory', state: 'closed', successes: 1, failures: 0 })]);
+      // Every later lookup fails (the orders are priced from the list just read): with five calls in the window and most
+      // of them failed, the breaker opens, and the next lookup is refused without a call.
+      await addRule(fresh.app, { operation: 'http:inventory', effect: 'error' }).expect(201);
+      for (let i = 0; i < 5; i++) await place(fresh.app, 'jo').expect(202);
+      const open = (await breakers()).body;
+      expect(processBreakersSchema.parse(open)).toEqual(open);
+      expect(open.items).toEqual([expect.objectContaining({ name: 'inventory', state: 'open', successes: 1, failures: 4, rejects: 1 })]);
+      await request(fresh.app).get('/admin/breakers').set('Authorization', bearerFor('jo')).expect(403);
     } finally {
       prices.shutdown();
       await db.close();

@@ -5,7 +5,7 @@ import type { SqlClient } from '@saga/db';
 import { faultRoutes, type FaultInjector } from '@saga/faults';
 import { assertConsumersRunning, createDeadLetterAdmin, instrumentServiceMessaging, deadLetterAdminRoutes, OutboxRelay, outboxAdminRoutes, type CommandBus, type ConsumedEvent, type EventLog, type Subscription } from '@saga/messaging';
 import { sagaMetrics, type Metrics } from '@saga/metrics';
-import { createHttpApp, createReadiness, traceAdminRoutes, withCorrelation, type Logger } from '@saga/platform';
+import { breakerAdminRoutes, createHttpApp, createReadiness, traceAdminRoutes, withCorrelation, type BreakerView, type Logger } from '@saga/platform';
 import { ChoreographyReaper } from './app/choreography-deadlines';
 import type { Express } from 'express';
 import type { SagaRuntime } from './app/apply-saga-input';
@@ -50,6 +50,8 @@ export interface OrderServiceOptions {
   metrics?: Metrics;
   /** GET /orders/stream: how long one stream lasts before the client reconnects (default 10 min), and its heartbeat (15 s). */
   stream?: { maxDurationMs?: number; heartbeatMs?: number };
+  /** The breakers this process calls through (the price catalog's, towards inventory), for GET /admin/breakers; default none. */
+  breakers?: () => readonly BreakerView[];
 }
 
 export interface OrderService {
@@ -150,6 +152,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       // The saga replies and the choreography group; the timeline's letters are a read model's, rebuilt by a replay.
       deadLetterAdminRoutes(createDeadLetterAdmin({ service: 'order', commandBus, queues: [queueBindings.orderSagaReplies.queue], eventLog, groups: [consumerGroups.order] }), guards.admin)(http);
       traceAdminRoutes(guards.admin)(http);
+      breakerAdminRoutes(guards.admin, options.breakers)(http);
     },
   });
 

@@ -96,6 +96,7 @@ export async function start(config: PaymentConfig = loadConfig(configSchema)) {
   });
   const service = createPaymentService({ verifyToken, db, commandBus, ...(eventLog ? { eventLog } : {}), provider, logger, faults: serviceFaults('payment', paymentFaultOperations, logger, { enabled: config.FAULTS_ENABLED, onTrigger: faultMetrics(metrics).fired }), ...(config.METRICS_PORT === undefined ? {} : { metrics }), outboxPollIntervalMs: config.OUTBOX_POLL_MS, ...instanceOf(config.PORT),
     reconciliation: { intervalMs: config.RECONCILE_INTERVAL_MS, graceMs: config.RECONCILE_GRACE_MS },
+    breakers: () => [provider.breakerStats()],
   });
   await service.start();
   const server = await startHttpServer(service.app, { port: config.PORT });

@@ -118,6 +118,9 @@ it('provider down: the breaker opens after its threshold and later charges fail 
   for (const reply of scenario.replies) expect(reply).toMatchObject({ type: 'PaymentFailed', payload: { reason: 'PROVIDER_UNAVAILABLE' } });
   expect(scenario.adapter.breakerStats().rejects).toBeGreaterThanOrEqual(5);
   expect((await paymentsOf(scenario, later[0]!))[0]).toMatchObject({ status: 'FAILED', failureReason: 'PROVIDER_UNAVAILABLE' });
+  // What an operator sees of it (GET /admin/breakers, read by the gateway's system view): open, and the calls it refused.
+  const breakers = await request(scenario.service.app).get('/admin/breakers').set('Authorization', adminBearer()).expect(200);
+  expect(breakers.body.items).toEqual([expect.objectContaining({ name: 'payment-provider', state: 'open', rejects: scenario.adapter.breakerStats().rejects })]);
 });
 
 it('a FAILED charge is final: a new ChargePayment after the provider is back answers it again and charges nothing', async () => {

@@ -7,7 +7,7 @@ import type { SqlClient } from '@saga/db';
 import { faultRoutes, serviceFaults, type FaultInjector } from '@saga/faults';
 import { assertConsumersRunning, createDeadLetterAdmin, instrumentServiceMessaging, deadLetterAdminRoutes, defaultRetryPolicy, OutboxRelay, outboxAdminRoutes, type CommandBus, type EventLog, type RetryPolicy, type Subscription } from '@saga/messaging';
 import type { Metrics } from '@saga/metrics';
-import { createHttpApp, createReadiness, traceAdminRoutes, type Logger } from '@saga/platform';
+import { breakerAdminRoutes, createHttpApp, createReadiness, traceAdminRoutes, type BreakerView, type Logger } from '@saga/platform';
 import type { Express } from 'express';
 import { chargePaymentUseCase } from './app/charge-payment.use-case';
 import { systemClock, type Clock } from './app/clock';
@@ -49,6 +49,8 @@ export interface PaymentServiceOptions {
   /** Reconciliation with the provider's books: a pass every intervalMs (0: only on POST /admin/reconcile), looking at
    * payments settled for graceMs. Default every 15 s, 30 s after settling. */
   reconciliation?: { intervalMs: number; graceMs: number };
+  /** The breakers this process calls through (the provider adapter's), for GET /admin/breakers; default none. */
+  breakers?: () => readonly BreakerView[];
 }
 
 export interface PaymentService {
@@ -113,6 +115,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     outboxAdminRoutes(db, guards.admin),
     deadLetterAdminRoutes(deadLetters, guards.admin),
     traceAdminRoutes(guards.admin),
+    breakerAdminRoutes(guards.admin, options.breakers),
   ];
   // Outbox backlog, inbox duplicates, dead letters, consumer status and Kafka lag on /metrics (while it runs).
   let stopMessagingMetrics: (() => void) | undefined;

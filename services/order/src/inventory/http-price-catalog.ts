@@ -1,7 +1,7 @@
 // Prices from inventory's GET /products through a circuit breaker; when inventory is down, the last list it gave us.
 import type { SqlClient } from '@saga/db';
 import type { FaultInjector } from '@saga/faults';
-import { createBreaker, type Breaker, type BreakerState } from '@saga/resilience';
+import { createBreaker, type Breaker, type BreakerState, type BreakerStats } from '@saga/resilience';
 import { z } from 'zod';
 import type { PriceCatalog, PriceListResult } from '../app/price-catalog.port';
 
@@ -52,6 +52,11 @@ export class HttpPriceCatalog implements PriceCatalog {
       if (fallback) return { ok: true, prices: fallback.prices, source: 'cache', fetchedAt: fallback.fetchedAt };
       return { ok: false, reason: `inventory is unavailable and no price list is known yet (${(error as Error).message})` };
     }
+  }
+
+  /** The breaker towards inventory, as GET /admin/breakers shows it. */
+  breakerStats(): BreakerStats {
+    return this.breaker.stats();
   }
 
   shutdown(): void {

@@ -69,6 +69,7 @@ export async function startInProcessPlatform(options: InProcessPlatformOptions):
     ...(options.orderMetrics && { metrics: options.orderMetrics }),
     logger: options.orderLogger ?? logger,
     runtime: { now: () => new Date(), timeouts: { stepTimeoutMs: options.stepTimeoutMs, maxCompensationAttempts: 5 } },
+    breakers: () => [prices.breakerStats()],
   });
   for (const service of [inventory, payment, notification, order]) {
     await service.start();

@@ -97,6 +97,7 @@ export async function startScenario(
     ...(serviceOptions.faults ? { faults: serviceOptions.faults } : {}),
     // Reconciliation runs only when asked (POST /admin/reconcile) unless a test wants the scheduler.
     reconciliation: serviceOptions.reconciliation ?? { intervalMs: 0, graceMs: 0 },
+    breakers: () => [adapter.breakerStats()],
   });
   await service.start();
   return {
