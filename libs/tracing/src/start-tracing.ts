@@ -69,8 +69,10 @@ export function startTracing(options: TracingOptions): Tracing {
           return service ? { [sagaAttributes.service]: service } : {};
         },
       })),
-      // Routers and handlers only: a span per middleware (body parser, auth, limiter) would triple a trace's size.
-      ...enabled('express', () => new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] })),
+      // Route handlers only: a span per middleware (body parser, auth, limiter) would triple a trace's size, and a
+      // router's span ends as soon as it dispatches (zero length, it only repeats the route the handler's span names).
+      // The server span still gets http.route from the matched layers.
+      ...enabled('express', () => new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER] })),
       // Queries inside a traced request or message only (the relay's polls and the housekeeping are not traced), and no
       // span per pool checkout: it says nothing about a saga and costs as much as a query's span.
       ...enabled('pg', () => new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true })),
