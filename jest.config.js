@@ -14,6 +14,7 @@ const shared = {
     // Test helpers a library offers to other workspaces' tests (never built into dist).
     '^@saga/auth/testing$': '<rootDir>/libs/auth/src/testing/index.ts',
     '^@saga/db/testing$': '<rootDir>/libs/db/src/testing/index.ts',
+    '^@saga/faults/testing$': '<rootDir>/libs/faults/src/testing/index.ts',
     // The OpenTelemetry SDK, apart: only a process's entry point starts it, so no test pays for loading it.
     '^@saga/tracing/testing$': '<rootDir>/libs/tracing/src/testing/index.ts',
     '^@saga/tracing/start$': '<rootDir>/libs/tracing/src/start-tracing.ts',

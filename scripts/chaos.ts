@@ -1,5 +1,6 @@
 // `npm run chaos -- <scenario>`: starts the platform (every service its own process, each one's RabbitMQ link through
-// Toxiproxy), runs a mixed workload, breaks what the scenario names mid-way, heals it, and prints the invariant figures.
+// Toxiproxy, the gateway in front with /api/admin/links on them), runs a mixed workload, breaks what the scenario
+// names mid-way, heals it, and prints the invariant figures.
 // `npm run chaos -- list` lists the scenarios; `npm run chaos -- all` runs every one.
 import { runScenario, startChaosPlatform } from '../test/chaos/support/chaos-runner';
 import { chaosScenarios, scenarioNamed } from '../test/chaos/support/chaos-scenarios';
@@ -13,8 +14,9 @@ async function main(): Promise<number> {
   }
   const scenarios = name === 'all' ? chaosScenarios : [scenarioNamed(name)];
   const orders = Number(process.env.CHAOS_ORDERS ?? 100);
-  console.log(`starting the platform (services as processes, RabbitMQ links through Toxiproxy)…`);
+  console.log(`starting the platform (services as processes, RabbitMQ links through Toxiproxy, the gateway in front)…`);
   const chaos = await startChaosPlatform();
+  console.log(`gateway and console: ${chaos.platform.urls.gateway}/ (admin / admin-secret; Break it: broker links)`);
   let failed = 0;
   try {
     for (const scenario of scenarios) {

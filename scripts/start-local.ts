@@ -1,13 +1,16 @@
 // `npm run start:local`: every service of infra/platform/services.json as its own OS process against the real brokers of
-// infra/local, started wave by wave; output prefixed with each process's name; a service that dies is restarted with
-// backoff (scripts/local/supervisor.ts) and only a crash loop stops the platform; Ctrl-C / SIGTERM stops them in reverse waves.
+// infra/local, started wave by wave, each one's RabbitMQ link through its own Toxiproxy proxy (scripts/local/broker-links.ts);
+// output prefixed with each process's name; a service that dies is restarted with backoff (scripts/local/supervisor.ts)
+// and only a crash loop stops the platform; Ctrl-C / SIGTERM stops them in reverse waves.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { Toxiproxy } from '@saga/faults';
 import { consoleLine, tryItLines } from '../gateway/src/try-it';
 import { loadManifest, placeholders, waves, type ServiceSpec } from './deploy/manifest';
 import { nativeInfraVariable, nativeSpecs } from './deploy/resolvers';
+import { linkLines, planBrokerLinks, throughBrokerLinks } from './local/broker-links';
 import { Supervisor, type ExitStatus, type Readiness, type ServiceProcess, type SupervisedService } from './local/supervisor';
 
 const root = resolve(__dirname, '..');
@@ -62,6 +65,31 @@ function withLocalAuth(specs: Spec[], manifest: { services: ServiceSpec[] }, env
     }
     return { ...spec, env: { JWT_JWKS_URL: jwksUrl, ...spec.env } };
   });
+}
+
+/**
+ * Each service's RabbitMQ link through its own Toxiproxy proxy (`order-rabbitmq`…), so the console can slow or cut one,
+ * and the gateway told where Toxiproxy is. A proxy left by an earlier run is healed and kept (same port); they stay in
+ * Toxiproxy after the run (infra:down clears them). Without TOXIPROXY_URL the services reach RabbitMQ directly.
+ */
+async function withBrokerLinks(specs: Spec[], env: Record<string, string | undefined>): Promise<{ specs: Spec[]; lines: string[] }> {
+  const url = env.TOXIPROXY_URL?.replace(/\/+$/, '');
+  const links = planBrokerLinks(specs);
+  if (!url) {
+    say('TOXIPROXY_URL is not set: the services reach RabbitMQ directly (no broker links to slow or cut)');
+    return { specs, lines: [] };
+  }
+  const toxiproxy = new Toxiproxy(url);
+  const listen: Record<string, string> = {};
+  for (const link of links) {
+    try {
+      listen[link.proxy] = (await toxiproxy.ensureProxy(link.proxy, link.upstream)).listen;
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new Error(`the broker link ${link.proxy} could not be set up (${why}): run \`npm run infra:up\` (it starts Toxiproxy), or unset TOXIPROXY_URL to connect the services to RabbitMQ directly`, { cause: error });
+    }
+  }
+  return { specs: throughBrokerLinks(specs, links, listen, url), lines: [`broker links through Toxiproxy ${url} (slow or cut them in the console, as admin):`, ...linkLines(links, listen).map((line) => `  ${line}`)] };
 }
 
 const colours = [36, 33, 35, 32, 34, 91];
@@ -121,11 +149,12 @@ async function main(): Promise<void> {
   const env = loadEnv();
   const manifest = loadManifest();
   checkRequiredInfra(manifest.services, env);
-  const specs: Spec[] = withLocalAuth(nativeSpecs(manifest, env), manifest, env);
-  const gatewayPort = specs.find((s) => s.public)?.port ?? 8080;
-  for (const spec of specs) {
+  const direct: Spec[] = withLocalAuth(nativeSpecs(manifest, env), manifest, env);
+  const gatewayPort = direct.find((s) => s.public)?.port ?? 8080;
+  for (const spec of direct) {
     if (!existsSync(join(root, spec.script))) throw new Error(`${spec.script} is missing: run \`npm run build\` first`);
   }
+  const { specs, lines: linkBanner } = await withBrokerLinks(direct, env);
   // The launcher's own env minus what the manifest sets per child (a stray DATABASE_URL must not leak into the provider).
   const { PORT: _port, DATABASE_URL: _db, SERVICE_ADDRESS: _address, ...inherited } = process.env;
   const baseEnv: NodeJS.ProcessEnv = inherited;
@@ -161,6 +190,7 @@ async function main(): Promise<void> {
       `saga-platform is running as separate processes: ${api} (Node ${process.version})`,
       `  real brokers of infra/local (${infra.join(', ')}); services behind the gateway:`,
       `  ${services.filter((s) => !s.spec.public).map((s) => `${s.name} ${s.url}`).join('  ')}`,
+      ...(linkBanner.length > 0 ? ['', ...linkBanner] : []),
       '',
       ...tryItLines(api),
       '',

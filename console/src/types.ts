@@ -146,3 +146,25 @@ export interface DeadLetter {
   deadLetteredAt: string;
   state: 'dead-lettered' | 'redriven';
 }
+
+/** A Toxiproxy toxic on a broker link (latency: attributes {latency, jitter} in ms). */
+export interface LinkToxic {
+  name: string;
+  type: string;
+  stream: 'upstream' | 'downstream';
+  toxicity: number;
+  attributes: Record<string, number>;
+}
+
+/** One item of GET /api/admin/links: a service's broker link through its Toxiproxy proxy. */
+export interface BrokerLink {
+  name: string;
+  service: string;
+  broker: string;
+  proxy: string;
+  listen: string;
+  upstream: string;
+  /** false: cut. */
+  enabled: boolean;
+  toxics: LinkToxic[];
+}

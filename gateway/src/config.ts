@@ -1,6 +1,8 @@
-// The gateway's configuration: port, upstreams (static URLs, or Consul when CONSUL_URL is set), JWT issuer settings, limits.
+// The gateway's configuration: port, upstreams (static URLs, or Consul when CONSUL_URL is set), JWT issuer settings, limits,
+// and the Toxiproxy of the services' broker links (TOXIPROXY_URL).
 import { z } from 'zod';
 import { jwtSettingsShape, type DemoUser } from '@saga/auth';
+import { brokerLinkSettingsShape } from '@saga/faults';
 import { metricsSettingsShape } from '@saga/metrics';
 import { ConfigError, field, loadConfig, type Env, type ConfigProblem } from '@saga/platform';
 
@@ -78,6 +80,8 @@ export const gatewayConfigSchema = z.object({
   LOG_LEVEL: field.logLevel().default('info'),
   // METRICS_PORT (unset: no /metrics server) / METRICS_HOST (default 127.0.0.1).
   ...metricsSettingsShape,
+  // TOXIPROXY_URL (unset: /api/admin/links is off, 404) / TOXIPROXY_LINK_PREFIX: the services' broker links to slow or cut.
+  ...brokerLinkSettingsShape,
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

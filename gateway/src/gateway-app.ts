@@ -23,8 +23,10 @@ import { activeTraceparent } from '@saga/tracing';
 import { discoverUpstream, type DiscoveredUpstream, type ServiceRegistry } from '@saga/discovery';
 import { breakerMetrics, httpMetrics, labelRoute, rateLimitMetrics, type Metrics } from '@saga/metrics';
 import { buildAsyncApiDocument } from '@saga/contracts';
+import { Toxiproxy } from '@saga/faults';
 import type { GatewayConfig } from './config';
 import { loadGatewayCredentials, type GatewayCredentials } from './gateway-credentials';
+import { brokerLinkGatewayRoutes } from './broker-links.routes';
 import { deadLetterGatewayRoutes } from './dead-letters.routes';
 import { systemGatewayRoutes } from './system.routes';
 import { traceGatewayRoutes } from './traces.routes';
@@ -408,6 +410,14 @@ export function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}):
   deadLetterGatewayRoutes(api, { ...directory, ...fanOut });
   traceGatewayRoutes(api, { ...directory, ...fanOut });
   systemGatewayRoutes(api, { ...directory, ...fanOut, gatewayBreakerOf: (name) => proxies[name].breaker.stats() });
+  // The services' broker links through Toxiproxy (TOXIPROXY_URL): the gateway talks to Toxiproxy itself, not to a service.
+  brokerLinkGatewayRoutes(api, {
+    toxiproxy: config.TOXIPROXY_URL ? new Toxiproxy(config.TOXIPROXY_URL.replace(/\/+$/, ''), config.UPSTREAM_TIMEOUT_MS) : undefined,
+    prefix: config.TOXIPROXY_LINK_PREFIX,
+    services: UPSTREAMS,
+    bodyLimit: config.BODY_LIMIT,
+    logger,
+  });
   app.use('/api', api);
 
   // The live order streams in flight, ended by closeStreams() at shutdown.

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { eventually } from '@saga/resilience';
-import { launchChromium } from './chromium';
+import { launchChromium, seriousViolations } from './chromium';
 
 jest.setTimeout(180_000);
 
@@ -39,16 +39,6 @@ async function waitReady(origin: string, platform: ChildProcess, output: () => s
     await new Promise((done) => setTimeout(done, 500));
   }
   throw new Error(`the embedded platform was not ready within 120 s:\n${output()}`);
-}
-
-/** axe-core from node_modules, evaluated in the page (DevTools evaluation, so the page's CSP stays as it is). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
-  // A string, run in the page: this project's types have no DOM.
-  const violations = (await page.evaluate(
-    'axe.run(document).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length })))',
-  )) as { id: string; impact?: string; help: string; nodes: number }[];
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes} nodes)`);
 }
 
 let platform: ChildProcess;

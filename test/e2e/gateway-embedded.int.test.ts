@@ -5,10 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { testSigningKeyPem } from '@saga/auth/testing';
+import { Toxiproxy, type ToxiproxyProxy } from '@saga/faults';
 import { describeGatewaySuite, type GatewayTarget } from './support/gateway-scenarios';
 import { describeHostileClientSuite } from './support/hostile-client-scenarios';
+import { defaultEndpoints } from './support/infra-admin';
 import { freePort, logTail, ServiceProcess } from './support/service-process';
-import { Toxiproxy, type ToxiproxyProxy } from './support/toxiproxy';
 
 jest.setTimeout(120_000);
 
@@ -21,7 +22,7 @@ let target: GatewayTarget | undefined;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'saga-embedded-e2e-'));
   const ports = { gateway: await freePort(), order: await freePort(), inventory: await freePort(), payment: await freePort(), notification: await freePort(), provider: await freePort() };
-  inventoryLink = await new Toxiproxy().createProxy(`embedded-inventory-${process.pid}`, `127.0.0.1:${ports.inventory}`);
+  inventoryLink = await new Toxiproxy(defaultEndpoints().toxiproxyUrl).createProxy(`embedded-inventory-${process.pid}`, `127.0.0.1:${ports.inventory}`);
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',

@@ -2,6 +2,7 @@
 // (POST /api/admin/dead-letters/{id}/redrive, sent by the gateway to the service the id names).
 import { html } from 'lit';
 import { api, ApiError } from '../api';
+import { LatestRead } from '../latest-read';
 import type { Session } from '../session';
 import type { DeadLetter } from '../types';
 import { LightElement } from './light-element';
@@ -11,6 +12,8 @@ export class DeadLetterList extends LightElement {
   declare session: Session;
   declare letters: DeadLetter[] | undefined;
   declare message: string;
+  /** Overlapping re-reads (a re-drive's, the system view's): the newest answer wins. */
+  private readonly reads = new LatestRead();
   declare busy: string | undefined;
 
   constructor() {
@@ -28,9 +31,12 @@ export class DeadLetterList extends LightElement {
   }
 
   async refresh(): Promise<void> {
+    const ticket = this.reads.start();
     try {
-      this.letters = (await api<{ items: DeadLetter[] }>(this.session, '/api/admin/dead-letters?state=dead-lettered')).items;
+      const letters = (await api<{ items: DeadLetter[] }>(this.session, '/api/admin/dead-letters?state=dead-lettered')).items;
+      if (this.reads.isLatest(ticket)) this.letters = letters;
     } catch (err) {
+      if (!this.reads.isLatest(ticket)) return;
       this.letters = undefined;
       this.message = err instanceof ApiError ? `The dead letters could not be read: ${err.message} (${err.code})` : 'The dead letters could not be read.';
     }

@@ -2,6 +2,7 @@
 import { html } from 'lit';
 import { api, ApiError } from '../api';
 import type { Session } from '../session';
+import { LatestRead } from '../latest-read';
 import type { FaultList } from '../types';
 import { LightElement } from './light-element';
 
@@ -15,6 +16,8 @@ export class FaultPanel extends LightElement {
   declare list: FaultList | undefined;
   declare effect: (typeof EFFECTS)[number];
   declare message: string;
+  /** A read started when an order changed may answer after the re-read that follows an added rule. */
+  private readonly reads = new LatestRead();
 
   constructor() {
     super();
@@ -30,9 +33,12 @@ export class FaultPanel extends LightElement {
 
   /** Re-reads the rules (their `triggered` counts): on demand and when an order changes, never on a timer. */
   async refresh(): Promise<void> {
+    const ticket = this.reads.start();
     try {
-      this.list = await api<FaultList>(this.session, `/api/admin/faults/${this.service}`);
+      const list = await api<FaultList>(this.session, `/api/admin/faults/${this.service}`);
+      if (this.reads.isLatest(ticket)) this.list = list;
     } catch (err) {
+      if (!this.reads.isLatest(ticket)) return;
       this.list = undefined;
       this.message = err instanceof ApiError ? `${err.message} (${err.code})` : 'The fault rules could not be read.';
     }

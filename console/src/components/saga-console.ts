@@ -1,5 +1,5 @@
 // The console's shell: sign-in, then the catalog and order form, the live order list, the selected order's saga and,
-// for admins, the fault rules and the system view. Holds the session and the one live stream.
+// for admins, the fault rules, the broker links and the system view. Holds the session and the one live stream.
 import { html } from 'lit';
 import { api, UNAUTHORIZED_EVENT } from '../api';
 import { openOrderStream, type StreamState } from '../order-stream';
@@ -10,6 +10,7 @@ import type { SystemPanel } from './system-panel';
 import type { PlacedOrder } from './order-form';
 import { LightElement } from './light-element';
 import './fault-panel';
+import './link-panel';
 import './order-detail';
 import './order-form';
 import './order-list';
@@ -148,7 +149,7 @@ export class SagaConsole extends LightElement {
           ? html`<div class="grid">
               <div class="col">
                 <order-form .session=${session} .products=${this.products} @orders-placed=${(e: CustomEvent<PlacedOrder[]>) => this.placed(e.detail)}></order-form>
-                ${isAdmin(session) ? html`<fault-panel .session=${session}></fault-panel>` : ''}
+                ${isAdmin(session) ? html`<fault-panel .session=${session}></fault-panel><link-panel .session=${session}></link-panel>` : ''}
               </div>
               <div class="col">
                 <order-list .orders=${this.orders} .selected=${this.selected} .streamState=${this.streamState} .announcement=${this.announcement}

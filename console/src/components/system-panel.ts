@@ -2,6 +2,7 @@
 // dead letters; then the letters waiting with their re-drive, stock per SKU and the money invariant of the orders on screen.
 import { html } from 'lit';
 import { api, ApiError } from '../api';
+import { LatestRead } from '../latest-read';
 import type { Session } from '../session';
 import { breakerRows, breakerText, deadLetterText, headline, outboxText } from '../system-summary';
 import type { OrderSummary, Product, ServiceView, SystemView } from '../types';
@@ -18,6 +19,8 @@ export class SystemPanel extends LightElement {
   declare orders: OrderSummary[];
   declare view: SystemView | undefined;
   declare message: string;
+  /** A refresh after a stream event and one from the button can overlap: the newest answer wins. */
+  private readonly reads = new LatestRead();
   private inFlight: Promise<void> | undefined;
   private again = false;
 
@@ -52,11 +55,15 @@ export class SystemPanel extends LightElement {
   private async load(): Promise<void> {
     await this.updateComplete;
     let waiting: number | undefined;
+    const ticket = this.reads.start();
     try {
-      this.view = await api<SystemView>(this.session, '/api/admin/system');
+      const view = await api<SystemView>(this.session, '/api/admin/system');
+      if (!this.reads.isLatest(ticket)) return;
+      this.view = view;
       this.message = '';
       waiting = this.view.services.reduce((sum, service) => sum + (service.deadLetters.status === 'unavailable' ? 0 : service.deadLetters['dead-lettered']), 0);
     } catch (err) {
+      if (!this.reads.isLatest(ticket)) return;
       this.message = err instanceof ApiError ? `The system view could not be read: ${err.message} (${err.code})` : 'The system view could not be read.';
     }
     await this.querySelector<DeadLetterList>('dead-letter-list')?.sync(waiting);

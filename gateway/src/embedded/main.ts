@@ -33,7 +33,9 @@ const configSchema = z.object({
 async function start(): Promise<StartedProcess> {
   const config = loadConfig(configSchema, process.env);
   // A local developer mode on loopback: the documented demo users are on unless DEMO_USERS_ENABLED says otherwise.
-  const localEnv = { DEMO_USERS_ENABLED: 'true', ...process.env, HOST: config.HOST };
+  // No broker links (the brokers are in-memory twins): /api/admin/links stays off even when the shell exports
+  // .local/env's TOXIPROXY_URL, so this console never slows or cuts another deployment's proxies.
+  const localEnv = { DEMO_USERS_ENABLED: 'true', ...process.env, HOST: config.HOST, TOXIPROXY_URL: undefined };
   // Fail on bad gateway settings (keys, users, limits) before anything starts; the services verify in-process with
   // the gateway's public key (ES256, kept in .local/keys/ unless JWT_SIGNING_KEY(_FILE) says otherwise) or JWT_SECRET.
   const jwtSettings = loadGatewayConfig(localEnv);

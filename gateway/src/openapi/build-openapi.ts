@@ -14,6 +14,7 @@ import { notificationFaultOperations } from '@saga/notification-service/faults';
 import { orderFaultOperations } from '@saga/order-service/faults';
 import { paymentFaultOperations } from '@saga/payment-service/faults';
 import { z } from 'zod';
+import { brokerLinkListSchema, brokerLinkViewSchema, latencyBody, linkNameSchema } from '../broker-link-view';
 import { deadLetterGatewayListSchema, deadLetterGatewayQuery } from '../dead-letters.routes';
 import { systemViewSchema } from '../system-view';
 import { orderTraceSchema } from '../traces.routes';
@@ -29,6 +30,9 @@ const faultOperations: Record<(typeof services)[number], readonly OperationSpec[
 };
 const serviceParam = pathParameter('service', z.enum(services), 'The service whose operator API is addressed');
 const orderIdParam = pathParameter('orderId', z.uuid());
+const linkParam = pathParameter('name', linkNameSchema(services), "A broker link, `<service>-<broker>`, as GET /api/admin/links lists it");
+/** The broker links are off without TOXIPROXY_URL (a change is a 404 LINKS_DISABLED), and a 503 is Toxiproxy not answering (TOXIPROXY_UNAVAILABLE). */
+const linksOff = 'only with TOXIPROXY_URL, else 404 LINKS_DISABLED; 503 TOXIPROXY_UNAVAILABLE when Toxiproxy does not answer';
 /** Every /api route: the input guard (400), a bearer token, the per-user limit, and the gateway's own failures. */
 const apiErrors = errors(400, 401, 429, 503, 504);
 const adminErrors = errors(400, 401, 403, 429, 503, 504);
@@ -169,6 +173,21 @@ const paths: Record<string, Json> = {
     get: op('admin', "The order's trace: every span each process kept of it (gateway, services, brokers' hops, the provider call), oldest first", { ...ok('The trace', orderTraceSchema([...services])), ...errors(400, 404) }, {
       parameters: [orderIdParam],
     }, true),
+  },
+  '/api/admin/links': {
+    get: op('admin', "Each service's broker link through Toxiproxy: its proxy, listening or cut, and its toxics; `enabled: false` and no links without TOXIPROXY_URL; 503 TOXIPROXY_UNAVAILABLE when Toxiproxy does not answer", ok('The links', brokerLinkListSchema), {}, true),
+  },
+  '/api/admin/links/{name}/latency': {
+    post: op('admin', `Slow a broker link down: latency (± jitter) on everything the broker sends the service; asked again, the latency is changed (${linksOff})`, {
+      ...ok('The link, slowed', brokerLinkViewSchema),
+      ...errors(404, 413, 415),
+    }, { parameters: [linkParam], requestBody: jsonBody(latencyBody) }, true),
+  },
+  '/api/admin/links/{name}/cut': {
+    post: op('admin', `Cut a broker link: its proxy stops listening and closes its connections, the service sees the broker gone (${linksOff})`, ok('The link, cut', brokerLinkViewSchema), { parameters: [linkParam] }, true),
+  },
+  '/api/admin/links/{name}/toxics': {
+    delete: op('admin', `Restore a broker link: every toxic removed and its proxy listening again on the same address (${linksOff})`, ok('The link, restored', brokerLinkViewSchema), { parameters: [linkParam] }, true),
   },
   '/api/admin/dead-letters/{id}/redrive': {
     post: op('admin', 'Re-drive one dead letter to the service its id names', { ...ok('Already re-driven, nothing sent', deadLetterAlreadyRedrivenSchema), ...ok('Re-driven', deadLetterRedrivenSchema, '202'), ...errors(400, 404, 409) }, {

@@ -1,10 +1,11 @@
-// Runs chaos scenarios on one platform: every service its own process, each one's RabbitMQ link through Toxiproxy;
-// per scenario a fresh set of customers, a mixed workload, the fault a third of the way in, healed at two thirds.
+// Runs chaos scenarios on one platform: every service its own process, each one's RabbitMQ link through Toxiproxy
+// (also slowed or cut from the gateway's /api/admin/links); per scenario a fresh set of customers, a mixed workload,
+// the fault a third of the way in, healed at two thirds.
 import { randomBytes } from 'node:crypto';
 import { adminBearer } from '@saga/auth/testing';
+import { brokerLinkName, proxyNameOf, Toxiproxy, upstreamOf, type ToxiproxyProxy } from '@saga/faults';
 import { stockLevels } from '../../e2e/support/order-client';
 import { startPlatform, type Platform } from '../../e2e/support/platform-processes';
-import { Toxiproxy, type ToxiproxyProxy } from '../../e2e/support/toxiproxy';
 import { defaultEndpoints } from '../../e2e/support/infra-admin';
 import { deadLetterTopicEnds, formatFigures, measureInvariants, type ChaosFigures } from './chaos-invariants';
 import { brokerClients, type ChaosContext, type ChaosScenario } from './chaos-scenarios';
@@ -16,16 +17,23 @@ export interface ChaosPlatform {
   stop(): Promise<void>;
 }
 
+/** This run's proxies: `chaos-<pid>-<service>-rabbitmq`, apart from another run's and from start:local's `<service>-rabbitmq`. */
+const chaosLinkPrefix = (pid: number): string => `chaos-${pid}-`;
+
 export async function startChaosPlatform(): Promise<ChaosPlatform> {
-  const toxiproxy = new Toxiproxy();
-  const rabbit = new URL(defaultEndpoints().rabbitUrl);
+  const endpoints = defaultEndpoints();
+  const toxiproxy = new Toxiproxy(endpoints.toxiproxyUrl);
+  const prefix = chaosLinkPrefix(process.pid);
   const rabbitLinks: ChaosContext['rabbitLinks'] = {};
   for (const service of brokerClients) {
-    rabbitLinks[service] = await toxiproxy.createProxy(`chaos-${service}-rabbitmq-${process.pid}`, `${rabbit.hostname}:${rabbit.port || 5672}`);
+    rabbitLinks[service] = await toxiproxy.createProxy(proxyNameOf(prefix, brokerLinkName(service, 'rabbitmq')), upstreamOf(endpoints.rabbitUrl, 5672));
   }
   try {
     const platform = await startPlatform({
+      // The gateway too, with the links: during `npm run chaos` an admin can watch in the console and break links there.
+      services: ['provider', 'inventory', 'payment', 'notification', 'order', 'gateway'],
       rabbitHostFor: Object.fromEntries(Object.entries(rabbitLinks).map(([service, link]) => [service, (link as ToxiproxyProxy).listen])),
+      brokerLinks: { toxiproxyUrl: endpoints.toxiproxyUrl, prefix },
       // The orchestrator gives a silent step 5 s before it compensates (or resends a compensation).
       stepTimeoutMs: 5_000,
       // Payment waits up to 8 s for the provider, longer than the step deadline, so a slow provider's (6 s) successes
@@ -41,6 +49,10 @@ export async function startChaosPlatform(): Promise<ChaosPlatform> {
         },
       },
     });
+    await gatewayListsLinks(platform, brokerClients.map((service) => brokerLinkName(service, 'rabbitmq'))).catch(async (error: unknown) => {
+      await platform.stop().catch(() => undefined);
+      throw error;
+    });
     return {
       platform,
       rabbitLinks,
@@ -52,6 +64,16 @@ export async function startChaosPlatform(): Promise<ChaosPlatform> {
   } catch (error) {
     for (const link of Object.values(rabbitLinks)) await link?.remove();
     throw error;
+  }
+}
+
+/** Fails fast unless the gateway's /api/admin/links lists exactly this run's links: its TOXIPROXY_URL and prefix reached it. */
+async function gatewayListsLinks(platform: Platform, expected: string[]): Promise<void> {
+  const response = await fetch(`${platform.urls.gateway}/api/admin/links`, { headers: { authorization: adminBearer() }, signal: AbortSignal.timeout(5_000) });
+  const body = (await response.json().catch(() => ({}))) as { items?: { name: string; enabled: boolean }[] };
+  const listed = (body.items ?? []).filter((link) => link.enabled).map((link) => link.name).sort();
+  if (response.status !== 200 || listed.join() !== [...expected].sort().join()) {
+    throw new Error(`the gateway's GET /api/admin/links answered ${response.status} ${JSON.stringify(body).slice(0, 300)}; expected the links ${expected.join(', ')}`);
   }
 }
 

@@ -6,12 +6,12 @@ import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { adminBearer } from '@saga/auth/testing';
 import { ChargePayment, routingKeys } from '@saga/contracts';
+import type { ToxiproxyProxy } from '@saga/faults';
 import { RabbitMqCommandBus } from '@saga/messaging';
 import { Client } from 'pg';
 import { closeChannelsFromBroker, consumerChannels } from '../../../libs/messaging/src/testing/rabbitmq-broker-side';
 import { defaultEndpoints } from '../../e2e/support/infra-admin';
 import type { Platform, ServiceName } from '../../e2e/support/platform-processes';
-import type { ToxiproxyProxy } from '../../e2e/support/toxiproxy';
 import type { ChaosFigures } from './chaos-invariants';
 
 const run = promisify(execFile);

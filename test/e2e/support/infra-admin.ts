@@ -12,6 +12,8 @@ export interface InfraEndpoints {
   kafkaBrokers: string[];
   /** Redis, where gateway replicas share their rate-limit counters. */
   redisUrl: string;
+  /** Toxiproxy's API (the chaos suite puts each service's RabbitMQ link through it). */
+  toxiproxyUrl: string;
 }
 
 export function defaultEndpoints(env: NodeJS.ProcessEnv = process.env): InfraEndpoints {
@@ -20,6 +22,7 @@ export function defaultEndpoints(env: NodeJS.ProcessEnv = process.env): InfraEnd
     rabbitUrl: env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
     managementUrl: env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672',
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    toxiproxyUrl: env.TOXIPROXY_URL ?? 'http://127.0.0.1:8474',
     kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((broker) => broker.trim()).filter(Boolean),
   };
 }

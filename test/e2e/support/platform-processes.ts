@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { serveTestJwks, testSigningKeyPem, type TestJwksServer } from '@saga/auth/testing';
+import { brokerLinkEnv, throughProxy } from '@saga/faults';
 import { createDatabases, createVhost, defaultEndpoints, deleteVhost, dropDatabases, withPath, type InfraEndpoints } from './infra-admin';
 import { prepareKafkaForRun, type TopicOffsets } from './kafka-namespace';
 import { acquirePlatformLock, type PlatformLock } from './platform-lock';
@@ -56,6 +57,11 @@ export interface PlatformOptions {
    * suite cuts or slows down (same vhost, same credentials).
    */
   rabbitHostFor?: Partial<Record<ServiceName, string>>;
+  /**
+   * The Toxiproxy those proxies live in and their names' prefix (`<prefix><service>-rabbitmq`): given to the gateway
+   * (TOXIPROXY_URL, TOXIPROXY_LINK_PREFIX), whose /api/admin/links then slows or cuts them.
+   */
+  brokerLinks?: { toxiproxyUrl: string; prefix: string };
 }
 
 export interface Platform {
@@ -135,12 +141,7 @@ function instancesOf(service: ServiceName, options: PlatformOptions): InstanceNa
 const serviceOf = (instance: InstanceName): ServiceName => instance.split('#')[0] as ServiceName;
 
 /** The URL with another host:port (a proxy in front of the broker), or unchanged. */
-function viaHost(url: string, hostPort: string | undefined): string {
-  if (!hostPort) return url;
-  const parsed = new URL(url);
-  parsed.host = hostPort;
-  return parsed.toString();
-}
+const viaHost = (url: string, hostPort: string | undefined): string => (hostPort ? throughProxy(url, hostPort) : url);
 
 async function startLocked(
   options: PlatformOptions,
@@ -185,6 +186,7 @@ async function startLocked(
     ...(service === 'gateway'
       ? { HOST: '127.0.0.1', DEMO_USERS_ENABLED: 'true', JWT_SIGNING_KEY: testSigningKeyPem(), ORDER_URL: urls.order, INVENTORY_URL: urls.inventory, PAYMENT_URL: urls.payment, NOTIFICATION_URL: urls.notification, REDIS_URL: endpoints.redisUrl, RATE_LIMIT_KEY_PREFIX: `${run}:` }
       : {}),
+    ...(service === 'gateway' && options.brokerLinks ? brokerLinkEnv(options.brokerLinks.toxiproxyUrl, options.brokerLinks.prefix) : {}),
     ...options.env?.[service],
   });
   const processes = new Map<InstanceName, ServiceProcess>(
