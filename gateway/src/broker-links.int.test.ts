@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import request from 'supertest';
 import { Toxiproxy, type ToxiproxyProxy } from '@saga/faults';
-import { startOwnToxiproxy, type OwnToxiproxy } from '@saga/faults/testing';
+import { msOf, roundTrip, startOwnToxiproxy, type OwnToxiproxy } from '@saga/faults/testing';
 import { brokerLinkListSchema } from './broker-link-view';
 import { loadGatewayConfig } from './config';
 import { createGatewayApp, type GatewayApp } from './gateway-app';
@@ -20,22 +20,6 @@ let link: ToxiproxyProxy;
 let gateway: GatewayApp;
 let admin: string;
 
-/** One line written through `listen` and read back: how long it took, or the error a client sees. */
-async function roundTrip(listen: string): Promise<{ ms: number } | { error: string }> {
-  const [host, port] = listen.split(':');
-  const socket = connect({ host, port: Number(port) });
-  const started = Date.now();
-  try {
-    return await new Promise((resolve) => {
-      socket.once('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
-      socket.once('close', () => resolve({ error: 'closed' }));
-      socket.once('data', () => resolve({ ms: Date.now() - started }));
-      socket.write('ping\n');
-    });
-  } finally {
-    socket.destroy();
-  }
-}
 
 /** Resolves with how a connection that was open ended. */
 const ending = (socket: Socket) => new Promise<string>((resolve) => {
@@ -81,24 +65,21 @@ describe('broker links through the real Toxiproxy', () => {
   });
 
   it('adds latency: a round trip through the proxy gets slower, and fast again once restored', async () => {
-    const before = await roundTrip(link.listen);
-    expect(before).toEqual({ ms: expect.any(Number) });
-    expect((before as { ms: number }).ms).toBeLessThan(200);
+    expect(msOf(await roundTrip(link.listen))).toBeLessThan(200);
 
     const slowed = await admitted(request(gateway.app).post('/api/admin/links/order-rabbitmq/latency').send({ latencyMs: 400 })).expect(200);
     expect(slowed.body.toxics).toEqual([{ name: 'latency', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 400, jitter: 0 } }]);
-    const slow = await roundTrip(link.listen);
-    expect((slow as { ms: number }).ms).toBeGreaterThanOrEqual(390);
+    expect(msOf(await roundTrip(link.listen))).toBeGreaterThanOrEqual(390);
 
     // Asked again, the latency is changed, not added to.
     await admitted(request(gateway.app).post('/api/admin/links/order-rabbitmq/latency').send({ latencyMs: 150, jitterMs: 0 })).expect(200);
-    const changed = await roundTrip(link.listen);
-    expect((changed as { ms: number }).ms).toBeGreaterThanOrEqual(140);
-    expect((changed as { ms: number }).ms).toBeLessThan(390);
+    const changed = msOf(await roundTrip(link.listen));
+    expect(changed).toBeGreaterThanOrEqual(140);
+    expect(changed).toBeLessThan(390);
 
     const restored = await admitted(request(gateway.app).delete('/api/admin/links/order-rabbitmq/toxics')).expect(200);
     expect(restored.body).toMatchObject({ enabled: true, toxics: [] });
-    expect((await roundTrip(link.listen) as { ms: number }).ms).toBeLessThan(140);
+    expect(msOf(await roundTrip(link.listen))).toBeLessThan(140);
   });
 
   it('cuts: an open connection is closed and a new one refused; restored: it works again on the same address', async () => {

@@ -5,11 +5,11 @@
 // Screenshot: .local/screenshots/console-links.png.
 import { existsSync, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
-import { connect, createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { Toxiproxy } from '@saga/faults';
-import { startOwnToxiproxy, type OwnToxiproxy } from '@saga/faults/testing';
+import { msOf, roundTrip, startOwnToxiproxy, type OwnToxiproxy } from '@saga/faults/testing';
 import { startHttpServer, type HttpServerHandle } from '@saga/platform';
 import { loadGatewayConfig } from '../../gateway/src/config';
 import { createGatewayApp, type GatewayApp } from '../../gateway/src/gateway-app';
@@ -25,21 +25,6 @@ let browser: Browser;
 const gateways: { app: GatewayApp; server: HttpServerHandle }[] = [];
 const listen: Record<string, string> = {};
 
-/** One line through `address` and back: its time in ms, or the error a client sees. */
-async function roundTrip(address: string): Promise<number | string> {
-  const [host, port] = address.split(':');
-  const socket = connect({ host, port: Number(port) });
-  const started = Date.now();
-  try {
-    return await new Promise((resolve) => {
-      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-      socket.once('data', () => resolve(Date.now() - started));
-      socket.write('ping\n');
-    });
-  } finally {
-    socket.destroy();
-  }
-}
 
 /** A gateway serving the built console, its upstreams nowhere (the other panels show them down), links on or off. */
 async function startGateway(links: boolean): Promise<string> {
@@ -105,8 +90,8 @@ describe('the Broker links panel', () => {
     await order.getByLabel('Latency (ms)').press('Enter');
     await order.getByTestId('link-state').filter({ hasText: 'slowed: +400 ms' }).waitFor();
     await panel.getByRole('status').filter({ hasText: 'order → RabbitMQ slowed: +400 ms.' }).waitFor();
-    expect(await roundTrip(listen.order as string)).toBeGreaterThanOrEqual(390);
-    expect(await roundTrip(listen.payment as string)).toBeLessThan(200);
+    expect(msOf(await roundTrip(listen.order as string))).toBeGreaterThanOrEqual(390);
+    expect(msOf(await roundTrip(listen.payment as string))).toBeLessThan(200);
     mkdirSync(join(root, '.local/screenshots'), { recursive: true });
     await panel.screenshot({ path: join(root, '.local/screenshots/console-links.png') });
 
@@ -115,12 +100,12 @@ describe('the Broker links panel', () => {
     await cut.focus();
     await page.keyboard.press('Enter');
     await order.getByTestId('link-state').filter({ hasText: 'cut' }).waitFor();
-    expect(await roundTrip(listen.order as string)).toBe('ECONNREFUSED');
+    expect(await roundTrip(listen.order as string)).toEqual({ error: 'ECONNREFUSED' });
     expect(await seriousViolations(page, 'link-panel')).toEqual([]);
 
     await panel.getByRole('button', { name: 'Restore order → RabbitMQ' }).click();
     await order.getByTestId('link-state').filter({ hasText: /^ok$/ }).waitFor();
-    expect(await roundTrip(listen.order as string)).toBeLessThan(200);
+    expect(msOf(await roundTrip(listen.order as string))).toBeLessThan(200);
     expect(await panel.getByRole('button', { name: 'Restore order → RabbitMQ' }).isDisabled()).toBe(true);
     await page.context().close();
   });

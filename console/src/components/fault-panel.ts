@@ -10,11 +10,13 @@ const SERVICES = ['payment', 'inventory', 'order', 'notification'] as const;
 const EFFECTS = ['error', 'delay', 'timeout', 'crash-after-commit', 'duplicate'] as const;
 
 export class FaultPanel extends LightElement {
-  static override properties = { session: { attribute: false }, service: { state: true }, list: { state: true }, effect: { state: true }, message: { state: true } };
+  static override properties = { session: { attribute: false }, service: { state: true }, list: { state: true }, effect: { state: true }, operation: { state: true }, message: { state: true } };
   declare session: Session;
   declare service: (typeof SERVICES)[number];
   declare list: FaultList | undefined;
   declare effect: (typeof EFFECTS)[number];
+  /** The chosen operation, kept here: a list landing while the user picks (another service's) must not reset it. */
+  declare operation: string;
   declare message: string;
   /** A read started when an order changed may answer after the re-read that follows an added rule. */
   private readonly reads = new LatestRead();
@@ -23,6 +25,7 @@ export class FaultPanel extends LightElement {
     super();
     this.service = 'payment';
     this.effect = 'error';
+    this.operation = '';
     this.message = '';
   }
 
@@ -36,7 +39,9 @@ export class FaultPanel extends LightElement {
     const ticket = this.reads.start();
     try {
       const list = await api<FaultList>(this.session, `/api/admin/faults/${this.service}`);
-      if (this.reads.isLatest(ticket)) this.list = list;
+      if (!this.reads.isLatest(ticket)) return;
+      this.list = list;
+      if (!list.operations.some((op) => op.name === this.operation)) this.operation = list.operations[0]?.name ?? '';
     } catch (err) {
       if (!this.reads.isLatest(ticket)) return;
       this.list = undefined;
@@ -52,7 +57,7 @@ export class FaultPanel extends LightElement {
     const times = number('times');
     const delayMs = number('delayMs');
     const rule = {
-      operation: String(form.get('operation')),
+      operation: this.operation,
       effect: this.effect,
       ...(probability === undefined ? {} : { probability }),
       ...(times === undefined ? {} : { times }),
@@ -85,7 +90,9 @@ export class FaultPanel extends LightElement {
             ${SERVICES.map((service) => html`<option value=${service} ?selected=${service === this.service}>${service}</option>`)}
           </select>
           <label for="fault-operation">Operation</label>
-          <select id="fault-operation" name="operation">${operations.map((op) => html`<option value=${op.name} title=${op.description}>${op.name} (${op.kind})</option>`)}</select>
+          <select id="fault-operation" name="operation" .value=${this.operation} @change=${(e: Event) => { this.operation = (e.target as HTMLSelectElement).value; }}>
+            ${operations.map((op) => html`<option value=${op.name} title=${op.description} ?selected=${op.name === this.operation}>${op.name} (${op.kind})</option>`)}
+          </select>
           <label for="fault-effect">Effect</label>
           <select id="fault-effect" .value=${this.effect} @change=${(e: Event) => { this.effect = (e.target as HTMLSelectElement).value as FaultPanel['effect']; }}>
             ${EFFECTS.map((effect) => html`<option value=${effect} ?selected=${effect === this.effect}>${effect}</option>`)}

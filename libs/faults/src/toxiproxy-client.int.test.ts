@@ -1,8 +1,8 @@
 // The Toxiproxy client against the REAL toxiproxy-server (one of this test's own, on a free port): the proxy handle the
 // chaos suite uses, start:local's ensureProxy (kept and healed across runs), and its errors. No broker involved.
 import { once } from 'node:events';
-import { connect, createServer, type AddressInfo, type Server } from 'node:net';
-import { startOwnToxiproxy, type OwnToxiproxy } from './testing';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { msOf, roundTrip, startOwnToxiproxy, type OwnToxiproxy } from './testing';
 import { Toxiproxy } from './toxiproxy-client';
 import { ToxiproxyError } from './toxiproxy-state';
 
@@ -13,21 +13,6 @@ let client: Toxiproxy;
 let echo: Server;
 let upstream: string;
 
-/** One line through `listen` and back: its time in ms, or the error a client sees. */
-async function roundTrip(listen: string): Promise<number | string> {
-  const [host, port] = listen.split(':');
-  const socket = connect({ host, port: Number(port) });
-  const started = Date.now();
-  try {
-    return await new Promise((resolve) => {
-      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-      socket.once('data', () => resolve(Date.now() - started));
-      socket.write('ping\n');
-    });
-  } finally {
-    socket.destroy();
-  }
-}
 
 beforeAll(async () => {
   server = await startOwnToxiproxy();
@@ -46,14 +31,14 @@ afterAll(async () => {
 describe('the Toxiproxy client', () => {
   it("a proxy handle (the chaos suite's) slows down, cuts and restores on the same port", async () => {
     const link = await client.createProxy('handle-rabbitmq', upstream);
-    expect(await roundTrip(link.listen)).toBeLessThan(200);
+    expect(msOf(await roundTrip(link.listen))).toBeLessThan(200);
     const removeLatency = await link.slowDown(300);
-    expect(await roundTrip(link.listen)).toBeGreaterThanOrEqual(290);
+    expect(msOf(await roundTrip(link.listen))).toBeGreaterThanOrEqual(290);
     await removeLatency();
     await link.cut();
-    expect(await roundTrip(link.listen)).toBe('ECONNREFUSED');
+    expect(await roundTrip(link.listen)).toEqual({ error: 'ECONNREFUSED' });
     await link.restore();
-    expect(await roundTrip(link.listen)).toBeLessThan(200);
+    expect(msOf(await roundTrip(link.listen))).toBeLessThan(200);
     await link.remove();
     expect(await client.proxy('handle-rabbitmq')).toBeUndefined();
   });
@@ -67,7 +52,7 @@ describe('the Toxiproxy client', () => {
     // The next start:local: same port (services still running keep their URL), toxics gone, listening again.
     const again = await client.ensureProxy('order-rabbitmq', upstream);
     expect(again).toEqual({ ...first, enabled: true, toxics: [] });
-    expect(await roundTrip(again.listen)).toBeLessThan(200);
+    expect(msOf(await roundTrip(again.listen))).toBeLessThan(200);
 
     const moved = await client.ensureProxy('order-rabbitmq', '127.0.0.1:1');
     expect(moved.upstream).toBe('127.0.0.1:1');
