@@ -1,5 +1,6 @@
 // `npm start`: the embedded platform — every service in this one process, no infrastructure; prints how to try it.
 import './tracing';
+import type { RequestListener } from 'node:http';
 import { sagaModes } from '@saga/contracts';
 import { z } from 'zod';
 import { createTokenVerifier } from '@saga/auth';
@@ -9,17 +10,21 @@ import { GracefulShutdown, createLogger, field, loadConfig, runProcess, startHtt
 import { loadGatewayConfig } from '../config';
 import { loadGatewayCredentials } from '../gateway-credentials';
 import { createGatewayApp } from '../gateway-app';
+import { claimDataDir, defaultDataDir } from './data-dir-lock';
 import { startEmbeddedPlatform } from './embedded-platform';
 import { consoleLine, tryItLines } from '../try-it';
 
 const configSchema = z.object({
-  SAGA_DATA_DIR: z.string().default('.local/embedded'),
+  // Unset: .local/embedded, or .local/embedded-<PORT> on another gateway port (data-dir-lock.ts).
+  SAGA_DATA_DIR: z.string().optional(),
   HOST: z.string().default('127.0.0.1'),
-  ORDER_PORT: field.port().default(3001),
-  INVENTORY_PORT: field.port().default(3002),
-  PAYMENT_PORT: field.port().default(3003),
-  NOTIFICATION_PORT: field.port().default(3004),
-  PROVIDER_PORT: field.port().default(4010),
+  // Only the gateway's port is the user's: the services behind it take free ports the OS picks (0), so another
+  // program on a common port (3001…) or a second npm start is no obstacle. Set one to pin it (e.g. for a proxy).
+  ORDER_PORT: field.port().default(0),
+  INVENTORY_PORT: field.port().default(0),
+  PAYMENT_PORT: field.port().default(0),
+  NOTIFICATION_PORT: field.port().default(0),
+  PROVIDER_PORT: field.port().default(0),
   ORDER_STEP_TIMEOUT_MS: field.durationMs().default(10_000),
   DEFAULT_SAGA_MODE: z.enum(sagaModes).default('orchestration'),
   // How long one live order stream (GET /api/orders/stream) lasts before the browser reconnects.
@@ -42,13 +47,40 @@ async function start(): Promise<StartedProcess> {
   const logger = createLogger({ service: 'embedded', level: config.LOG_LEVEL });
   const credentials = loadGatewayCredentials(jwtSettings, logger);
   const metrics = createMetrics({ service: 'embedded' });
-  // Before the databases start: a taken metrics port fails at once, with the variable that moves it.
-  const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, metrics, logger }).catch((err: unknown) => {
-    throw new Error(`the metrics server cannot listen on ${config.METRICS_HOST}:${config.METRICS_PORT} (${err instanceof Error ? err.message : String(err)}): set METRICS_PORT to a free port, or 0 for any`, { cause: err });
+  // The gateway's port first, before the databases start: taken, it fails at once with the variable that moves it.
+  // Until the platform is up, the port answers 503 STARTING (probes wait; nothing else can take the port meanwhile).
+  const serving: { app?: RequestListener } = {};
+  const gatewayServer = await startHttpServer((req, res) => {
+    if (serving.app) return serving.app(req, res);
+    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify({ error: { code: 'STARTING', message: 'The platform is starting' } }));
+  }, { port: jwtSettings.PORT, host: config.HOST }).catch((err: unknown) => {
+    throw new Error(`the gateway cannot listen on ${config.HOST}:${jwtSettings.PORT} (${err instanceof Error ? err.message : String(err)}): set PORT to a free port (another npm start may be running there)`, { cause: err });
   });
+  attributeServicePort(gatewayServer.port, 'gateway');
+  const dataDir = config.SAGA_DATA_DIR ?? defaultDataDir(gatewayServer.port);
+  const releaseDataDir = (() => {
+    try {
+      return claimDataDir(dataDir);
+    } catch (err) {
+      void gatewayServer.stop(0);
+      throw err;
+    }
+  })();
+  // 9464 unless METRICS_PORT says otherwise; when a second npm start finds it taken, any free port (the banner says which).
+  const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, metrics, logger })
+    .catch((err: unknown) => {
+      if (process.env.METRICS_PORT !== undefined || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      logger.warn({ port: config.METRICS_PORT }, 'the default metrics port is taken (another npm start?): serving /metrics on a free port');
+      return startMetricsServer({ port: 0, host: config.METRICS_HOST, metrics, logger });
+    })
+    .catch(async (err: unknown) => {
+      releaseDataDir();
+      await gatewayServer.stop(0);
+      throw new Error(`the metrics server cannot listen on ${config.METRICS_HOST}:${config.METRICS_PORT} (${err instanceof Error ? err.message : String(err)}): set METRICS_PORT to a free port, or 0 for any`, { cause: err });
+    });
   const metricsUrl = `http://${config.METRICS_HOST === '0.0.0.0' ? '127.0.0.1' : config.METRICS_HOST}:${metricsServer.port}/metrics`;
   const platform = await startEmbeddedPlatform({
-    dataDir: config.SAGA_DATA_DIR,
+    dataDir,
     host: config.HOST,
     logger,
     stepTimeoutMs: config.ORDER_STEP_TIMEOUT_MS,
@@ -66,7 +98,7 @@ async function start(): Promise<StartedProcess> {
   const staticUpstreams = (Object.keys(overrides) as (keyof typeof overrides)[]).filter((name) => process.env[overrides[name]] !== undefined);
   const gatewayConfig = loadGatewayConfig({
     ...localEnv,
-    PORT: process.env.PORT ?? '8080',
+    PORT: String(gatewayServer.port),
     HOST: config.HOST,
     ORDER_URL: process.env.ORDER_URL ?? order,
     INVENTORY_URL: process.env.INVENTORY_URL ?? inventory,
@@ -75,8 +107,7 @@ async function start(): Promise<StartedProcess> {
   });
   // No infrastructure: the rate limits stay in memory unless REDIS_URL is set (then shared through Redis).
   const gateway = createGatewayApp(gatewayConfig, { logger, registry: platform.registry, staticUpstreams, credentials, metrics: metrics.forService('gateway') });
-  const gatewayServer = await startHttpServer(gateway.app, { port: gatewayConfig.PORT, host: gatewayConfig.HOST });
-  attributeServicePort(gatewayServer.port, 'gateway');
+  serving.app = gateway.app;
   const api = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${gatewayServer.port}`;
   const shutdown = new GracefulShutdown({ logger })
     // The live order streams first: they never end by themselves, and the gateway's drain would wait for them.
@@ -88,7 +119,10 @@ async function start(): Promise<StartedProcess> {
       await gatewayServer.stop(2_000);
       await gateway.close();
     })
-    .register('embedded platform', () => platform.stop())
+    .register('embedded platform', async () => {
+      await platform.stop();
+      releaseDataDir();
+    })
     .register('metrics server', () => metricsServer.stop());
   console.log(
     [
@@ -96,7 +130,7 @@ async function start(): Promise<StartedProcess> {
       consoleLine(api, jwtSettings.DEMO_USERS_ENABLED),
       '',
       `saga-platform is running in ONE process: ${api} (Node ${process.version})`,
-      `  PGlite databases in ${config.SAGA_DATA_DIR}, in-memory Kafka and RabbitMQ twins; services behind the gateway:`,
+      `  PGlite databases in ${dataDir}, in-memory Kafka and RabbitMQ twins; services behind the gateway:`,
       `  order ${order}  inventory ${inventory}  payment ${payment}  notification ${notification}`,
       `  Prometheus metrics of the whole process: ${metricsUrl}`,
       '',
