@@ -66,20 +66,12 @@ export class KafkaEventLog implements EventLog {
     // createTopics leaves existing topics alone, so every instance of a service may call this at start-up. A broker
     // that has just started may not know a topic it created yet when kafkajs waits for its leaders
     // (UNKNOWN_TOPIC_OR_PARTITION): asking again shortly after succeeds.
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await this.admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((spec) => ({ topic: spec.name, numPartitions: spec.partitions, replicationFactor: -1 })),
-        });
-        break;
-      } catch (error) {
-        const { type, retriable } = (error ?? {}) as { type?: unknown; retriable?: unknown };
-        const transient = retriable === true || type === 'UNKNOWN_TOPIC_OR_PARTITION' || type === 'LEADER_NOT_AVAILABLE';
-        if (!transient || attempt >= 6) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
-      }
-    }
+    await whileTopicsSettle(() =>
+      this.admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((spec) => ({ topic: spec.name, numPartitions: spec.partitions, replicationFactor: -1 })),
+      }),
+    );
     for (const spec of missing) this.knownTopics.add(spec.name);
   }
 
@@ -137,9 +129,11 @@ export class KafkaEventLog implements EventLog {
         if (!payload.restart && !state.stopped && state.consumer === consumer) scheduleRestart(consumer);
       });
       await consumer.connect();
-      await consumer.subscribe({ topics: [...subscription.topics], fromBeginning: subscription.fromBeginning });
+      // Subscribing reads the topics' metadata, which a broker that just created them may not have yet (the same
+      // UNKNOWN_TOPIC_OR_PARTITION as above: it killed a service at start-up under docker compose).
+      await whileTopicsSettle(() => consumer.subscribe({ topics: [...subscription.topics], fromBeginning: subscription.fromBeginning }));
       // Re-driven letters always from the start: a group with no offset there yet must not skip one sent meanwhile.
-      await consumer.subscribe({ topics: [redriveTopicFor(subscription.groupId)], fromBeginning: true });
+      await whileTopicsSettle(() => consumer.subscribe({ topics: [redriveTopicFor(subscription.groupId)], fromBeginning: true }));
       await consumer.run({
         autoCommit: false,
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY,
@@ -271,5 +265,22 @@ export class KafkaEventLog implements EventLog {
     await Promise.all([...this.consumers].map((consumer) => consumer.disconnect()));
     this.consumers.clear();
     await Promise.all([this.producer.disconnect(), this.admin.disconnect()]);
+  }
+}
+
+/**
+ * Runs a call that needs topics a broker may have just created, again while it answers a transient error (kafkajs's
+ * `retriable`, UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE): 6 attempts over about 4 s, then the error.
+ */
+async function whileTopicsSettle<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      const { type, retriable } = (error ?? {}) as { type?: unknown; retriable?: unknown };
+      const transient = retriable === true || type === 'UNKNOWN_TOPIC_OR_PARTITION' || type === 'LEADER_NOT_AVAILABLE';
+      if (!transient || attempt >= 6) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
   }
 }
