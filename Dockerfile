@@ -5,11 +5,13 @@
 ARG NODE_IMAGE=node:26-bookworm-slim
 
 # Every workspace's package.json, alone: the dependency layers below are rebuilt only when one of these changes.
+# platform/* (the embedded platform, `npm start`) is a workspace of the lock file, so its manifest comes too; no
+# container runs it, so it is neither built nor copied below.
 FROM ${NODE_IMAGE} AS manifests
 WORKDIR /src
 COPY . .
 RUN mkdir /out && cp package.json package-lock.json /out/ \
- && for ws in libs/* services/* gateway console; do mkdir -p "/out/$ws" && cp "$ws/package.json" "/out/$ws/"; done
+ && for ws in libs/* services/* gateway platform/* console; do mkdir -p "/out/$ws" && cp "$ws/package.json" "/out/$ws/"; done
 
 # Compile with the dev toolchain (typescript); only dist/ leaves this stage.
 FROM ${NODE_IMAGE} AS build
@@ -22,9 +24,9 @@ COPY libs ./libs
 COPY services ./services
 COPY gateway ./gateway
 COPY console ./console
-# The gateway project references every library and service: building it builds them all (tests excluded). The saga
-# console is static files (Vite, lit bundled in): only console/dist reaches the runtime, which the gateway serves at /.
-RUN npx tsc -b gateway \
+# The workspaces the image ships, each with what it references (tests excluded). The saga console is static files
+# (Vite, lit bundled in): only console/dist reaches the runtime, which the gateway serves at /.
+RUN npx tsc -b libs/* services/* gateway \
  && npx vite build console --logLevel warn \
  && mkdir /dist && for ws in libs/* services/* gateway console; do mkdir -p "/dist/$ws" && cp -r "$ws/dist" "/dist/$ws/"; done
 

@@ -7,14 +7,19 @@ const shared = {
   // CommonJS build that still calls import() at start-up, which jest's sandbox refuses: swc turns them into plain
   // CommonJS, like our own code. (Jest's own require(esm) needs --experimental-vm-modules, so it is not used.)
   transformIgnorePatterns: ['/node_modules/(?!(jose|@electric-sql/pglite|http-proxy-middleware|httpxy|is-plain-obj)/)'],
+  // Every workspace through its package's public entry (src/index.ts), never a relative path: first the services, the
+  // gateway and the embedded platform, then the libraries (the last catch-all would take any @saga/<name>).
   moduleNameMapper: {
+    '^@saga/([a-z-]+)-service$': '<rootDir>/services/$1/src/index.ts',
+    '^@saga/gateway$': '<rootDir>/gateway/src/index.ts',
+    '^@saga/gateway/testing$': '<rootDir>/gateway/src/testing/offline-gateway.ts',
+    '^@saga/embedded-platform$': '<rootDir>/platform/embedded/src/index.ts',
     '^@saga/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
-    // Tests may start another service's app in-process (e.g. the payment provider) through its package, never a relative path.
-    '^@saga/([a-z-]+)-service/(.+)$': '<rootDir>/services/$1/src/$2',
-    // Test helpers a library offers to other workspaces' tests (never built into dist).
+    // Test helpers a library offers to other workspaces' tests.
     '^@saga/auth/testing$': '<rootDir>/libs/auth/src/testing/index.ts',
     '^@saga/db/testing$': '<rootDir>/libs/db/src/testing/index.ts',
     '^@saga/faults/testing$': '<rootDir>/libs/faults/src/testing/index.ts',
+    '^@saga/metrics/testing$': '<rootDir>/libs/metrics/src/testing/index.ts',
     // The OpenTelemetry SDK, apart: only a process's entry point starts it, so no test pays for loading it.
     '^@saga/tracing/testing$': '<rootDir>/libs/tracing/src/testing/index.ts',
     '^@saga/tracing/start$': '<rootDir>/libs/tracing/src/start-tracing.ts',

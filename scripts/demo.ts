@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   const ports = { ORDER_PORT: await freePort(), INVENTORY_PORT: await freePort(), PAYMENT_PORT: await freePort(), NOTIFICATION_PORT: await freePort(), PROVIDER_PORT: await freePort() };
   const platform = new ServiceProcess({
     name: 'embedded',
-    script: join(root, 'gateway/dist/embedded/main.js'),
+    script: join(root, 'platform/embedded/dist/main.js'),
     port,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1', SAGA_DATA_DIR: dataDir, LOG_LEVEL: 'error', FAULTS_ENABLED: 'true', DEMO_USERS_ENABLED: 'true', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) },
     logFile: join(root, '.local/logs/demo.log'),

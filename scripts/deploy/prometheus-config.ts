@@ -6,7 +6,7 @@ import { loadManifest, metricsPort, type Manifest } from './manifest';
 
 /** Where Prometheus answers: 127.0.0.1:9090 natively (PROMETHEUS_PORT moves it), published on loopback in compose. */
 export const prometheusPort = 9090;
-/** The embedded mode's one registry (gateway/src/embedded/main.ts's METRICS_PORT default): scraped when it runs. */
+/** The embedded mode's one registry (platform/embedded/src/main.ts's METRICS_PORT default): scraped when it runs. */
 export const embeddedMetricsPort = 9464;
 /** The compose image and the file it mounts (rendered with docker-compose.yml, never edited by hand). */
 export const prometheusImage = 'prom/prometheus:v2.53.0';

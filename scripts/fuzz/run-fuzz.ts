@@ -134,7 +134,7 @@ async function main(): Promise<void> {
   const ports = { PORT: await freePort(), ORDER_PORT: await freePort(), INVENTORY_PORT: await freePort(), PAYMENT_PORT: await freePort(), NOTIFICATION_PORT: await freePort(), PROVIDER_PORT: await freePort() };
   const dataDir = mkdtempSync(join(tmpdir(), 'saga-fuzz-'));
   const url = `http://127.0.0.1:${ports.PORT}`;
-  const platform = spawn(process.execPath, ['-r', join(root, 'scripts/exit-with-parent.js'), join(root, 'gateway/dist/embedded/main.js')], {
+  const platform = spawn(process.execPath, ['-r', join(root, 'scripts/exit-with-parent.js'), join(root, 'platform/embedded/dist/main.js')], {
     cwd: root,
     env: {
       ...process.env,

@@ -1,7 +1,7 @@
-// Writes docs/openapi.json from the routes' zod schemas (gateway/src/openapi). `--check`: exit 1 if it is stale.
+// Writes docs/openapi.json from the routes' zod schemas (gateway/src/openapi, compiled: run tsc -b first). `--check`: exit 1 if it is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildOpenApi } from '../../gateway/src/openapi/build-openapi';
+import { buildOpenApi } from '@saga/gateway';
 
 export const openApiFile = join(__dirname, '..', '..', 'docs', 'openapi.json');
 export const renderOpenApi = (): string => `${JSON.stringify(buildOpenApi(), null, 2)}\n`;

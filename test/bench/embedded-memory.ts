@@ -92,7 +92,7 @@ async function restockFor(api: Api, adminToken: string, aliceToken: string, orde
 }
 
 /**
- * Spawns gateway/dist/embedded/main.js on free ports with a fresh data directory, places the orders through its
+ * Spawns platform/embedded/dist/main.js on free ports with a fresh data directory, places the orders through its
  * gateway (alternating saga modes), waits for every saga to settle, reads the process's memory, then stops it and
  * deletes the data. The load comes from this process, so the embedded one holds only the platform's own memory.
  */
@@ -106,7 +106,7 @@ export async function measureEmbeddedMemory(options: EmbeddedOptions): Promise<E
   const [port, order, inventory, payment, notification, provider] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
   const platform = new ServiceProcess({
     name: 'embedded',
-    script: join(repoRoot, 'gateway/dist/embedded/main.js'),
+    script: join(repoRoot, 'platform/embedded/dist/main.js'),
     port: port!,
     env: childEnv({
       PORT: String(port),

@@ -2,8 +2,10 @@
 // both saga modes on the same platform, then the gateway's overhead and the embedded platform's memory. Never asserts.
 //
 // Environment:
-//   BENCH_ONLY=saga,gateway,observability,embedded  the sections to run (comma-separated; default all, in that order):
+//   BENCH_ONLY=saga,open-loop,gateway,observability,embedded  the sections to run (comma-separated; default all, in that order):
 //     saga           raw broker round trips, sequential and concurrent orders in both modes, each service's memory
+//     open-loop      npm run load's generator through the platform's gateway, open loop, at half the lower of the two
+//                    concurrent rates the saga section measured (BENCH_OPEN_LOOP_RATE without it): p99 target 250 ms
 //     gateway        GET /api/inventory/products through a standalone gateway vs GET /products on the inventory
 //     observability  saga p50 and the gateway ratio with tracing and metrics off, then on (platforms of their own)
 //     embedded       resident memory of `npm start` (everything in one process) after BENCH_EMBEDDED_ORDERS orders
@@ -11,12 +13,14 @@
 //   BENCH_EMBEDDED_ORDERS=1000        orders placed on the embedded platform
 //   BENCH_GATEWAY_ROUNDS=3, BENCH_GATEWAY_SECONDS=5, BENCH_GATEWAY_CONNECTIONS=10  the gateway overhead's load
 //   BENCH_OBSERVABILITY_ROUNDS=1, BENCH_OBSERVABILITY_ORDERS=100  platforms per setting, orders per mode and platform
+//   BENCH_OPEN_LOOP_SECONDS=30, BENCH_OPEN_LOOP_RATE=10  the open-loop run's length, and its rate when saga is not run
 import { readFileSync } from 'node:fs';
 import type { SagaMode } from '../e2e/support/order-client';
 import { startPlatform, type Platform, type ServiceName } from '../e2e/support/platform-processes';
 import { measureEmbeddedMemory, printEmbedded } from './embedded-memory';
 import { measureGatewayOverhead, printOverhead } from './gateway-overhead';
 import { measureObservabilityOverhead, printObservability } from './observability-overhead';
+import { measureOpenLoop, printOpenLoop } from './open-loop';
 import { measureKafkaRoundTrip } from './raw-kafka-round-trip';
 import { measureRabbitMqRoundTrip } from './raw-rabbitmq-round-trip';
 import type { SagaRunResult } from './saga-bench';
@@ -50,7 +54,7 @@ function printRun(label: string, run: SagaRunResult, raw: Summary): void {
   console.log(`  ratio saga p50 / (${hops.count} ${hops.what} × raw ${hops.broker} round trip p50) = ${(run.toSagaEnd.p50 / (hops.count * raw.p50)).toFixed(2)} (target ≤ 3)`);
 }
 
-const SECTIONS = ['saga', 'gateway', 'observability', 'embedded'] as const;
+const SECTIONS = ['saga', 'open-loop', 'gateway', 'observability', 'embedded'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selectedSections(): Set<Section> {
@@ -69,7 +73,8 @@ const numberFromEnv = (name: string, fallback: number): number => {
   return value;
 };
 
-async function sagaSection(platform: Platform, count: number): Promise<void> {
+/** Prints the saga figures; returns the lower of the two modes' concurrent throughputs (orders/s), the platform's maximum. */
+async function sagaSection(platform: Platform, count: number): Promise<number> {
   // Loaded only for this section: its order client needs @saga/auth/testing, which the other sections don't. The
   // specifier is a variable because the swc-registered .ts file has no .js twin for node20 resolution to name.
   const sagaBench = './saga-bench';
@@ -80,23 +85,36 @@ async function sagaSection(platform: Platform, count: number): Promise<void> {
   };
   console.log(`\nraw RabbitMQ round trip (confirmed publish → consume, RabbitMqCommandBus, ${raw.orchestration.count} samples): p50 ${ms(raw.orchestration.p50)}  p99 ${ms(raw.orchestration.p99)}`);
   console.log(`raw Kafka round trip (publish acks=all → consume, KafkaEventLog, ${raw.choreography.count} samples): p50 ${ms(raw.choreography.p50)}  p99 ${ms(raw.choreography.p99)}`);
+  const concurrentRates: number[] = [];
   for (const mode of ['orchestration', 'choreography'] as const) {
     await runOrders(platform.urls.order, mode, 20, 'sequential', `bench-${platform.run}-warmup`); // connections, JIT, PostgreSQL caches
     printRun(`${mode}, sequential`, await runOrders(platform.urls.order, mode, count, 'sequential', `bench-${platform.run}`), raw[mode]);
-    printRun(`${mode}, concurrent`, await runOrders(platform.urls.order, mode, count, 'concurrent', `bench-${platform.run}`), raw[mode]);
+    const concurrent = await runOrders(platform.urls.order, mode, count, 'concurrent', `bench-${platform.run}`);
+    printRun(`${mode}, concurrent`, concurrent, raw[mode]);
+    concurrentRates.push(concurrent.ordersPerSecond);
   }
   console.log('\nresident memory after the runs (target ≤ 120 MB each):');
   for (const service of ['order', 'inventory', 'payment', 'notification', 'provider'] as ServiceName[]) console.log(`  ${service.padEnd(13)} ${rssMb(platform.pid(service))}`);
+  return Math.min(...concurrentRates);
 }
 
 async function main(): Promise<void> {
   const sections = selectedSections();
   const count = numberFromEnv('BENCH_ORDERS', 200);
   console.log(`saga-platform benchmark — ${new Date().toISOString()}, node ${process.version}, sections ${[...sections].join(', ')}${sections.has('saga') ? `, ${count} orders per run and mode` : ''}`);
-  if (sections.has('saga') || sections.has('gateway')) {
-    const platform = await startPlatform({ stepTimeoutMs: 30_000 });
+  if (sections.has('saga') || sections.has('open-loop') || sections.has('gateway')) {
+    // The open-loop run goes through the front door: the platform's own gateway, with a limit it never reaches.
+    const withGateway = sections.has('open-loop')
+      ? { services: ['provider', 'inventory', 'payment', 'notification', 'order', 'gateway'] as ServiceName[], env: { gateway: { RATE_LIMIT_MAX: '100000000' } } }
+      : {};
+    const platform = await startPlatform({ stepTimeoutMs: 30_000, ...withGateway });
     try {
-      if (sections.has('saga')) await sagaSection(platform, count);
+      const maximum = sections.has('saga') ? await sagaSection(platform, count) : undefined;
+      if (sections.has('open-loop')) {
+        const ratePerSecond = maximum === undefined ? numberFromEnv('BENCH_OPEN_LOOP_RATE', 10) : maximum / 2;
+        const label = maximum === undefined ? 'BENCH_OPEN_LOOP_RATE' : `half the measured maximum (${maximum.toFixed(1)} orders/s)`;
+        printOpenLoop(`mixed saga modes at ${label}`, await measureOpenLoop({ gatewayUrl: platform.urls.gateway, ratePerSecond, durationSeconds: numberFromEnv('BENCH_OPEN_LOOP_SECONDS', 30) }));
+      }
       if (sections.has('gateway')) {
         const options = { rounds: numberFromEnv('BENCH_GATEWAY_ROUNDS', 3), roundSeconds: numberFromEnv('BENCH_GATEWAY_SECONDS', 5), warmupSeconds: 5, connections: numberFromEnv('BENCH_GATEWAY_CONNECTIONS', 10) };
         printOverhead(await measureGatewayOverhead(platform, options), options);

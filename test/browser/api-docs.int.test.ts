@@ -4,9 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import type { GatewayApp } from '../../gateway/src/gateway-app';
-import { offlineGateway } from '../../gateway/src/testing/offline-gateway';
-import { buildOpenApi } from '../../gateway/src/openapi/build-openapi';
+import { buildOpenApi, type GatewayApp } from '@saga/gateway';
+import { offlineGateway } from '@saga/gateway/testing';
 import { launchChromium } from './chromium';
 
 let gateway: GatewayApp;

@@ -11,8 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { Toxiproxy } from '@saga/faults';
 import { msOf, roundTrip, startOwnToxiproxy, type OwnToxiproxy } from '@saga/faults/testing';
 import { startHttpServer, type HttpServerHandle } from '@saga/platform';
-import { loadGatewayConfig } from '../../gateway/src/config';
-import { createGatewayApp, type GatewayApp } from '../../gateway/src/gateway-app';
+import { createGatewayApp, loadGatewayConfig, type GatewayApp } from '@saga/gateway';
 import { launchChromium, seriousViolations } from './chromium';
 
 jest.setTimeout(90_000);

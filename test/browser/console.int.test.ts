@@ -53,11 +53,11 @@ beforeAll(async () => {
     const built = spawnSync(process.execPath, [require.resolve('vite/bin/vite.js'), 'build', 'console', '--logLevel', 'warn'], { cwd: root, encoding: 'utf8' });
     if (built.status !== 0) throw new Error(`vite build failed:\n${built.stderr}`);
   }
-  if (!existsSync(join(root, 'gateway/dist/embedded/main.js'))) throw new Error('gateway/dist is missing: run `npx tsc -b` first');
+  if (!existsSync(join(root, 'platform/embedded/dist/main.js'))) throw new Error('platform/embedded/dist is missing: run `npx tsc -b` first');
   const ports = { PORT: await freePort(), ORDER_PORT: await freePort(), INVENTORY_PORT: await freePort(), PAYMENT_PORT: await freePort(), NOTIFICATION_PORT: await freePort(), PROVIDER_PORT: await freePort() };
   dataDir = mkdtempSync(join(tmpdir(), 'saga-console-'));
   origin = `http://127.0.0.1:${ports.PORT}`;
-  platform = spawn(process.execPath, ['-r', join(root, 'scripts/exit-with-parent.js'), join(root, 'gateway/dist/embedded/main.js')], {
+  platform = spawn(process.execPath, ['-r', join(root, 'scripts/exit-with-parent.js'), join(root, 'platform/embedded/dist/main.js')], {
     cwd: root,
     env: {
       ...process.env,

@@ -13,7 +13,7 @@ import { freePort } from './support/service-process';
 
 jest.setTimeout(240_000);
 
-const entry = resolve(__dirname, '../../gateway/dist/embedded/main.js');
+const entry = resolve(__dirname, '../../platform/embedded/dist/main.js');
 const cwd = mkdtempSync(join(tmpdir(), 'saga-npm-start-'));
 const started: ChildProcess[] = [];
 let squatter: Server | undefined;

@@ -43,7 +43,7 @@ beforeAll(async () => {
     LOG_LEVEL: 'warn',
   };
   const logFile = join(repoRoot, '.local/logs', `embedded-e2e-${process.pid}.log`);
-  embedded = new ServiceProcess({ name: 'embedded', script: join(repoRoot, 'gateway/dist/embedded/main.js'), port: ports.gateway, env, logFile });
+  embedded = new ServiceProcess({ name: 'embedded', script: join(repoRoot, 'platform/embedded/dist/main.js'), port: ports.gateway, env, logFile });
   embedded.start();
   // About 12 s on a quiet 2-core machine (five PGlite databases, migrations, OpenTelemetry); several times that while
   // the other integration suites run beside it.

@@ -2,17 +2,26 @@
 // validate with (exported next to each route). `npm run openapi:render` writes it to docs/openapi.json.
 import { faultRuleInputFor, faultRuleListSchema, faultRuleSchema, faultRulesClearedSchema } from '@saga/faults';
 import { deadLetterAlreadyRedrivenSchema, deadLetterIdPattern, deadLetterRedrivenSchema, outboxListQuery, outboxListSchema, outboxRedrivenSchema } from '@saga/messaging';
-import { productListSchema, productSchema, restockBody } from '@saga/inventory-service/http/inventory.routes';
-import { notificationListSchema, notificationsQuery } from '@saga/notification-service/http/notification.routes';
-import { idempotencyKey, listQuery, placeOrderBody, placedOrderSchema, sagaListQuery } from '@saga/order-service/http/order.routes';
-import { orderChangeEventSchema, orderPageSchema, orderTimelineSchema, orderViewSchema, replayStartedSchema, retriedCompensationSchema, sagaListSchema, streamReadyEventSchema } from '@saga/order-service/http/order.schemas';
-import { chargesQuery, providerChargeListSchema, reconcileBody, reconciliationReportSchema } from '@saga/payment-service/http/payment-admin.routes';
-import { paymentListSchema, paymentsQuery } from '@saga/payment-service/http/payments.routes';
 import type { OperationSpec } from '@saga/faults';
-import { inventoryFaultOperations } from '@saga/inventory-service/faults';
-import { notificationFaultOperations } from '@saga/notification-service/faults';
-import { orderFaultOperations } from '@saga/order-service/faults';
-import { paymentFaultOperations } from '@saga/payment-service/faults';
+import { inventoryFaultOperations, productListSchema, productSchema, restockBody } from '@saga/inventory-service';
+import { notificationFaultOperations, notificationListSchema, notificationsQuery } from '@saga/notification-service';
+import {
+  idempotencyKey,
+  listQuery,
+  orderChangeEventSchema,
+  orderFaultOperations,
+  orderPageSchema,
+  orderTimelineSchema,
+  orderViewSchema,
+  placeOrderBody,
+  placedOrderSchema,
+  replayStartedSchema,
+  retriedCompensationSchema,
+  sagaListQuery,
+  sagaListSchema,
+  streamReadyEventSchema,
+} from '@saga/order-service';
+import { chargesQuery, paymentFaultOperations, paymentListSchema, paymentsQuery, providerChargeListSchema, reconcileBody, reconciliationReportSchema } from '@saga/payment-service';
 import { z } from 'zod';
 import { brokerLinkListSchema, brokerLinkViewSchema, latencyBody, linkNameSchema } from '../broker-link-view';
 import { deadLetterGatewayListSchema, deadLetterGatewayQuery } from '../dead-letters.routes';

@@ -5,13 +5,13 @@ import { NotificationSent, PaymentReconciled, StockReleased, StockReserved, queu
 import { createPgliteClient, type SqlClient } from '@saga/db';
 import { InMemoryCommandBus, type Subscription } from '@saga/messaging';
 import { createMetrics } from '@saga/metrics';
+import { metricValue } from '@saga/metrics/testing';
 import { createLogger } from '@saga/platform';
 import { eventually } from '@saga/resilience';
 import request from 'supertest';
 import { orderViewSchema, retriedCompensationSchema, sagaListSchema } from './http/order.schemas';
 import { createOrderService, type OrderService } from './order-service';
 import { migrateOrderDb } from './store/order-migrations';
-import { metricValue } from './testing/metric-value';
 
 jest.setTimeout(30_000);
 

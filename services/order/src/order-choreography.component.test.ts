@@ -6,13 +6,13 @@ import { OrderCancelled, OrderCreated, PaymentCompleted, PaymentFailed, StockRel
 import { createPgliteClient, type SqlClient } from '@saga/db';
 import { InMemoryCommandBus, InMemoryEventLog, type ConsumedEvent } from '@saga/messaging';
 import { createMetrics } from '@saga/metrics';
+import { metricValue } from '@saga/metrics/testing';
 import { createLogger } from '@saga/platform';
 import { eventually } from '@saga/resilience';
 import request from 'supertest';
 import { orderTimelineSchema, orderViewSchema, replayStartedSchema } from './http/order.schemas';
 import { createOrderService, type OrderService } from './order-service';
 import { migrateOrderDb } from './store/order-migrations';
-import { metricValue } from './testing/metric-value';
 
 jest.setTimeout(30_000);
 

@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { defaultEndpoints, management } from '../../e2e/support/infra-admin';
 import { endOffsets, serviceGroups, withKafkaAdmin, type TopicOffsets } from '../../e2e/support/kafka-namespace';
 import { getOrder, listNotifications, providerLedger, stockLevels, type OrderView, type PlacedOrder } from '../../e2e/support/order-client';
-import { captures, netCharged } from '../../e2e/support/saga-invariants';
+import { moneyVerdict, notificationVerdict, stockMismatches as stockMismatchesOf } from '../../e2e/support/order-verdicts';
 import type { Platform } from '../../e2e/support/platform-processes';
 
 export interface ChaosFigures {
@@ -194,11 +194,9 @@ export async function measureInvariants(input: InvariantInput): Promise<{ figure
   const finals = orders.filter((order) => order.status !== 'PENDING');
 
   // 2. Stock conservation, once releases in flight have landed (eventually, within what is left of the bound).
-  const taken = (sku: string) => finals.filter((o) => o.status === 'APPROVED').flatMap((o) => o.items).filter((i) => i.sku === sku).reduce((sum, i) => sum + i.quantity, 0);
   let stockMismatches: string[];
   for (;;) {
-    const stock = await stockLevels(platform.urls.inventory);
-    stockMismatches = Object.keys(input.initialStock).filter((sku) => stock[sku] !== input.initialStock[sku]! - taken(sku)).map((sku) => `${sku}: ${stock[sku]} available, expected ${input.initialStock[sku]! - taken(sku)}`);
+    stockMismatches = stockMismatchesOf(input.initialStock, await stockLevels(platform.urls.inventory), finals);
     if (stockMismatches.length === 0 || Date.now() > deadline + 10_000) break;
     await sleep(500);
   }
@@ -218,12 +216,9 @@ export async function measureInvariants(input: InvariantInput): Promise<{ figure
         moneyProblems.push(`order ${order.orderId}: the provider's books could not be read: ${ledger.message}`);
         continue;
       }
-      const net = netCharged(ledger);
-      const expected = order.status === 'APPROVED' ? order.totalCents : 0;
-      if (captures(ledger).length > 1 || net > expected) doubleCharges += 1;
-      if (net !== expected) {
-        moneyProblems.push(`order ${order.orderId} ${order.sagaMode} ${order.status}: net captured ${net} at the provider, expected ${expected} (${JSON.stringify(ledger.map((c) => [c.status, c.amountCents, c.refundedCents]))})`);
-      }
+      const verdict = moneyVerdict(order, ledger);
+      if (verdict.doubleCharge) doubleCharges += 1;
+      if (verdict.problem) moneyProblems.push(verdict.problem);
     }
     if (moneyProblems.length === 0 || Date.now() > deadline + 20_000) break;
     await sleep(1_000);
@@ -249,11 +244,8 @@ export async function measureInvariants(input: InvariantInput): Promise<{ figure
   for (;;) {
     notificationMismatches = [];
     for (const order of finals) {
-      const kind = order.status === 'APPROVED' ? 'ORDER_CONFIRMED' : 'ORDER_CANCELLED';
-      const notices = await listNotifications(platform.urls.notification, order.orderId);
-      if (notices.length !== 1 || notices[0]?.kind !== kind || notices[0]?.status !== 'SENT') {
-        notificationMismatches.push(`order ${order.orderId} ${order.status}: ${JSON.stringify(notices.map((n) => [n.kind, n.status]))}`);
-      }
+      const problem = notificationVerdict(order, await listNotifications(platform.urls.notification, order.orderId));
+      if (problem) notificationMismatches.push(problem);
     }
     if (notificationMismatches.length === 0 || Date.now() > deadline + 20_000) break;
     await sleep(1_000);

@@ -9,12 +9,12 @@ import {
   stockLevels,
   waitForFinalStatus,
   type OrderItem,
-  type LedgerCharge,
   type OrderView,
   type PlaceOrderRequest,
   type PlacedOrder,
   type SagaStep,
 } from './order-client';
+import { captures, netCharged } from './order-verdicts';
 import type { Platform } from './platform-processes';
 
 /** How a scenario proves that an order kept no money: no capture still held at the provider, or captured − refunded = 0. */
@@ -29,13 +29,6 @@ export async function priceOf(platform: Platform, items: OrderItem[]): Promise<n
   const prices = new Map((await listProducts(platform.urls.inventory)).map((product) => [product.sku, product.priceCents]));
   return items.reduce((sum, item) => sum + (prices.get(item.sku) ?? NaN) * item.quantity, 0);
 }
-
-/** Money that left the customer and did not come back, by the provider's books. */
-export const netCharged = (ledger: LedgerCharge[]) =>
-  ledger.filter((x) => x.status !== 'DECLINED').reduce((sum, x) => sum + x.amountCents - x.refundedCents, 0);
-
-/** Charges that took money at some point (captured, whether refunded since or not). */
-export const captures = (ledger: LedgerCharge[]) => ledger.filter((x) => x.status !== 'DECLINED');
 
 /** The one notification an order ends with (its kind must match), once the notification service has it. */
 export async function expectOneNotification(platform: Platform, orderId: string, kind: 'ORDER_CONFIRMED' | 'ORDER_CANCELLED', timeoutMs: number): Promise<void> {

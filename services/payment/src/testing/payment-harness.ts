@@ -9,7 +9,7 @@ import { createPgliteClient, type SqlClient } from '@saga/db';
 import type { FaultInjector } from '@saga/faults';
 import { InMemoryCommandBus, InMemoryEventLog, type ConsumedEvent } from '@saga/messaging';
 import { createLogger, startHttpServer, type HttpServerHandle } from '@saga/platform';
-import { createProviderApp, migrateProviderDb, type ProviderAppOptions } from '@saga/payment-provider-service/provider-app';
+import { createProviderApp, migrateProviderDb, type ProviderAppOptions } from '@saga/payment-provider-service';
 import type { PaymentProvider } from '../app/payment-provider.port';
 import { createPaymentService, type PaymentService } from '../payment-service';
 import { createHttpPaymentProvider, type HttpPaymentProvider, type HttpPaymentProviderOptions } from '../provider/http-payment-provider';

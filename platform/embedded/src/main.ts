@@ -7,12 +7,9 @@ import { createTokenVerifier } from '@saga/auth';
 import { createMetrics, startMetricsServer } from '@saga/metrics';
 import { attributeServicePort } from '@saga/tracing';
 import { GracefulShutdown, createLogger, field, loadConfig, runProcess, startHttpServer, type StartedProcess } from '@saga/platform';
-import { loadGatewayConfig } from '../config';
-import { loadGatewayCredentials } from '../gateway-credentials';
-import { createGatewayApp } from '../gateway-app';
+import { consoleLine, createGatewayApp, loadGatewayConfig, loadGatewayCredentials, tryItLines } from '@saga/gateway';
 import { claimDataDir, defaultDataDir } from './data-dir-lock';
 import { startEmbeddedPlatform } from './embedded-platform';
-import { consoleLine, tryItLines } from '../try-it';
 
 const configSchema = z.object({
   // Unset: .local/embedded, or .local/embedded-<PORT> on another gateway port (data-dir-lock.ts).

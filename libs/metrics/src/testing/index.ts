@@ -1,5 +1,5 @@
-// For tests: one series' value read from the registry's text, as a scrape would see it (0 while never recorded).
-import type { Metrics } from '@saga/metrics';
+// @saga/metrics/testing: one series' value read from a registry's text, as a scrape would see it (0 while never recorded).
+import type { Metrics } from '../metrics';
 
 /** series: the name with its labels exactly as exposed, e.g. `saga_started_total{service="order",mode="orchestration"}`. */
 export async function metricValue(metrics: Metrics, series: string): Promise<number> {

@@ -1,43 +1,42 @@
-// The whole orchestrated flow in one process: the order service and the three participants on PGlite and the in-memory bus.
+// The whole orchestrated flow in one process: the order service and the three participants on PGlite and the in-memory bus
+// (the embedded platform), each service reached at its own URL.
 import { adminBearer, bearerFor } from '@saga/auth/testing';
-import { notificationListSchema } from '@saga/notification-service/http/notification.routes';
-import { paymentListSchema } from '@saga/payment-service/http/payments.routes';
 import { createMetrics } from '@saga/metrics';
-import { createLogger } from '@saga/platform';
+import { metricValue } from '@saga/metrics/testing';
+import { notificationListSchema } from '@saga/notification-service';
+import { orderPageSchema, orderViewSchema, placedOrderSchema } from '@saga/order-service';
+import { paymentListSchema } from '@saga/payment-service';
 import { eventually } from '@saga/resilience';
 import request from 'supertest';
-import { placedOrderSchema } from './http/order.routes';
-import { orderPageSchema, orderViewSchema } from './http/order.schemas';
-import type { OrderService } from './order-service';
-import { startInProcessPlatform, type InProcessPlatform } from './testing/in-process-platform';
-import { metricValue } from './testing/metric-value';
+import type { EmbeddedPlatform } from './embedded-platform';
+import { startTestPlatform } from './testing/test-platform';
 
 jest.setTimeout(60_000);
-const logger = createLogger({ service: 'test', level: 'silent' });
 
 describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
-  let platform: InProcessPlatform;
-  let order: OrderService;
+  let platform: EmbeddedPlatform;
+  let orderUrl = '';
   let inventoryUrl = '';
-  let paymentApp: Parameters<typeof request>[0];
-  let notificationApp: Parameters<typeof request>[0];
-  const metrics = createMetrics({ service: 'order', defaultMetrics: false });
+  let paymentUrl = '';
+  let notificationUrl = '';
+  // The process's one registry, as npm start has: the order service records its saga instruments under service="order".
+  const metrics = createMetrics({ service: 'embedded', defaultMetrics: false });
   const metric = (series: string) => metricValue(metrics, series);
   const completed = (outcome: string, reason: string) => metric(`saga_completed_total{service="order",mode="orchestration",outcome="${outcome}",reason="${reason}"}`);
   const compensations = (step: string) => metric(`saga_compensations_total{service="order",step="${step}"}`);
   const started = () => metric('saga_started_total{service="order",mode="orchestration"}');
 
   beforeAll(async () => {
-    platform = await startInProcessPlatform({ logger, stepTimeoutMs: 5_000, orderMetrics: metrics });
-    ({ order, inventoryUrl, paymentApp, notificationApp } = platform);
+    platform = await startTestPlatform({ stepTimeoutMs: 5_000, metrics });
+    ({ order: orderUrl, inventory: inventoryUrl, payment: paymentUrl, notification: notificationUrl } = platform.urls);
   });
 
   afterAll(() => platform?.stop());
 
-  const place = (customer: string, body: object) => request(order.app).post('/orders').set('Authorization', bearerFor(customer)).send(body);
+  const place = (customer: string, body: object) => request(orderUrl).post('/orders').set('Authorization', bearerFor(customer)).send(body);
   const finalOrder = (customer: string, orderId: string) =>
     eventually(async () => {
-      const response = await request(order.app).get(`/orders/${orderId}`).set('Authorization', bearerFor(customer));
+      const response = await request(orderUrl).get(`/orders/${orderId}`).set('Authorization', bearerFor(customer));
       expect(['APPROVED', 'CANCELLED']).toContain(response.body.status);
       return response.body;
     }, 20_000);
@@ -53,10 +52,10 @@ describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
     expect(final.status).toBe('APPROVED');
     expect(orderViewSchema.parse(final)).toEqual(final);
     expect(await stock('SKU-APPLE')).toBe(before - 3);
-    const payments = (await request(paymentApp).get(`/payments?orderId=${placed.body.orderId}`).set('Authorization', adminBearer())).body.items;
+    const payments = (await request(paymentUrl).get(`/payments?orderId=${placed.body.orderId}`).set('Authorization', adminBearer())).body.items;
     expect(payments).toEqual([expect.objectContaining({ status: 'CHARGED', amountCents: 360 })]);
     await eventually(async () => {
-      const notes = (await request(notificationApp).get(`/notifications?orderId=${placed.body.orderId}`).set('Authorization', adminBearer())).body.items;
+      const notes = (await request(notificationUrl).get(`/notifications?orderId=${placed.body.orderId}`).set('Authorization', adminBearer())).body.items;
       expect(notes.map((note: { kind: string }) => note.kind)).toEqual(['ORDER_CONFIRMED']);
     });
     // The saga instruments, recorded after each commit: the first order of this file, so every count is this saga's.
@@ -77,12 +76,12 @@ describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
     const orderId = placed.body.orderId as string;
     // Each list is checked against its documented schema: a customer's view (no internals) and an admin's.
     const paymentsAs = async (who: string, token = bearerFor(who)) => {
-      const body = (await request(paymentApp).get(`/payments?orderId=${orderId}`).set('Authorization', token).expect(200)).body;
+      const body = (await request(paymentUrl).get(`/payments?orderId=${orderId}`).set('Authorization', token).expect(200)).body;
       expect(paymentListSchema.parse(body)).toEqual(body);
       return body.items;
     };
     const noticesAs = async (who: string, token = bearerFor(who)) => {
-      const body = (await request(notificationApp).get(`/notifications?orderId=${orderId}`).set('Authorization', token).expect(200)).body;
+      const body = (await request(notificationUrl).get(`/notifications?orderId=${orderId}`).set('Authorization', token).expect(200)).body;
       expect(notificationListSchema.parse(body)).toEqual(body);
       return body.items;
     };
@@ -91,23 +90,23 @@ describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
     expect(await paymentsAs('alice')).toEqual([expect.objectContaining({ orderId, customerId: 'alice', status: 'CHARGED' })]);
     expect(await paymentsAs('bob')).toEqual([]);
     // alice has two orders by now: a page of one has a next page (nextCursor).
-    const firstPage = (await request(order.app).get('/orders?limit=1').set('Authorization', bearerFor('alice')).expect(200)).body;
+    const firstPage = (await request(orderUrl).get('/orders?limit=1').set('Authorization', bearerFor('alice')).expect(200)).body;
     expect(firstPage.nextCursor).toEqual(expect.any(String));
     expect(orderPageSchema.parse(firstPage)).toEqual(firstPage);
     await eventually(async () => expect(await noticesAs('alice')).toEqual([expect.objectContaining({ orderId, kind: 'ORDER_CONFIRMED' })]));
     expect(await noticesAs('bob')).toEqual([]);
-    expect((await request(order.app).get(`/orders/${orderId}`).set('Authorization', bearerFor('bob'))).status).toBe(404);
+    expect((await request(orderUrl).get(`/orders/${orderId}`).set('Authorization', bearerFor('bob'))).status).toBe(404);
   });
 
   it('trusts no identity header: reached directly, every service wants a valid token', async () => {
     const asHeader = { 'X-User-Id': 'alice', 'X-User-Roles': 'admin' };
-    for (const [app, path] of [[order.app, '/orders'], [paymentApp, '/payments?orderId=x'], [notificationApp, '/notifications?orderId=x']] as const) {
-      const response = await request(app).get(path).set(asHeader);
+    for (const [url, path] of [[orderUrl, '/orders'], [paymentUrl, '/payments?orderId=x'], [notificationUrl, '/notifications?orderId=x']] as const) {
+      const response = await request(url).get(path).set(asHeader);
       expect(response.status).toBe(401);
       expect(response.headers['www-authenticate']).toBe('Bearer realm="saga-api"');
       expect(response.body.error.code).toBe('MISSING_TOKEN');
     }
-    const replay = await request(order.app).post('/admin/orders/00000000-0000-4000-8000-000000000000/retry-compensation').set('Authorization', bearerFor('alice'));
+    const replay = await request(orderUrl).post('/admin/orders/00000000-0000-4000-8000-000000000000/retry-compensation').set('Authorization', bearerFor('alice'));
     expect(replay.status).toBe(403);
   });
 
@@ -122,7 +121,7 @@ describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
     expect(steps.indexOf('RELEASE_STOCK:SUCCEEDED')).toBeGreaterThan(-1);
     expect(steps.indexOf('RELEASE_STOCK:SUCCEEDED')).toBeLessThan(steps.indexOf('CANCEL_ORDER:SUCCEEDED'));
     expect(await stock('SKU-TEA')).toBe(before);
-    const declined = (await request(paymentApp).get(`/payments?orderId=${placed.body.orderId}`).set('Authorization', adminBearer())).body;
+    const declined = (await request(paymentUrl).get(`/payments?orderId=${placed.body.orderId}`).set('Authorization', adminBearer())).body;
     expect(paymentListSchema.parse(declined)).toEqual(declined);
     expect(declined.items.map((payment: { status: string }) => payment.status)).toEqual(['DECLINED']);
     // Ends CANCELLED once the cancellation notice was sent: by then C2, C1 and C4 were each begun once, nothing refunded.
@@ -141,7 +140,7 @@ describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
     const final = await finalOrder('carol', placed.body.orderId);
     expect(final).toMatchObject({ status: 'CANCELLED', failureReason: 'OUT_OF_STOCK' });
     expect(await stock('SKU-RARE')).toBe(before);
-    expect((await request(paymentApp).get(`/payments?orderId=${placed.body.orderId}`).set('Authorization', adminBearer())).body.items).toEqual([]);
+    expect((await request(paymentUrl).get(`/payments?orderId=${placed.body.orderId}`).set('Authorization', adminBearer())).body.items).toEqual([]);
     await eventually(async () => expect(await completed('CANCELLED', 'OUT_OF_STOCK')).toBe(outOfStockBefore + 1));
   });
 
@@ -156,7 +155,7 @@ describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
     const other = await place('dave', { items: [{ sku: 'SKU-BREAD', quantity: 2 }] }).set('Idempotency-Key', 'k-1');
     expect(other.status).toBe(409);
     expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
-    const listed = await request(order.app).get('/orders').set('Authorization', bearerFor('dave'));
+    const listed = await request(orderUrl).get('/orders').set('Authorization', bearerFor('dave'));
     expect(listed.body.items).toHaveLength(1);
     expect(orderPageSchema.parse(listed.body)).toEqual(listed.body);
     // One saga started: the replay and the refused request start none.
@@ -175,17 +174,17 @@ describe('orchestrated order flow (in-process, in-memory bus, PGlite)', () => {
     const response = await place('erin', body);
     expect(response.status).toBe(status);
     expect(response.body.error).toEqual(expect.objectContaining({ code: expect.any(String), message: expect.any(String) }));
-    expect((await request(order.app).get('/orders').set('Authorization', bearerFor('erin'))).body.items).toEqual([]);
+    expect((await request(orderUrl).get('/orders').set('Authorization', bearerFor('erin'))).body.items).toEqual([]);
   });
 
   it('rejects malformed JSON, and a caller without an identity', async () => {
-    const malformed = await request(order.app).post('/orders').set('Authorization', bearerFor('erin')).set('content-type', 'application/json').send('{"items": [');
+    const malformed = await request(orderUrl).post('/orders').set('Authorization', bearerFor('erin')).set('content-type', 'application/json').send('{"items": [');
     expect(malformed.status).toBe(400);
-    expect((await request(order.app).post('/orders').send({ items: [{ sku: 'SKU-TEA', quantity: 1 }] })).status).toBe(401);
+    expect((await request(orderUrl).post('/orders').send({ items: [{ sku: 'SKU-TEA', quantity: 1 }] })).status).toBe(401);
   });
 
   it("hides another customer's order", async () => {
     const placed = await place('frank', { items: [{ sku: 'SKU-BREAD', quantity: 1 }] });
-    expect((await request(order.app).get(`/orders/${placed.body.orderId}`).set('Authorization', bearerFor('mallory'))).status).toBe(404);
+    expect((await request(orderUrl).get(`/orders/${placed.body.orderId}`).set('Authorization', bearerFor('mallory'))).status).toBe(404);
   });
 });

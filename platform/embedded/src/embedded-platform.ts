@@ -1,9 +1,9 @@
 // The whole platform in one process: the four services and the payment provider on PGlite and the in-memory twins
-import { type SagaMode } from '@saga/contracts';
 // of Kafka, RabbitMQ and the service registry (each service registers itself, and the others find it there).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TokenVerifier } from '@saga/auth';
+import { type SagaMode } from '@saga/contracts';
 import { createPgliteClient, initPgliteDataDirs, PgliteDataDirError, type SqlClient } from '@saga/db';
 import { StaticRegistry, discoverUpstream, registerSelf, type ServiceRegistry } from '@saga/discovery';
 import { serviceFaults, type OperationSpec } from '@saga/faults';
@@ -11,20 +11,11 @@ import { InMemoryCommandBus, InMemoryEventLog } from '@saga/messaging';
 import { breakerMetrics, faultMetrics, type Metrics } from '@saga/metrics';
 import { startHttpServer, type HttpServerHandle, type Logger } from '@saga/platform';
 import { attributeServicePort } from '@saga/tracing';
-import { inventoryFaultOperations } from '@saga/inventory-service/faults';
-import { createInventoryService } from '@saga/inventory-service/inventory-service';
-import { migrateInventoryDb } from '@saga/inventory-service/store/inventory-migrations';
-import { LogChannel } from '@saga/notification-service/channels/log.channel';
-import { notificationFaultOperations } from '@saga/notification-service/faults';
-import { createNotificationService } from '@saga/notification-service/notification-service';
-import { orderFaultOperations } from '@saga/order-service/faults';
-import { HttpPriceCatalog } from '@saga/order-service/inventory/http-price-catalog';
-import { createOrderService } from '@saga/order-service/order-service';
-import { migrateOrderDb } from '@saga/order-service/store/order-migrations';
-import { createProviderApp, migrateProviderDb } from '@saga/payment-provider-service/provider-app';
-import { paymentFaultOperations } from '@saga/payment-service/faults';
-import { createPaymentService } from '@saga/payment-service/payment-service';
-import { createHttpPaymentProvider } from '@saga/payment-service/provider/http-payment-provider';
+import { createInventoryService, inventoryFaultOperations, migrateInventoryDb } from '@saga/inventory-service';
+import { createNotificationService, LogChannel, notificationFaultOperations } from '@saga/notification-service';
+import { createOrderService, HttpPriceCatalog, migrateOrderDb, orderFaultOperations } from '@saga/order-service';
+import { createProviderApp, migrateProviderDb } from '@saga/payment-provider-service';
+import { createHttpPaymentProvider, createPaymentService, paymentFaultOperations } from '@saga/payment-service';
 
 export interface EmbeddedOptions {
   /** PGlite keeps each service's database in a folder here, so a restart keeps the orders. Absent: in memory. */

@@ -1,10 +1,10 @@
 // `npm start`'s platform, in this test process: both saga modes run to their end on PGlite and the in-memory twins.
-import { adminBearer, bearerFor, testTokenVerifier } from '@saga/auth/testing';
+import { adminBearer, bearerFor } from '@saga/auth/testing';
 import { createMetrics } from '@saga/metrics';
-import { createLogger } from '@saga/platform';
 import { eventually } from '@saga/resilience';
 import request from 'supertest';
-import { startEmbeddedPlatform, type EmbeddedPlatform } from './embedded-platform';
+import type { EmbeddedPlatform } from './embedded-platform';
+import { startTestPlatform } from './testing/test-platform';
 
 jest.setTimeout(60_000);
 
@@ -14,15 +14,7 @@ describe('embedded platform', () => {
   const metrics = createMetrics({ service: 'embedded', defaultMetrics: false });
 
   beforeAll(async () => {
-    platform = await startEmbeddedPlatform({
-      host: '127.0.0.1',
-      ports: { order: 0, inventory: 0, payment: 0, notification: 0, provider: 0 },
-      logger: createLogger({ service: 'embedded-test', level: 'silent' }),
-      stepTimeoutMs: 10_000,
-      defaultSagaMode: 'orchestration',
-      verifyToken: testTokenVerifier(),
-      metrics,
-    });
+    platform = await startTestPlatform({ metrics });
   });
   afterAll(() => platform?.stop());
 
