@@ -19,7 +19,7 @@ import {
   type Logger,
 } from '@saga/platform';
 import { authenticate, checkCredentials, createTokenIssuer, createTokenVerifier, identityOf } from '@saga/auth';
-import { activeTraceparent } from '@saga/tracing';
+import { activeTraceparent, wasLeftUntraced } from '@saga/tracing';
 import { discoverUpstream, type DiscoveredUpstream, type ServiceRegistry } from '@saga/discovery';
 import { breakerMetrics, httpMetrics, labelRoute, rateLimitMetrics, type Metrics } from '@saga/metrics';
 import { buildAsyncApiDocument } from '@saga/contracts';
@@ -150,17 +150,21 @@ const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
 
 /**
  * With tracing on, the request's server span (a child of a valid incoming traceparent, else a new trace): what the
- * proxy forwards. Without it, a valid incoming traceparent is passed on untouched; otherwise the gateway starts one.
+ * proxy forwards. A read the sampler left untraced is forwarded as not sampled, its trace id kept for the logs, so that
+ * no service traces it on its own. Without tracing, a valid incoming traceparent is passed on untouched; otherwise the
+ * gateway starts one.
  */
-function traceparentOf(incoming: string | undefined): string {
+function traceparentOf(incoming: string | undefined, leftUntraced: boolean): string {
   const traced = activeTraceparent();
   if (traced) return traced;
   const match = incoming ? traceparentPattern.exec(incoming) : null;
-  if (match && !/^0+$/.test(match[1] ?? '') && !/^0+$/.test(match[2] ?? '')) return incoming as string;
+  const valid = match && !/^0+$/.test(match[1] ?? '') && !/^0+$/.test(match[2] ?? '');
   // From randomUUID, which draws on a cached entropy pool: randomBytes() per request was a synchronous
   // randomFillSync call each time, ~5% of the gateway's CPU under load. 122 random bits are plenty for a trace id.
-  const id = randomUUID().replace(/-/g, '');
-  return `00-${id}-${randomUUID().replace(/-/g, '').slice(0, 16)}-01`;
+  const newSpanId = () => randomUUID().replace(/-/g, '').slice(0, 16);
+  if (leftUntraced) return `00-${valid ? match[1] : randomUUID().replace(/-/g, '')}-${newSpanId()}-00`;
+  if (valid) return incoming as string;
+  return `00-${randomUUID().replace(/-/g, '')}-${newSpanId()}-01`;
 }
 
 function requestIds(): RequestHandler {
@@ -168,7 +172,7 @@ function requestIds(): RequestHandler {
     const incoming = req.get('x-request-id');
     const id = incoming && acceptableRequestId.test(incoming) ? incoming : randomUUID();
     req.headers['x-request-id'] = id; // forwarded upstream
-    req.headers.traceparent = traceparentOf(req.get('traceparent'));
+    req.headers.traceparent = traceparentOf(req.get('traceparent'), wasLeftUntraced(req));
     res.setHeader('X-Request-Id', id);
     next();
   };

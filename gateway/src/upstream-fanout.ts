@@ -1,6 +1,7 @@
 // How the gateway's own admin routes (dead letters, traces, the system view) reach the services behind it: which
 // instances each upstream has right now, and one GET that answers JSON or says why not, never throws.
 import type { Logger } from '@saga/platform';
+import { wasLeftUntraced } from '@saga/tracing';
 import type { Request } from 'express';
 import type { UpstreamName } from './upstream-proxy';
 
@@ -31,8 +32,13 @@ export type InstanceRead = { ok: true; status: number; body: unknown } | { ok: f
 export async function readFromInstance(base: string, path: string, req: Request, options: FanOutOptions, accept?: readonly number[]): Promise<InstanceRead> {
   try {
     const response = await options.fetch(new URL(path, base), {
-      // No traceparent copied from the client: the fetch instrumentation sends the gateway's own span as the parent.
-      headers: { authorization: req.get('authorization') ?? '', 'x-request-id': req.get('x-request-id') ?? '' },
+      // No traceparent copied from the client: the fetch instrumentation sends the gateway's own span as the parent. A
+      // read the sampler left untraced has no span: its "-00" (set by the gateway) tells the services not to trace it.
+      headers: {
+        authorization: req.get('authorization') ?? '',
+        'x-request-id': req.get('x-request-id') ?? '',
+        ...(wasLeftUntraced(req) && typeof req.headers.traceparent === 'string' ? { traceparent: req.headers.traceparent } : {}),
+      },
       signal: AbortSignal.timeout(options.timeoutMs),
     });
     if (!(accept ? accept.includes(response.status) : response.ok)) {

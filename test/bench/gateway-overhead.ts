@@ -101,10 +101,10 @@ function sideSummary(rounds: readonly LoadRound[]): OverheadResult['gateway'] {
 /**
  * Starts a standalone gateway (gateway/dist/main.js) in front of the platform's services — static upstream URLs,
  * in-memory rate limits (no REDIS_URL, no CONSUL_URL) with the per-user limit raised far above what the load can
- * reach — and loads both paths with the same connection count. The load generator runs in this process, on the
+ * reach, plus `gatewayEnv` — and loads both paths with the same connection count. The load generator runs in this process, on the
  * same cores as the gateway and the services.
  */
-export async function measureGatewayOverhead(platform: Platform, options: OverheadOptions): Promise<OverheadResult> {
+export async function measureGatewayOverhead(platform: Platform, options: OverheadOptions, gatewayEnv: Record<string, string> = {}): Promise<OverheadResult> {
   const script = join(repoRoot, 'gateway/dist/main.js');
   const port = await freePort();
   const gateway = new ServiceProcess({
@@ -123,6 +123,8 @@ export async function measureGatewayOverhead(platform: Platform, options: Overhe
       NOTIFICATION_URL: platform.urls.notification,
       RATE_LIMIT_MAX: '100000000',
       LOG_LEVEL: 'warn',
+      // The setting under test (tracing, metrics) applies to this gateway as to the services behind it.
+      ...gatewayEnv,
     }),
     logFile: join(platform.logDir, 'gateway.log'), // next to the services' logs
   });

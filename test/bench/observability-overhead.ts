@@ -62,7 +62,8 @@ export async function measureObservabilityOverhead(options: ObservabilityOptions
           const run = await runOrders(platform.urls.order, mode, options.orders, 'sequential', `bench-${platform.run}`);
           samples[setting].saga[mode].push(run.toSagaEnd.p50);
         }
-        const overhead = await measureGatewayOverhead(platform, options.gateway);
+        // The bench's own gateway gets the setting too: its environment holds nothing of ours otherwise.
+        const overhead = await measureGatewayOverhead(platform, options.gateway, envFor(setting));
         samples[setting].ratio.push(overhead.ratio);
         samples[setting].gateway.push(overhead.gateway.okPerSecond);
         samples[setting].direct.push(overhead.direct.okPerSecond);

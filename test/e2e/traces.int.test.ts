@@ -118,6 +118,30 @@ it('shows the compensation in the trace of an order whose charge is declined: Re
   expect(release.producer.startTimeMs).toBeGreaterThanOrEqual(failed.startTimeMs);
 }));
 
+it('continues a client\'s trace, but a client cannot switch its order\'s trace off with an unsampled traceparent', withServiceLogs(() => platform, async () => {
+  const gw = p().urls.gateway;
+  const alice = await login(gw, 'alice', 'alice-secret');
+  const admin = await login(gw, 'admin', 'admin-secret');
+  const clientTraceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const clientSpanId = '00f067aa0ba902b7';
+  const placed = await gatewayCall<{ orderId: string }>(gw, 'POST', '/api/orders', {
+    authorization: alice,
+    headers: { traceparent: `00-${clientTraceId}-${clientSpanId}-00` },
+    body: { items: [{ sku: 'SKU-APPLE', quantity: 1 }], sagaMode: 'orchestration', paymentToken: 'tok_visa' },
+  });
+  expect(placed.status).toBe(202);
+  expect((await waitForFinalOrder(gw, alice, placed.body.orderId, 60_000)).status).toBe('APPROVED');
+  const trace = await eventually(async () => {
+    const answer = await gatewayCall<OrderTrace>(gw, 'GET', `/api/admin/traces/${placed.body.orderId}`, { authorization: admin });
+    expect(answer.status).toBe(200);
+    has('NotificationSent', 'order')(answer.body);
+    return answer.body;
+  }, 30_000, 500);
+  expect(trace.traceIds).toEqual([clientTraceId]);
+  expect(trace.spans).toContainEqual(expect.objectContaining({ service: 'gateway', kind: 'server', parentSpanId: clientSpanId, name: expect.stringMatching(/^POST/) }));
+  hop(trace, 'ChargePayment', 'order', 'payment', 'rabbitmq');
+}));
+
 it('answers 404 for an order it has no spans of, and 403 to a customer', async () => {
   const gw = p().urls.gateway;
   const admin = await login(gw, 'admin', 'admin-secret');

@@ -4,3 +4,4 @@ export { defaultSpanStoreLimits, SpanStore, type SpanStoreLimits } from './span-
 export { spanStore } from './current-store';
 export { attributeServicePort } from './service-ports';
 export { sagaAttributes, toTraceSpan, traceSpanSchema, type TraceSpan } from './trace-span';
+export { wasLeftUntraced } from './untraced-requests';

@@ -2,7 +2,8 @@
 // instrumented, W3C propagation, spans kept in the in-process store and, when OTEL_EXPORTER_OTLP_ENDPOINT is set,
 // exported over OTLP/HTTP too.
 import type { IncomingMessage } from 'node:http';
-import { trace, type Context } from '@opentelemetry/api';
+import { context, trace, type Context } from '@opentelemetry/api';
+import { isTracingSuppressed } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -11,6 +12,8 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { installSpanStore } from './current-store';
+import { leavesReadUntraced, readSampleRatioOf, sagaFirstSampler } from './read-sampler';
+import { skipUntracedRequests } from './untraced-requests';
 import { serviceOfPort } from './service-ports';
 import { defaultSpanStoreLimits, SpanStore } from './span-store';
 import { sagaAttributes } from './trace-span';
@@ -19,6 +22,8 @@ export interface TracingOptions {
   /** service.name of every span this process records (the embedded platform: "saga-platform"). */
   serviceName: string;
   env?: NodeJS.ProcessEnv;
+  /** The process clients reach (the gateway): it decides sampling itself instead of obeying a caller's traceparent. */
+  edge?: boolean;
 }
 
 export interface Tracing {
@@ -50,9 +55,15 @@ export function startTracing(options: TracingOptions): Tracing {
   // the HTTP and message spans of a saga without a span per query (the bench measures what each costs).
   const disabled = new Set((env.OTEL_NODE_DISABLED_INSTRUMENTATIONS ?? '').split(',').map((name) => name.trim()).filter(Boolean));
   const enabled = <T>(name: string, make: () => T): T[] => (disabled.has(name) ? [] : [make()]);
+  // Every saga whole, reads at TRACING_READ_SAMPLE_RATIO (read-sampler.ts); OpenTelemetry's own OTEL_TRACES_SAMPLER,
+  // when set, replaces the sampler (reads are still left untraced at the ratio).
+  const edge = options.edge ?? false;
+  const reads = { ratio: readSampleRatioOf(env), edge };
+  const sampler = env.OTEL_TRACES_SAMPLER ? undefined : sagaFirstSampler({ edge });
   const sdk = new NodeSDK({
     serviceName: options.serviceName,
     spanProcessors: processors,
+    ...(sampler ? { sampler } : {}),
     // Traces only. Left unset, the SDK builds an OTLP metrics pipeline and an OTLP logs pipeline from the environment
     // (their default exporter is "otlp"): every instrumented request and query would also record OpenTelemetry
     // histograms nobody reads (prom-client serves the metrics), and each minute an export would go to the collector
@@ -60,15 +71,23 @@ export function startTracing(options: TracingOptions): Tracing {
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [
-      ...enabled('http', () => new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) => untraced.test(request.url ?? ''),
-        // Registry watches, heartbeats and scrapes happen outside any request: they would each be a trace of their own.
-        requireParentforOutgoingSpans: true,
-        startIncomingSpanHook: (request) => {
-          const service = serviceOfPort((request as IncomingMessage).socket?.localPort);
-          return service ? { [sagaAttributes.service]: service } : {};
-        },
-      })),
+      ...enabled('http', () => {
+        const http = new HttpInstrumentation({
+          // Registry watches, heartbeats and scrapes happen outside any request: they would each be a trace of their own.
+          requireParentforOutgoingSpans: true,
+          // Skipped before any work, not just left without a span: outside a trace, or inside a request the sampler left
+          // untraced, the instrumentation would still build the attributes of a span nobody records and bind the request's
+          // emitters. (A call under an unsampled span is still seen, to carry its "-00".)
+          ignoreOutgoingRequestHook: () => isTracingSuppressed(context.active()) || trace.getSpan(context.active()) === undefined,
+          startIncomingSpanHook: (request) => {
+            const service = serviceOfPort((request as IncomingMessage).socket?.localPort);
+            return service ? { [sagaAttributes.service]: service } : {};
+          },
+        });
+        // Probes, scrapes and the reads the sampler leaves out never reach the instrumentation.
+        skipUntracedRequests(http, (request) => untraced.test(request.url ?? '') || leavesReadUntraced(request, reads));
+        return http;
+      }),
       // Route handlers only: a span per middleware (body parser, auth, limiter) would triple a trace's size, and a
       // router's span ends as soon as it dispatches (zero length, it only repeats the route the handler's span names).
       // The server span still gets http.route from the matched layers.
