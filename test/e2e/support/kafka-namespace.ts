@@ -121,3 +121,28 @@ export async function prepareKafkaForRun(brokers: readonly string[], options: { 
     return start;
   });
 }
+
+/**
+ * Waits until `groupId` has committed at least `offsets` on every partition: the order timeline's group, which reads
+ * every event topic from offset 0 (a new generation per database), has passed what earlier runs left on a long-lived
+ * Kafka. Until then the order service replays them (15 s of a core on a developer's machine), and whatever a test or a
+ * benchmark measures shares the CPU with that replay. Returns how long it took, or undefined when `timeoutMs` ran out.
+ */
+export async function waitForGroupToReach(brokers: readonly string[], groupId: string, offsets: TopicOffsets, timeoutMs: number): Promise<number | undefined> {
+  const topicNames = Object.keys(offsets).filter((topic) => offsets[topic]!.length > 0);
+  const started = Date.now();
+  return withKafkaAdmin(brokers, async (admin) => {
+    for (;;) {
+      const committed = await admin.fetchOffsets({ groupId, topics: topicNames });
+      const behind = topicNames.some((topic) =>
+        offsets[topic]!.some(({ partition, offset }) => {
+          const at = committed.find((entry) => entry.topic === topic)?.partitions.find((entry) => entry.partition === partition)?.offset;
+          return at === undefined || Number(at) < Number(offset);
+        }),
+      );
+      if (!behind) return Date.now() - started;
+      if (Date.now() - started > timeoutMs) return undefined;
+      await sleep(250);
+    }
+  });
+}

@@ -26,15 +26,28 @@ interface TimelineRow {
   payload: Record<string, unknown>;
 }
 
-/** A redelivered event is the same row (its messageId): appending twice changes nothing. */
-export async function appendTimeline(tx: SqlExecutor, entry: TimelineEntry): Promise<void> {
-  await tx.query(
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Appends an event of one of this database's orders; returns whether a row was added. A redelivered event is the same
+ * row (its messageId): appending twice changes nothing. An event of an order this database does not hold is skipped,
+ * without a write: a new timeline generation reads its topics from offset 0, and on a long-lived Kafka those hold every
+ * earlier deployment's events (on a developer's machine, tens of thousands: the order service spent a minute of CPU
+ * and a commit each on them after every start). No event of one of its own orders can come first: the order's row
+ * commits with the OrderCreated that every later event follows from.
+ */
+export async function appendTimeline(tx: SqlExecutor, entry: TimelineEntry): Promise<boolean> {
+  if (!uuidPattern.test(entry.orderId)) return false;
+  const { rowCount } = await tx.query(
     `INSERT INTO order_timeline (message_id, order_id, type, topic, kafka_partition, kafka_offset, occurred_at, payload)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) ON CONFLICT (message_id) DO NOTHING`,
-    [entry.messageId, entry.orderId, entry.type, entry.topic, entry.partition, entry.offset, new Date(entry.occurredAt), JSON.stringify(entry.payload)],
+     SELECT $1::uuid, $2::text, $3::text, $4::text, $5::integer, $6::bigint, $7::timestamptz, $8::jsonb
+      WHERE EXISTS (SELECT 1 FROM orders WHERE order_id = $9::uuid)
+     ON CONFLICT (message_id) DO NOTHING`,
+    [entry.messageId, entry.orderId, entry.type, entry.topic, entry.partition, entry.offset, new Date(entry.occurredAt), JSON.stringify(entry.payload), entry.orderId],
   );
-  // A choreographed order's history is built from its timeline: each event is a step to show.
-  await announceOrderChange(tx, entry.orderId);
+  // A choreographed order's history is built from its timeline: each new event is a step to show.
+  if (rowCount > 0) await announceOrderChange(tx, entry.orderId);
+  return rowCount > 0;
 }
 
 export async function timelineOf(tx: SqlExecutor, orderId: string): Promise<TimelineEntry[]> {
