@@ -35,8 +35,10 @@ function run(command: string, args: string[], options: SpawnSyncOptions & { capt
   try {
     if (log !== undefined) writeFileSync(log, `\n$ ${command} ${args.join(' ')}\n`);
     const stdio: SpawnSyncOptions['stdio'] = options.capture ? ['ignore', 'pipe', log ?? 'inherit'] : log !== undefined ? ['ignore', log, log] : 'inherit';
-    const result = spawnSync(command, args, { cwd: root, stdio, encoding: 'utf8', ...options });
-    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal})`);
+    // Room for what a capture can hold: Jaeger's answer for 50 saga traces is several MB, and past spawnSync's default
+    // of 1 MB the child is killed and the step fails with no word of why.
+    const result = spawnSync(command, args, { cwd: root, stdio, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...options });
+    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal}${result.error ? `: ${result.error.message}` : ''})`);
     return typeof result.stdout === 'string' ? result.stdout : '';
   } finally {
     if (log !== undefined) closeSync(log);
