@@ -33,9 +33,13 @@ const processes: ServiceName[] = ['provider', 'inventory', 'payment', 'notificat
  */
 const envFor = (setting: Setting): Record<string, string> => {
   if (setting === 'off') return { OTEL_SDK_DISABLED: 'true' };
-  // Passed on to "on" only: e.g. OTEL_NODE_DISABLED_INSTRUMENTATIONS=pg measures tracing without a span per query.
-  const disabled = process.env.OTEL_NODE_DISABLED_INSTRUMENTATIONS;
-  return { METRICS_PORT: '0', ...(disabled ? { OTEL_NODE_DISABLED_INSTRUMENTATIONS: disabled } : {}) };
+  // Passed on to "on" only: e.g. OTEL_NODE_DISABLED_INSTRUMENTATIONS=pg measures tracing without a span per query,
+  // TRACING_READ_SAMPLE_RATIO=1 with every read traced.
+  const passed = ['OTEL_NODE_DISABLED_INSTRUMENTATIONS', 'TRACING_READ_SAMPLE_RATIO'].flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : []));
+  // BENCH_OBSERVABILITY_ON=tracing or =metrics turns on one of the two, to tell their costs apart.
+  const only = process.env.BENCH_OBSERVABILITY_ON;
+  if (only !== undefined && only !== 'tracing' && only !== 'metrics') throw new Error(`BENCH_OBSERVABILITY_ON must be tracing or metrics, got "${only}"`);
+  return { ...(only === 'tracing' ? {} : { METRICS_PORT: '0' }), ...(only === 'metrics' ? { OTEL_SDK_DISABLED: 'true' } : {}), ...Object.fromEntries(passed) };
 };
 
 const median = (values: number[]): number => {
@@ -85,7 +89,7 @@ export async function measureObservabilityOverhead(options: ObservabilityOptions
 
 export function printObservability(result: Record<Setting, SettingResult>, options: ObservabilityOptions): void {
   const pct = (on: number, off: number, higherIsWorse: boolean) => `${(((higherIsWorse ? on / off : off / on) - 1) * 100).toFixed(1)} %`;
-  console.log(`\ntracing and metrics: off vs on (${options.rounds} platform(s) each, alternated; ${options.orders} sequential orders per mode; medians):`);
+  console.log(`\ntracing and metrics: off vs on (on: ${process.env.BENCH_OBSERVABILITY_ON ?? 'both'}; ${options.rounds} platform(s) each, alternated; ${options.orders} sequential orders per mode; medians):`);
   for (const mode of ['orchestration', 'choreography'] as const) {
     console.log(`  saga end p50, ${mode.padEnd(13)} off ${ms(result.off.sagaP50[mode])}  on ${ms(result.on.sagaP50[mode])}  overhead ${pct(result.on.sagaP50[mode], result.off.sagaP50[mode], true)} (target < 10 %)`);
   }

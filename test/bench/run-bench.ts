@@ -13,6 +13,7 @@
 //   BENCH_EMBEDDED_ORDERS=1000        orders placed on the embedded platform
 //   BENCH_GATEWAY_ROUNDS=3, BENCH_GATEWAY_SECONDS=5, BENCH_GATEWAY_CONNECTIONS=10  the gateway overhead's load
 //   BENCH_OBSERVABILITY_ROUNDS=1, BENCH_OBSERVABILITY_ORDERS=100  platforms per setting, orders per mode and platform
+//   BENCH_OBSERVABILITY_ON=tracing|metrics  "on" with one of the two only (default both)
 //   BENCH_OPEN_LOOP_SECONDS=30, BENCH_OPEN_LOOP_RATE=10  the open-loop run's length, and its rate when saga is not run
 import { readFileSync } from 'node:fs';
 import type { SagaMode } from '../e2e/support/order-client';
