@@ -12,7 +12,7 @@ import { brokerLinkEnv, throughProxy } from '@saga/faults';
 import { createDatabases, createVhost, defaultEndpoints, deleteVhost, dropDatabases, withPath, type InfraEndpoints } from './infra-admin';
 import { prepareKafkaForRun, waitForGroupToReach, type TopicOffsets } from './kafka-namespace';
 import { acquirePlatformLock, type PlatformLock } from './platform-lock';
-import { freePort, logTail, ServiceProcess } from './service-process';
+import { freePorts, logTail, ServiceProcess } from './service-process';
 
 export type ServiceName = 'provider' | 'inventory' | 'payment' | 'notification' | 'order' | 'gateway';
 /** A service's first process is named after it; extra instances (`extraInstances`) are `inventory#2`, `inventory#3`… */
@@ -160,13 +160,16 @@ async function startLocked(
   const stateFile = join(logDir, 'platform.json');
 
   const instances = services.flatMap((service) => instancesOf(service, options));
-  const ports = {} as Record<InstanceName, number>;
-  for (const instance of [...(Object.keys(serviceDirs) as ServiceName[]), ...instances.filter((name) => name.includes('#'))]) ports[instance] = await freePort();
-  const instanceUrl = (instance: InstanceName) => `http://127.0.0.1:${ports[instance]}`;
-  const urls = Object.fromEntries((Object.keys(serviceDirs) as ServiceName[]).map((service) => [service, instanceUrl(service)])) as Record<ServiceName, string>;
   // Tokens: the gateway signs with this test process's ES256 key (@saga/auth/testing) and the services verify through
   // its JWKS, so adminBearer()/bearerFor() work against either. Without a gateway, this process serves the same JWKS.
+  // Started before the services' ports are picked: started after, it once took one of them as it was freed, and
+  // answered that service's readiness probe while the service itself had died of EADDRINUSE.
   const jwks: TestJwksServer | undefined = services.includes('gateway') ? undefined : await serveTestJwks();
+  const named = [...(Object.keys(serviceDirs) as ServiceName[]), ...instances.filter((name) => name.includes('#'))];
+  const picked = await freePorts(named.length);
+  const ports = Object.fromEntries(named.map((instance, index) => [instance, picked[index]])) as Record<InstanceName, number>;
+  const instanceUrl = (instance: InstanceName) => `http://127.0.0.1:${ports[instance]}`;
+  const urls = Object.fromEntries((Object.keys(serviceDirs) as ServiceName[]).map((service) => [service, instanceUrl(service)])) as Record<ServiceName, string>;
   const jwksUrl = jwks?.url ?? `${urls.gateway}/.well-known/jwks.json`;
 
   const envOf = (service: ServiceName, instance: InstanceName): Record<string, string> => ({

@@ -11,6 +11,28 @@ export interface ServiceProcessSpec {
   logFile: string;
 }
 
+/**
+ * `count` distinct ports nobody listens on right now: all held open together, then closed. Chosen one at a time, the
+ * kernel may hand a port it just freed out again, to the next pick or to any listener started meanwhile.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+      const server = createServer();
+      server.unref();
+      server.once('error', reject);
+      server.listen(0, '0.0.0.0', () => resolve(server));
+    })),
+  );
+  const ports = servers.map((server) => {
+    const address = server.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  });
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  if (ports.some((port) => port === 0)) throw new Error('could not find free ports');
+  return ports;
+}
+
 /** A port nobody listens on right now: listen on 0, read it, close. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -66,8 +66,14 @@ export interface TestJwksServer {
 /** Serves testJwks() on loopback: for services started as processes (or by start()) without a gateway in front. */
 export async function serveTestJwks(): Promise<TestJwksServer> {
   const body = JSON.stringify(testJwks());
-  const server = createServer((_req, res) => {
+  // Its one path only: a server that answered every path once passed for another process's readiness probe.
+  const server = createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
+    if (req.url !== '/.well-known/jwks.json') {
+      res.statusCode = 404;
+      res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'Only /.well-known/jwks.json is served here' } }));
+      return;
+    }
     res.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
