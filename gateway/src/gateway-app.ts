@@ -19,7 +19,7 @@ import {
   type Logger,
 } from '@saga/platform';
 import { authenticate, checkCredentials, createTokenIssuer, createTokenVerifier, identityOf } from '@saga/auth';
-import { activeTraceparent, wasLeftUntraced } from '@saga/tracing';
+import { activeTraceparent, parseTraceparent, wasLeftUntraced } from '@saga/tracing';
 import { discoverUpstream, type DiscoveredUpstream, type ServiceRegistry } from '@saga/discovery';
 import { breakerMetrics, httpMetrics, labelRoute, rateLimitMetrics, type Metrics } from '@saga/metrics';
 import { buildAsyncApiDocument } from '@saga/contracts';
@@ -145,8 +145,6 @@ function decodablePath(path: string): boolean {
 }
 
 const acceptableRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
-// W3C Trace Context, version 00: trace id and parent id not all zeros (checked below).
-const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
 
 /**
  * With tracing on, the request's server span (a child of a valid incoming traceparent, else a new trace): what the
@@ -157,13 +155,12 @@ const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
 function traceparentOf(incoming: string | undefined, leftUntraced: boolean): string {
   const traced = activeTraceparent();
   if (traced) return traced;
-  const match = incoming ? traceparentPattern.exec(incoming) : null;
-  const valid = match && !/^0+$/.test(match[1] ?? '') && !/^0+$/.test(match[2] ?? '');
+  const parent = parseTraceparent(incoming);
   // From randomUUID, which draws on a cached entropy pool: randomBytes() per request was a synchronous
   // randomFillSync call each time, ~5% of the gateway's CPU under load. 122 random bits are plenty for a trace id.
   const newSpanId = () => randomUUID().replace(/-/g, '').slice(0, 16);
-  if (leftUntraced) return `00-${valid ? match[1] : randomUUID().replace(/-/g, '')}-${newSpanId()}-00`;
-  if (valid) return incoming as string;
+  if (leftUntraced) return `00-${parent?.traceId ?? randomUUID().replace(/-/g, '')}-${newSpanId()}-00`;
+  if (parent) return (incoming as string).trim();
   return `00-${randomUUID().replace(/-/g, '')}-${newSpanId()}-01`;
 }
 

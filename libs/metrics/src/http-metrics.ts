@@ -15,8 +15,13 @@ export function labelRoute(res: Response, template: string): void {
   res.locals[routeKey] = template;
 }
 
-function routeOf(req: Request, res: Response): string {
-  const named: unknown = res.locals[routeKey];
+/**
+ * The route template a request was answered by (`/orders/:id`, the gateway's `/api/orders/*`), or UNMATCHED_ROUTE.
+ * Read when the response ends; tracing names its server spans with it too.
+ */
+export function routeTemplateOf(req: Pick<Request, 'route' | 'baseUrl'>, res: Pick<Response, 'locals'>): string {
+  // res.locals is express's: a response express never saw (a plain http server) has none.
+  const named: unknown = res.locals?.[routeKey];
   if (typeof named === 'string') return named;
   // Read when the response ends: the matched route's own path under the router it was mounted on.
   const path: unknown = (req.route as { path?: unknown } | undefined)?.path;
@@ -32,7 +37,7 @@ export function httpMetrics(metrics: Metrics): RequestHandler {
     const started = process.hrtime.bigint();
     res.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const labels = { service: metrics.service, method: req.method, route: routeOf(req, res) };
+      const labels = { service: metrics.service, method: req.method, route: routeTemplateOf(req, res) };
       requests.inc({ ...labels, status: String(res.statusCode) });
       duration.observe(labels, seconds);
     });

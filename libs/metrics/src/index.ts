@@ -1,7 +1,7 @@
 // Public surface of @saga/metrics: the process registry, HTTP RED, domain instruments and the /metrics server.
 export { counterOf, createMetrics, gaugeOf, requestBuckets } from './metrics';
 export type { CreateMetricsOptions, Metrics } from './metrics';
-export { httpMetrics, labelRoute, UNMATCHED_ROUTE } from './http-metrics';
+export { httpMetrics, labelRoute, routeTemplateOf, UNMATCHED_ROUTE } from './http-metrics';
 export { startMetricsServer } from './metrics-server';
 export type { MetricsServer, MetricsServerOptions } from './metrics-server';
 export { sagaMetrics } from './saga-metrics';

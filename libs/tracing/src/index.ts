@@ -4,4 +4,5 @@ export { defaultSpanStoreLimits, SpanStore, type SpanStoreLimits } from './span-
 export { spanStore } from './current-store';
 export { attributeServicePort } from './service-ports';
 export { sagaAttributes, toTraceSpan, traceSpanSchema, type TraceSpan } from './trace-span';
+export { parseTraceparent, type Traceparent } from './traceparent';
 export { wasLeftUntraced } from './untraced-requests';

@@ -1,6 +1,7 @@
 // Sampling that keeps every saga whole: a request that only reads (GET, HEAD, OPTIONS) and starts a trace is traced at
 // a ratio; every write, command and event always; a request or span inside a trace follows the trace's decision.
 import { AlwaysOnSampler, ParentBasedSampler, type Sampler } from '@opentelemetry/sdk-trace';
+import { parseTraceparent } from './traceparent';
 
 /** Methods that change nothing: no saga starts from them. */
 const readMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -21,9 +22,6 @@ export function readSampleRatioOf(env: NodeJS.ProcessEnv): number {
   if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) throw new Error(`${readSampleRatioVariable} must be a number from 0 to 1, got "${raw}"`);
   return ratio;
 }
-
-// W3C Trace Context, version 00; the last byte's low bit is "sampled".
-const traceparentPattern = /^00-[0-9a-f]{32}-[0-9a-f]{16}-([0-9a-f]{2})$/;
 
 export interface ReadSampling {
   ratio: number;
@@ -46,8 +44,8 @@ export interface ReadSampling {
 export function leavesReadUntraced(request: { method?: string; headers: Record<string, string | string[] | undefined> }, sampling: ReadSampling): boolean {
   if (!readMethods.has((request.method ?? 'GET').toUpperCase())) return false;
   const header = request.headers.traceparent;
-  const flags = typeof header === 'string' ? traceparentPattern.exec(header.trim())?.[1] : undefined;
-  if (flags !== undefined && !sampling.edge) return (Number.parseInt(flags, 16) & 1) === 0;
+  const parent = typeof header === 'string' ? parseTraceparent(header) : undefined;
+  if (parent !== undefined && !sampling.edge) return !parent.sampled;
   return (sampling.random ?? Math.random)() >= sampling.ratio;
 }
 

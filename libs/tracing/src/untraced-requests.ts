@@ -3,7 +3,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 
-const leftUntraced = Symbol('saga.tracing.leftUntraced');
+// Held aside rather than as a property: a property on some requests only would give IncomingMessage a second shape,
+// and every function that reads a request would see both.
+const leftUntraced = new WeakSet<IncomingMessage>();
 
 type Emit = (this: unknown, event: string, ...args: unknown[]) => boolean;
 /** The instrumentation's factory for its patched `Server.prototype.emit` (internal, hence the cast; versions pinned). */
@@ -28,7 +30,7 @@ export function skipUntracedRequests(instrumentation: HttpInstrumentation, skip:
     return function emit(this: unknown, event: string, ...args: unknown[]): boolean {
       const request = args[0] as IncomingMessage | undefined;
       if (event === 'request' && request && skip(request)) {
-        (request as unknown as Record<symbol, boolean>)[leftUntraced] = true;
+        leftUntraced.add(request);
         return original.apply(this, [event, ...args]);
       }
       return tracedEmit.apply(this, [event, ...args]);
@@ -38,5 +40,5 @@ export function skipUntracedRequests(instrumentation: HttpInstrumentation, skip:
 
 /** True for a request the sampler left untraced: what it forwards should say "not sampled" (the gateway's proxy). */
 export function wasLeftUntraced(request: IncomingMessage): boolean {
-  return (request as unknown as Record<symbol, boolean>)[leftUntraced] === true;
+  return leftUntraced.has(request);
 }
