@@ -111,6 +111,12 @@ export class KafkaEventLog implements EventLog {
         sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
         rebalanceTimeout: this.options.rebalanceTimeoutMs ?? DEFAULT_KAFKA_REBALANCE_TIMEOUT_MS,
         maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 1_000,
+        // A saga's events are about a kilobyte each; kafkajs' defaults (10 MB a fetch, 1 MB a partition) only matter when
+        // a group reads a backlog, as a new order timeline does from offset 0, and there the decoded batches grew the
+        // order service to 327 MB resident on a long-lived broker (261 MB at these). The broker still returns a record
+        // larger than the limit, alone (KIP-74).
+        maxBytes: 1024 * 1024,
+        maxBytesPerPartition: 128 * 1024,
         retry: { retries: 10 },
       });
       state.consumer = consumer;
