@@ -12,11 +12,8 @@ export interface SpanStoreLimits {
 
 export const defaultSpanStoreLimits: SpanStoreLimits = { maxTraces: 2_000, maxSpansPerTrace: 1_000 };
 
-/** Kept as the SDK handed it over and converted when read: the hot path (every span's end) only files it. */
-type StoredSpan = TraceSpan | ReadableSpan;
-
 interface StoredTrace {
-  spans: StoredSpan[];
+  spans: TraceSpan[];
   orderIds: Set<string>;
   dropped: number;
 }
@@ -34,8 +31,14 @@ export class SpanStore implements SpanProcessor {
 
   onStart(_span: Span, _parentContext: Context): void {}
 
+  /**
+   * Converted as it ends, to a plain record. Kept as the SDK's span object (converted when read), each span held a
+   * graph of objects: with 2 000 traces kept, every garbage collection had about five times as many objects to trace,
+   * and a saga's CPU with tracing on was 54–56 ms against 46–53 ms with 50 traces kept (40–42 ms off).
+   */
   onEnd(span: ReadableSpan): void {
-    this.file(span.spanContext().traceId, span, span.attributes[sagaAttributes.orderId]);
+    const record = toTraceSpan(span);
+    this.file(record.traceId, record, record.attributes[sagaAttributes.orderId]);
   }
 
   add(span: TraceSpan): void {
@@ -44,7 +47,7 @@ export class SpanStore implements SpanProcessor {
 
   /** Every kept span of the trace, in the order they ended. */
   spansOfTrace(traceId: string): TraceSpan[] {
-    return (this.traces.get(traceId)?.spans ?? []).map((span) => ('spanContext' in span ? toTraceSpan(span) : span));
+    return [...(this.traces.get(traceId)?.spans ?? [])];
   }
 
   /** The ids of the kept traces that have at least one span about this order. */
@@ -74,7 +77,7 @@ export class SpanStore implements SpanProcessor {
     return Promise.resolve();
   }
 
-  private file(traceId: string, span: StoredSpan, orderId: unknown): void {
+  private file(traceId: string, span: TraceSpan, orderId: unknown): void {
     let trace = this.traces.get(traceId);
     if (!trace) {
       trace = { spans: [], orderIds: new Set(), dropped: 0 };
