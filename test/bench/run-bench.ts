@@ -16,12 +16,14 @@
 //   BENCH_OBSERVABILITY_ON=tracing|metrics  "on" with one of the two only (default both)
 //   BENCH_OPEN_LOOP_SECONDS=30, BENCH_OPEN_LOOP_RATE=10  the open-loop run's length, and its rate when saga is not run
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { SagaMode } from '../e2e/support/order-client';
 import { startPlatform, type Platform, type ServiceName } from '../e2e/support/platform-processes';
+import { cpuBetween, infrastructureGroups, printCpuPerOrder, sampleCpu, type CpuGroup } from './cpu-accounting';
 import { measureEmbeddedMemory, printEmbedded } from './embedded-memory';
 import { measureGatewayOverhead, printOverhead } from './gateway-overhead';
 import { measureObservabilityOverhead, printObservability } from './observability-overhead';
-import { measureOpenLoop, printOpenLoop } from './open-loop';
+import { measureOpenLoop, OPEN_LOOP_P99_TARGET_MS, printOpenLoop } from './open-loop';
 import { measureKafkaRoundTrip } from './raw-kafka-round-trip';
 import { measureRabbitMqRoundTrip } from './raw-rabbitmq-round-trip';
 import type { SagaRunResult } from './saga-bench';
@@ -30,21 +32,24 @@ import { ms, type Summary } from './stats';
 /**
  * What one unit of the ratio's denominator is, per mode, on the happy path:
  * - orchestration: the remote steps T2 reserve, T3 charge, T4 notify (T1 is local to the order service); each step
- *   is a command and a reply over RabbitMQ, and the ratio counts it as one raw round trip, as it always has;
+ *   is a command and a reply over RabbitMQ, two hops, each one raw publish → consume (the issue's 6 hops; before
+ *   12-07 the ratio counted a step as one hop, which doubled it);
  * - choreography: the Kafka hops after T1's commit — OrderCreated → inventory, StockReserved → payment,
  *   PaymentCompleted → order, OrderApproved → notification. Each is one publish (through the producer's outbox
  *   relay) → consume, i.e. one raw round trip. NotificationSent is published too, but the saga's end is when it
  *   was created (its occurredAt is the NOTIFY_CONFIRMED time), so its delivery is not on the path.
  */
 const HOPS: Record<SagaMode, { count: number; what: string; broker: 'RabbitMQ' | 'Kafka' }> = {
-  orchestration: { count: 3, what: 'steps', broker: 'RabbitMQ' },
+  orchestration: { count: 6, what: 'RabbitMQ hops', broker: 'RabbitMQ' },
   choreography: { count: 4, what: 'Kafka hops', broker: 'Kafka' },
 };
 
-function rssMb(pid: number | undefined): string {
-  if (pid === undefined) return 'not running';
+const SERVICE_RSS_TARGET_MB = 100;
+
+function rssMb(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((row) => row.startsWith('VmRSS:'));
-  return line ? `${(Number(line.replace(/\D+/g, '')) / 1024).toFixed(0)} MB` : 'unknown';
+  return line ? Number(line.replace(/\D+/g, '')) / 1024 : undefined;
 }
 
 function printRun(label: string, run: SagaRunResult, raw: Summary): void {
@@ -52,7 +57,41 @@ function printRun(label: string, run: SagaRunResult, raw: Summary): void {
   console.log(`\n${label}: ${run.orders} orders in ${(run.wallMs / 1000).toFixed(1)} s = ${run.ordersPerSecond.toFixed(1)} orders/s`);
   console.log(`  POST → order APPROVED   p50 ${ms(run.toFinalStatus.p50)}  p99 ${ms(run.toFinalStatus.p99)}`);
   console.log(`  POST → saga ended (T4)  p50 ${ms(run.toSagaEnd.p50)}  p99 ${ms(run.toSagaEnd.p99)}`);
-  console.log(`  ratio saga p50 / (${hops.count} ${hops.what} × raw ${hops.broker} round trip p50) = ${(run.toSagaEnd.p50 / (hops.count * raw.p50)).toFixed(2)} (target ≤ 3)`);
+  console.log(`  ratio saga p50 / (${hops.count} ${hops.what} × raw ${hops.broker} round trip p50) = ${floorRatio(run, raw).toFixed(2)} (target ≤ 3)`);
+}
+
+const floorRatio = (run: SagaRunResult, raw: Summary): number => run.toSagaEnd.p50 / (HOPS[run.mode].count * raw.p50);
+
+/** The performance issue's figures, gathered from the sections as they run and printed together at the end. */
+interface Figures {
+  sagas?: { sequential: Record<SagaMode, SagaRunResult>; concurrent: Record<SagaMode, SagaRunResult>; raw: Record<SagaMode, Summary> };
+  memoryMb?: Partial<Record<ServiceName, number>>;
+  gatewayRatio?: number;
+  openLoop?: { ratePerSecond: number; p99Ms: number };
+  embedded?: { rssMb: number; ordersPerSecond: number };
+}
+
+function printFigures(figures: Figures): void {
+  const rows: [string, string, string][] = [];
+  const { sagas } = figures;
+  if (sagas) {
+    for (const mode of ['orchestration', 'choreography'] as const) {
+      const run = sagas.sequential[mode];
+      rows.push([`${mode} saga end p50 / (${HOPS[mode].count} × raw one-hop p50)`, `${ms(run.toSagaEnd.p50)} / (${HOPS[mode].count} × ${ms(sagas.raw[mode].p50)}) = ${floorRatio(run, sagas.raw[mode]).toFixed(1)}×`, '≤ 3×']);
+    }
+    rows.push(['concurrent throughput, orchestration / choreography', `${sagas.concurrent.orchestration.ordersPerSecond.toFixed(1)} / ${sagas.concurrent.choreography.ordersPerSecond.toFixed(1)} orders/s`, '≥ 120 / ≥ 120 orders/s']);
+  }
+  if (figures.openLoop) rows.push([`open loop at ${figures.openLoop.ratePerSecond.toFixed(1)} orders/s, POST → final p99`, ms(figures.openLoop.p99Ms), `< ${OPEN_LOOP_P99_TARGET_MS} ms`]);
+  if (figures.gatewayRatio !== undefined) rows.push(['gateway ÷ direct throughput', figures.gatewayRatio.toFixed(2), '≥ 0.7']);
+  if (figures.embedded) rows.push(['embedded platform RSS after the orders / its throughput', `${figures.embedded.rssMb.toFixed(0)} MB / ${figures.embedded.ordersPerSecond.toFixed(1)} orders/s`, '≤ 300 MB / ≥ 150 orders/s']);
+  if (figures.memoryMb) {
+    const services = ['order', 'inventory', 'payment', 'notification'] as const;
+    rows.push([`per-service RSS after the sagas (${services.join(', ')})`, services.map((s) => figures.memoryMb?.[s]?.toFixed(0) ?? '?').join(', ') + ' MB', `≤ ${SERVICE_RSS_TARGET_MB} MB each`]);
+  }
+  if (rows.length === 0) return;
+  const width = Math.max(...rows.map(([name]) => name.length));
+  console.log('\nthe figures of the performance issue (docs/benchmarks.md):');
+  for (const [name, value, target] of rows) console.log(`  ${name.padEnd(width)}  ${value.padEnd(34)}  target ${target}`);
 }
 
 const SECTIONS = ['saga', 'open-loop', 'gateway', 'observability', 'embedded'] as const;
@@ -74,8 +113,8 @@ const numberFromEnv = (name: string, fallback: number): number => {
   return value;
 };
 
-/** Prints the saga figures; returns the lower of the two modes' concurrent throughputs (orders/s), the platform's maximum. */
-async function sagaSection(platform: Platform, count: number): Promise<number> {
+/** Prints the saga figures and records them; returns the lower of the two modes' concurrent throughputs (orders/s), the platform's maximum. */
+async function sagaSection(platform: Platform, count: number, figures: Figures): Promise<number> {
   // Loaded only for this section: its order client needs @saga/auth/testing, which the other sections don't. The
   // specifier is a variable because the swc-registered .ts file has no .js twin for node20 resolution to name.
   const sagaBench = './saga-bench';
@@ -86,22 +125,39 @@ async function sagaSection(platform: Platform, count: number): Promise<number> {
   };
   console.log(`\nraw RabbitMQ round trip (confirmed publish → consume, RabbitMqCommandBus, ${raw.orchestration.count} samples): p50 ${ms(raw.orchestration.p50)}  p99 ${ms(raw.orchestration.p99)}`);
   console.log(`raw Kafka round trip (publish acks=all → consume, KafkaEventLog, ${raw.choreography.count} samples): p50 ${ms(raw.choreography.p50)}  p99 ${ms(raw.choreography.p99)}`);
-  const concurrentRates: number[] = [];
+  // The platform's processes, the infrastructure they share, and this process (the bench's HTTP clients).
+  const cpuGroups: CpuGroup[] = [
+    ...(['order', 'inventory', 'payment', 'notification', 'provider'] as ServiceName[]).map((name) => ({ name, pids: () => [platform.pid(name)].filter((pid) => pid !== undefined) })),
+    ...infrastructureGroups,
+    { name: 'bench', pids: () => [process.pid] },
+  ];
+  const sequential = {} as Record<SagaMode, SagaRunResult>;
+  const concurrent = {} as Record<SagaMode, SagaRunResult>;
   for (const mode of ['orchestration', 'choreography'] as const) {
     await runOrders(platform.urls.order, mode, 20, 'sequential', `bench-${platform.run}-warmup`); // connections, JIT, PostgreSQL caches
-    printRun(`${mode}, sequential`, await runOrders(platform.urls.order, mode, count, 'sequential', `bench-${platform.run}`), raw[mode]);
-    const concurrent = await runOrders(platform.urls.order, mode, count, 'concurrent', `bench-${platform.run}`);
-    printRun(`${mode}, concurrent`, concurrent, raw[mode]);
-    concurrentRates.push(concurrent.ordersPerSecond);
+    sequential[mode] = await runOrders(platform.urls.order, mode, count, 'sequential', `bench-${platform.run}`);
+    printRun(`${mode}, sequential`, sequential[mode], raw[mode]);
+    const before = sampleCpu(cpuGroups);
+    concurrent[mode] = await runOrders(platform.urls.order, mode, count, 'concurrent', `bench-${platform.run}`);
+    const used = cpuBetween(before, sampleCpu(cpuGroups));
+    printRun(`${mode}, concurrent`, concurrent[mode], raw[mode]);
+    printCpuPerOrder('the concurrent run', used, count, availableParallelism());
   }
-  console.log('\nresident memory after the runs (target ≤ 120 MB each):');
-  for (const service of ['order', 'inventory', 'payment', 'notification', 'provider'] as ServiceName[]) console.log(`  ${service.padEnd(13)} ${rssMb(platform.pid(service))}`);
-  return Math.min(...concurrentRates);
+  figures.sagas = { sequential, concurrent, raw };
+  figures.memoryMb = {};
+  console.log(`\nresident memory after the runs (target ≤ ${SERVICE_RSS_TARGET_MB} MB each; the provider is the bank's, not ours):`);
+  for (const service of ['order', 'inventory', 'payment', 'notification', 'provider'] as ServiceName[]) {
+    const mb = rssMb(platform.pid(service));
+    if (mb !== undefined) figures.memoryMb[service] = mb;
+    console.log(`  ${service.padEnd(13)} ${mb === undefined ? 'not running' : `${mb.toFixed(0)} MB`}`);
+  }
+  return Math.min(concurrent.orchestration.ordersPerSecond, concurrent.choreography.ordersPerSecond);
 }
 
 async function main(): Promise<void> {
   const sections = selectedSections();
   const count = numberFromEnv('BENCH_ORDERS', 200);
+  const figures: Figures = {};
   console.log(`saga-platform benchmark — ${new Date().toISOString()}, node ${process.version}, sections ${[...sections].join(', ')}${sections.has('saga') ? `, ${count} orders per run and mode` : ''}`);
   if (sections.has('saga') || sections.has('open-loop') || sections.has('gateway')) {
     // The open-loop run goes through the front door: the platform's own gateway, with a limit it never reaches.
@@ -110,15 +166,19 @@ async function main(): Promise<void> {
       : {};
     const platform = await startPlatform({ stepTimeoutMs: 30_000, ...withGateway });
     try {
-      const maximum = sections.has('saga') ? await sagaSection(platform, count) : undefined;
+      const maximum = sections.has('saga') ? await sagaSection(platform, count, figures) : undefined;
       if (sections.has('open-loop')) {
         const ratePerSecond = maximum === undefined ? numberFromEnv('BENCH_OPEN_LOOP_RATE', 10) : maximum / 2;
         const label = maximum === undefined ? 'BENCH_OPEN_LOOP_RATE' : `half the measured maximum (${maximum.toFixed(1)} orders/s)`;
-        printOpenLoop(`mixed saga modes at ${label}`, await measureOpenLoop({ gatewayUrl: platform.urls.gateway, ratePerSecond, durationSeconds: numberFromEnv('BENCH_OPEN_LOOP_SECONDS', 30) }));
+        const openLoop = await measureOpenLoop({ gatewayUrl: platform.urls.gateway, ratePerSecond, durationSeconds: numberFromEnv('BENCH_OPEN_LOOP_SECONDS', 30) });
+        printOpenLoop(`mixed saga modes at ${label}`, openLoop);
+        figures.openLoop = { ratePerSecond, p99Ms: openLoop.p99Ms };
       }
       if (sections.has('gateway')) {
         const options = { rounds: numberFromEnv('BENCH_GATEWAY_ROUNDS', 3), roundSeconds: numberFromEnv('BENCH_GATEWAY_SECONDS', 5), warmupSeconds: 5, connections: numberFromEnv('BENCH_GATEWAY_CONNECTIONS', 10) };
-        printOverhead(await measureGatewayOverhead(platform, options), options);
+        const overhead = await measureGatewayOverhead(platform, options);
+        printOverhead(overhead, options);
+        figures.gatewayRatio = overhead.ratio;
       }
     } finally {
       await platform.stop();
@@ -129,15 +189,18 @@ async function main(): Promise<void> {
     const options = {
       rounds: numberFromEnv('BENCH_OBSERVABILITY_ROUNDS', 1),
       orders: numberFromEnv('BENCH_OBSERVABILITY_ORDERS', 100),
-      gateway: { rounds: 2, roundSeconds: numberFromEnv('BENCH_GATEWAY_SECONDS', 5), warmupSeconds: 3, connections: numberFromEnv('BENCH_GATEWAY_CONNECTIONS', 10) },
+      gateway: { rounds: 3, roundSeconds: numberFromEnv('BENCH_GATEWAY_SECONDS', 5), warmupSeconds: 5, connections: numberFromEnv('BENCH_GATEWAY_CONNECTIONS', 10) },
     };
     printObservability(await measureObservabilityOverhead(options), options);
   }
   // After the multi-process platform is gone, so its processes neither share the cores nor the memory with it.
   if (sections.has('embedded')) {
     const options = { orders: numberFromEnv('BENCH_EMBEDDED_ORDERS', 1000), concurrency: 10, settleTimeoutMs: 10 * 60_000 };
-    printEmbedded(await measureEmbeddedMemory(options), options);
+    const embedded = await measureEmbeddedMemory(options);
+    printEmbedded(embedded, options);
+    figures.embedded = { rssMb: embedded.rssMb, ordersPerSecond: embedded.ordersPerSecond };
   }
+  printFigures(figures);
 }
 
 main().catch((error: unknown) => {

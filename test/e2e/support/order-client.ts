@@ -154,8 +154,10 @@ export async function replayTimeline(baseUrl: string): Promise<HttpAnswer<{ gene
   return call(`${baseUrl}/admin/replay`, { method: 'POST', headers: { authorization: adminBearer() } });
 }
 
-export function listOrders(baseUrl: string, customerId: string): Promise<{ items: OrderView[]; nextCursor?: string }> {
-  return getOk(`${baseUrl}/orders`, { authorization: bearerFor(customerId) });
+/** GET /orders: one page of the customer's orders, newest first (the API's default page size unless `page` says). */
+export function listOrders(baseUrl: string, customerId: string, page: { limit?: number; cursor?: string } = {}): Promise<{ items: OrderView[]; nextCursor?: string }> {
+  const query = new URLSearchParams(Object.entries(page).flatMap(([name, value]) => (value === undefined ? [] : [[name, String(value)]])));
+  return getOk(`${baseUrl}/orders${query.size > 0 ? `?${query}` : ''}`, { authorization: bearerFor(customerId) });
 }
 
 /** Polls GET /orders/:id until APPROVED or CANCELLED; on timeout the error shows the order as last seen. */
