@@ -1,6 +1,6 @@
 // Starts OpenTelemetry in this process (call it before express, pg or http are loaded): HTTP, pg and fetch
-// instrumented, server spans named by their route template, W3C propagation, spans kept in the in-process store and, when OTEL_EXPORTER_OTLP_ENDPOINT is set,
-// exported over OTLP/HTTP too.
+// instrumented, server spans named by their route template, W3C propagation, spans kept in the in-process store and,
+// when OTEL_EXPORTER_OTLP_ENDPOINT is set, exported over OTLP/HTTP too.
 import type { IncomingMessage } from 'node:http';
 import { context, trace, type Context } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
