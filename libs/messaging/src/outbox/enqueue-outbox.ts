@@ -17,7 +17,7 @@ const ROWS_PER_STATEMENT = 1_000;
 
 /**
  * Inserts `messages` in order (their ids, hence their publish order, follow the array) and
- * notifies the relay; the notification, like the rows, is delivered only if `tx` commits.
+ * notifies the relay in the same statement; the notification, like the rows, is delivered only if `tx` commits.
  * Envelopes are validated here: a malformed row would stop the relay at its position forever
  * (it publishes in order), so it must fail the caller's transaction instead.
  */
@@ -29,12 +29,13 @@ export async function enqueueOutbox(tx: SqlExecutor, messages: readonly OutboxMe
   const traceparent = activeTraceparent();
   const rows = traceparent ? messages.map((message) => ({ ...message, envelope: { ...message.envelope, traceparent } })) : messages;
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-    await insertRows(tx, rows.slice(start, start + ROWS_PER_STATEMENT));
+    const last = start + ROWS_PER_STATEMENT >= rows.length;
+    await insertRows(tx, rows.slice(start, start + ROWS_PER_STATEMENT), last);
   }
-  await tx.notify(OUTBOX_CHANNEL, '');
 }
 
-async function insertRows(tx: SqlExecutor, messages: readonly OutboxMessage[]): Promise<void> {
+/** With `notify`, the relay's NOTIFY rides on the INSERT: one round trip fewer for every transaction that enqueues. */
+async function insertRows(tx: SqlExecutor, messages: readonly OutboxMessage[], notify: boolean): Promise<void> {
   const params: SqlValue[] = [];
   const tuples: string[] = [];
   messages.forEach((message, index) => {
@@ -47,10 +48,13 @@ async function insertRows(tx: SqlExecutor, messages: readonly OutboxMessage[]): 
     }
   });
   // One multi-row VALUES: rows are inserted, and their bigserial ids drawn, in list order.
-  await tx.query(
-    `INSERT INTO outbox (message_id, transport, destination, partition_key, reply_to, envelope) VALUES ${tuples.join(', ')}`,
-    params,
-  );
+  const insert = `INSERT INTO outbox (message_id, transport, destination, partition_key, reply_to, envelope) VALUES ${tuples.join(', ')}`;
+  if (!notify) {
+    await tx.query(insert, params);
+    return;
+  }
+  // A data-modifying WITH runs to completion whatever the outer SELECT reads.
+  await tx.query(`WITH inserted AS (${insert}) SELECT pg_notify($${params.length + 1}, '')`, [...params, OUTBOX_CHANNEL]);
 }
 
 function assertValidEnvelope(envelope: MessageEnvelope): void {

@@ -2,11 +2,12 @@
 import type { SqlClient } from '@saga/db';
 import { backoffDelay } from '@saga/resilience';
 import { CoalescingRunner } from './coalescing-runner';
-import { publishLaneBatch, releaseLane, type LaneBatchOptions, type OutboxLane, type OutboxTransports } from './outbox-publisher';
+import { publishLaneBatch, releaseLane, type LaneBatchOptions, type LaneLease, type OutboxLane, type OutboxTransports } from './outbox-publisher';
 import type { OutboxRelayOptions } from './outbox-relay-options';
 
 export class OutboxLaneRunner {
   private readonly flusher = new CoalescingRunner(() => this.drain());
+  private readonly lease: LaneLease = { heldUntilMs: 0 };
   private retryTimer?: NodeJS.Timeout;
   private retryAt = 0;
   private consecutiveFailures = 0;
@@ -40,6 +41,7 @@ export class OutboxLaneRunner {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     await this.flusher.idle();
+    this.lease.heldUntilMs = 0;
     await releaseLane(this.db, this.lane, this.batch.holder).catch(() => undefined);
   }
 
@@ -51,7 +53,7 @@ export class OutboxLaneRunner {
     let total = 0;
     for (;;) {
       // A database error (as opposed to a broker one) also backs off: the relay must not spin on a dead server.
-      const batch = await publishLaneBatch(this.db, this.transports, this.lane, this.batch).catch((error: unknown) => {
+      const batch = await publishLaneBatch(this.db, this.transports, this.lane, this.batch, this.lease).catch((error: unknown) => {
         this.backOff();
         throw error;
       });

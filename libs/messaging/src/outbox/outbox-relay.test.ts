@@ -141,3 +141,40 @@ it('stops listening on stop() and waits for the flush in flight', async () => {
   expect(transports.published).toHaveLength(afterStop);
   expect(await relay.flush()).toBe(afterStop === 0 ? 2 : 1); // flush still works after stop, e.g. at shutdown
 });
+
+it('leaves its lanes to another relay once its lease runs out, when it died without giving them back', async () => {
+  const crashed = recordingTransports();
+  // Only flush(): no timers, no stop(), so nothing gives the lanes back, as with a killed process.
+  const dead = new OutboxRelay({ db, ...crashed, laneLeaseMs: 300, log: () => undefined });
+  await db.transaction((tx) => enqueueOutbox(tx, [eventMessage(1)]));
+  expect(await dead.flush()).toBe(1);
+
+  const successor = recordingTransports();
+  const relay = relayWith({ ...successor, laneLeaseMs: 300 });
+  await db.transaction((tx) => enqueueOutbox(tx, [eventMessage(2)]));
+  expect(await relay.flush()).toBe(0); // the dead relay's lease still runs
+  await sleep(350);
+  expect(await relay.flush()).toBe(1);
+  expect(successor.published).toEqual([2]);
+  expect(crashed.published).toEqual([1]);
+});
+
+it('keeps its lanes for as long as it keeps publishing, however much longer than one lease that is', async () => {
+  const holder = recordingTransports();
+  const other = recordingTransports();
+  const first = relayWith({ ...holder, laneLeaseMs: 200 });
+  const second = relayWith({ ...other, laneLeaseMs: 200 });
+  const expected: number[] = [];
+  for (let n = 1; n <= 16; n += 1) {
+    await db.transaction((tx) => enqueueOutbox(tx, [eventMessage(n)]));
+    expected.push(n);
+    if (n === 1) expect(await first.flush()).toBe(1);
+    else {
+      expect(await second.flush()).toBe(0);
+      expect(await first.flush()).toBe(1);
+    }
+    await sleep(50); // 16 × 50 ms: four leases' worth
+  }
+  expect(holder.published).toEqual(expected);
+  expect(other.published).toEqual([]);
+});
