@@ -1,5 +1,6 @@
 // SqlClient on node-postgres: a pg.Pool for statements and transactions, one extra connection for LISTEN.
 
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { Pool, TypeOverrides, type ClientConfig, type QueryConfig, type QueryResult } from 'pg';
 import { PgListener } from './pg-listener';
 import type { SqlClient, SqlExecutor, SqlValue, TransactionOptions } from './sql-client';
@@ -48,6 +49,15 @@ function pgExecutor(run: RunQuery): SqlExecutor {
     },
   };
   return executor;
+}
+
+/**
+ * BEGIN, COMMIT and ROLLBACK run outside any trace, so the pg instrumentation (which traces a query only under a span)
+ * leaves them alone: a span each, a third of a saga's query spans, would say nothing the span around the transaction
+ * does not (its duration holds the commit). Without tracing this is a plain call.
+ */
+function untraced<T>(statement: () => Promise<T>): Promise<T> {
+  return context.with(ROOT_CONTEXT, statement);
 }
 
 /** The URL without its password, for error messages. */
@@ -99,7 +109,7 @@ export async function createPgClient(opts: PgClientOptions): Promise<SqlClient> 
       conn.on('error', onError);
       let broken: Error | undefined;
       try {
-        await conn.query(txOpts?.isolation ? `BEGIN ${ISOLATION_SQL[txOpts.isolation]}` : 'BEGIN');
+        await untraced(() => conn.query(txOpts?.isolation ? `BEGIN ${ISOLATION_SQL[txOpts.isolation]}` : 'BEGIN'));
         const guard = guardTransaction(pgExecutor((q) => conn.query(q)));
         let result: T;
         try {
@@ -108,12 +118,12 @@ export async function createPgClient(opts: PgClientOptions): Promise<SqlClient> 
           guard.finish();
         }
         // node-postgres resolves a COMMIT that the server turned into ROLLBACK (a statement had failed).
-        const commit = await conn.query('COMMIT');
+        const commit = await untraced(() => conn.query('COMMIT'));
         if (commit.command === 'ROLLBACK') throw new TransactionAbortedError();
         return result;
       } catch (err) {
         // After a failed COMMIT there is nothing left to roll back, and ROLLBACK is harmless.
-        await conn.query('ROLLBACK').catch((rollbackErr: Error) => {
+        await untraced(() => conn.query('ROLLBACK')).catch((rollbackErr: Error) => {
           broken = rollbackErr;
         });
         throw err;

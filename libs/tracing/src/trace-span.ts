@@ -57,9 +57,23 @@ function scalarAttributes(attributes: Attributes): TraceSpan['attributes'] {
   return out;
 }
 
+// A process has one resource. Until its asynchronously detected attributes (host.id…) are awaited, which only an
+// exporter does, every read of `resource.attributes` rebuilds them: a tenth of a traced query's CPU. service.name is
+// set at start, never detected, so once found it is remembered.
+const serviceNames = new WeakMap<ReadableSpan['resource'], string>();
+
+function resourceServiceName(resource: ReadableSpan['resource']): string {
+  const known = serviceNames.get(resource);
+  if (known !== undefined) return known;
+  const name = resource.attributes['service.name'];
+  if (name === undefined) return 'unknown';
+  serviceNames.set(resource, String(name));
+  return String(name);
+}
+
 export function toTraceSpan(span: ReadableSpan): TraceSpan {
   const context = span.spanContext();
-  const service = span.attributes[sagaAttributes.service] ?? span.resource.attributes['service.name'] ?? 'unknown';
+  const service = span.attributes[sagaAttributes.service] ?? resourceServiceName(span.resource);
   return {
     traceId: context.traceId,
     spanId: context.spanId,
