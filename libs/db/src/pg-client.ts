@@ -1,8 +1,8 @@
 // SqlClient on node-postgres: a pg.Pool for statements and transactions, one extra connection for LISTEN.
 
-import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { Pool, TypeOverrides, type ClientConfig, type QueryConfig, type QueryResult } from 'pg';
 import { PgListener } from './pg-listener';
+import { databaseAttributes, querySpans, querySpansDisabled, type QuerySpans } from './query-spans';
 import type { SqlClient, SqlExecutor, SqlValue, TransactionOptions } from './sql-client';
 import { errorMessage, TransactionAbortedError } from './sql-errors';
 import { assertChannelName } from './sql-names';
@@ -32,17 +32,17 @@ const DATE = 1082;
 
 type RunQuery = (config: QueryConfig) => Promise<QueryResult>;
 
-function pgExecutor(run: RunQuery): SqlExecutor {
+function pgExecutor(run: RunQuery, spans: QuerySpans): SqlExecutor {
   const executor: SqlExecutor = {
     async query<Row>(sql: string, params?: readonly SqlValue[]) {
       // Extended protocol even without params, so a multi-statement string fails as it does on PGlite.
       const config: QueryConfig & { queryMode: 'extended' } = { text: sql, values: [...(params ?? [])], queryMode: 'extended' };
-      const result = await run(config);
+      const result = await spans(sql, () => run(config));
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
     },
     async exec(script: string) {
       // Simple protocol (no values): several statements allowed, results ignored.
-      await run({ text: script });
+      await spans(script, () => run({ text: script }));
     },
     async notify(channel: string, payload: string) {
       await executor.query('SELECT pg_notify($1, $2)', [assertChannelName(channel), payload]);
@@ -51,13 +51,14 @@ function pgExecutor(run: RunQuery): SqlExecutor {
   return executor;
 }
 
-/**
- * BEGIN, COMMIT and ROLLBACK run outside any trace, so the pg instrumentation (which traces a query only under a span)
- * leaves them alone: a span each, a third of a saga's query spans, would say nothing the span around the transaction
- * does not (its duration holds the commit). Without tracing this is a plain call.
- */
-function untraced<T>(statement: () => Promise<T>): Promise<T> {
-  return context.with(ROOT_CONTEXT, statement);
+/** Database, host and port of a connection string, for the query spans (nothing when it does not parse). */
+function connectionOf(connectionString: string): { database?: string; host?: string; port?: number } {
+  try {
+    const url = new URL(connectionString);
+    return { database: decodeURIComponent(url.pathname.slice(1)) || undefined, host: url.hostname || undefined, port: Number(url.port) || 5432 };
+  } catch {
+    return {};
+  }
 }
 
 /** The URL without its password, for error messages. */
@@ -94,7 +95,8 @@ export async function createPgClient(opts: PgClientOptions): Promise<SqlClient> 
     await pool.end().catch(() => undefined);
     throw new Error(`Cannot connect to PostgreSQL at ${redact(opts.connectionString)}: ${errorMessage(err)}`, { cause: err });
   }
-  const base = pgExecutor((q) => pool.query(q));
+  const spans = querySpans(databaseAttributes(connectionOf(opts.connectionString)), !querySpansDisabled(process.env));
+  const base = pgExecutor((q) => pool.query(q), spans);
   let closing: Promise<void> | undefined;
 
   return {
@@ -109,8 +111,10 @@ export async function createPgClient(opts: PgClientOptions): Promise<SqlClient> 
       conn.on('error', onError);
       let broken: Error | undefined;
       try {
-        await untraced(() => conn.query(txOpts?.isolation ? `BEGIN ${ISOLATION_SQL[txOpts.isolation]}` : 'BEGIN'));
-        const guard = guardTransaction(pgExecutor((q) => conn.query(q)));
+        // BEGIN, COMMIT and ROLLBACK go to the connection directly: no span each (query-spans.ts), the span around the
+        // transaction holds their time.
+        await conn.query(txOpts?.isolation ? `BEGIN ${ISOLATION_SQL[txOpts.isolation]}` : 'BEGIN');
+        const guard = guardTransaction(pgExecutor((q) => conn.query(q), spans));
         let result: T;
         try {
           result = await work(guard.tx);
@@ -118,12 +122,12 @@ export async function createPgClient(opts: PgClientOptions): Promise<SqlClient> 
           guard.finish();
         }
         // node-postgres resolves a COMMIT that the server turned into ROLLBACK (a statement had failed).
-        const commit = await untraced(() => conn.query('COMMIT'));
+        const commit = await conn.query('COMMIT');
         if (commit.command === 'ROLLBACK') throw new TransactionAbortedError();
         return result;
       } catch (err) {
         // After a failed COMMIT there is nothing left to roll back, and ROLLBACK is harmless.
-        await untraced(() => conn.query('ROLLBACK')).catch((rollbackErr: Error) => {
+        await conn.query('ROLLBACK').catch((rollbackErr: Error) => {
           broken = rollbackErr;
         });
         throw err;

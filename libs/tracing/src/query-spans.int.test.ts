@@ -1,9 +1,10 @@
-// End to end in a child process on real PostgreSQL (the pg instrumentation patches pg as it is loaded): a traced
-// transaction has a span per statement it runs, and none for BEGIN, COMMIT or ROLLBACK.
+// End to end in a child process on real PostgreSQL, with the SDK as every service starts it: a traced transaction has
+// a span per statement it runs (a failed one marked so), none for BEGIN, COMMIT or ROLLBACK, and a query outside any
+// trace (the relay's polls) starts none.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
-test('query spans cover the statements of a transaction, not its BEGIN, COMMIT or ROLLBACK', () => {
+test('query spans cover the statements run in a trace, not BEGIN, COMMIT or ROLLBACK, and nothing outside one', () => {
   const root = join(__dirname, '../../..');
   const output = execFileSync(process.execPath, ['-r', join(root, 'scripts/ts-register.js'), join(__dirname, 'testing/query-spans-fixture.ts')], {
     cwd: root,
@@ -11,7 +12,11 @@ test('query spans cover the statements of a transaction, not its BEGIN, COMMIT o
     encoding: 'utf8',
     timeout: 30_000,
   });
-  const { queries } = JSON.parse(output.trim().split('\n').at(-1) as string) as { queries: { name: string; text: string }[] };
-  expect(queries.map((query) => query.text)).toEqual(['SELECT 1 AS committed', 'SELECT 2 AS rolled_back', 'SELECT 3 AS alone']);
-  expect(queries.every((query) => query.name.startsWith('pg.query:SELECT'))).toBe(true);
+  const { queries, traces } = JSON.parse(output.trim().split('\n').at(-1) as string) as { queries: unknown[]; traces: number };
+  expect(queries).toEqual([
+    { name: expect.stringMatching(/^pg\.query:SELECT \w+$/), text: 'SELECT 1 AS committed', status: 'unset' },
+    { name: expect.stringMatching(/^pg\.query:SELECT \w+$/), text: 'SELECT 2 FROM no_such_table', status: 'error' },
+    { name: expect.stringMatching(/^pg\.query:SELECT \w+$/), text: 'SELECT 3 AS alone', status: 'unset' },
+  ]);
+  expect(traces).toBe(1);
 }, 40_000);

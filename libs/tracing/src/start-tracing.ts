@@ -1,12 +1,11 @@
-// Starts OpenTelemetry in this process (call it before express, pg or http are loaded): HTTP, pg and fetch
-// instrumented, server spans named by their route template, W3C propagation, spans kept in the in-process store and,
-// when OTEL_EXPORTER_OTLP_ENDPOINT is set, exported over OTLP/HTTP too.
+// Starts OpenTelemetry in this process (call it before express or http are loaded): HTTP and fetch instrumented (the
+// span per SQL statement is @saga/db's own), server spans named by their route template, W3C propagation, spans kept
+// in the in-process store and, when OTEL_EXPORTER_OTLP_ENDPOINT is set, exported over OTLP/HTTP too.
 import type { IncomingMessage } from 'node:http';
 import { context, trace, type Context } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace';
@@ -98,9 +97,9 @@ export function startTracing(options: TracingOptions): Tracing {
         skipUntracedRequests(http, (request) => untraced.test(request.url ?? '') || leavesReadUntraced(request, reads));
         return http;
       }),
-      // Queries inside a traced request or message only (the relay's polls and the housekeeping are not traced), and no
-      // span per pool checkout: it says nothing about a saga and costs as much as a query's span.
-      ...enabled('pg', () => new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true })),
+      // No pg instrumentation: @saga/db makes the query spans itself (query-spans.ts), the same spans for a fraction of
+      // the CPU (it also parsed every statement's operation, counted every pool checkout for metrics nobody reads here,
+      // and bound every callback): the whole of tracing's cost in a saga was the pg instrumentation (docs/benchmarks.md).
       ...enabled('undici', () => new UndiciInstrumentation({ requireParentforSpans: true })),
     ],
   });
