@@ -51,8 +51,9 @@ export function startTracing(options: TracingOptions): Tracing {
   const otlpEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || undefined;
   const processors: SpanProcessor[] = [new ServiceAttribution(), store];
   if (otlpEndpoint) processors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter() }));
-  // OpenTelemetry's own switch, as its auto-instrumentations read it: e.g. OTEL_NODE_DISABLED_INSTRUMENTATIONS=pg keeps
-  // the HTTP and message spans of a saga without a span per query (the bench measures what each costs).
+  // OpenTelemetry's own switch, as its auto-instrumentations read it: e.g. OTEL_NODE_DISABLED_INSTRUMENTATIONS=http,undici
+  // (the bench measures what each costs). Its `pg` is read from the process's environment by @saga/db, which makes the
+  // query spans itself (a span per query dropped, the HTTP and message spans of a saga kept).
   const disabled = new Set((env.OTEL_NODE_DISABLED_INSTRUMENTATIONS ?? '').split(',').map((name) => name.trim()).filter(Boolean));
   const enabled = <T>(name: string, make: () => T): T[] => (disabled.has(name) ? [] : [make()]);
   // Every saga whole, reads at TRACING_READ_SAMPLE_RATIO (read-sampler.ts); OpenTelemetry's own OTEL_TRACES_SAMPLER,
