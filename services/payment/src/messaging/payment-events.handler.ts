@@ -34,8 +34,27 @@ export class ChargeRequestNotYetKnownError extends Error {
 /** Outcomes become payment events keyed by orderId (their correlationId), so one order's payment events stay on one partition, in order. */
 const asPaymentEvent = (envelope: MessageEnvelope): OutboxMessage => ({ transport: 'event', topic: topics.paymentEvents, key: envelope.correlationId, envelope });
 
+/**
+ * How long, within one attempt, a StockReserved looks again for its OrderCreated before the attempt fails (ms between
+ * looks; 315 ms in all). The two events come from different topics, consumed side by side, and under load the
+ * OrderCreated is usually a few milliseconds behind: failing at once cost the order the retry's 100–200 ms and more (the
+ * open loop's slowest orders, docs/benchmarks.md). Waiting here is never longer than that retry would be, and a
+ * partition's events wait behind either alike.
+ */
+const chargeRequestLooks = [5, 10, 20, 40, 80, 160];
+
 export function paymentEventSubscription(deps: PaymentEventDeps): EventSubscription {
   const { db, logger } = deps;
+
+  async function chargeRequestOf(orderId: string): ReturnType<typeof findChargeRequest> {
+    let request = await findChargeRequest(db, orderId);
+    for (const pauseMs of chargeRequestLooks) {
+      if (request) return request;
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      request = await findChargeRequest(db, orderId);
+    }
+    return request;
+  }
 
   async function recordOrder(event: MessageEnvelope): Promise<void> {
     const { payload } = parseOrPoison(OrderCreated, event);
@@ -55,11 +74,12 @@ export function paymentEventSubscription(deps: PaymentEventDeps): EventSubscript
 
   async function chargeReservedOrder(event: MessageEnvelope): Promise<void> {
     const { orderId } = parseOrPoison(StockReserved, event).payload;
-    const request = await findChargeRequest(db, orderId);
+    const request = await chargeRequestOf(orderId);
     // Topics are not ordered with each other: inventory may have answered this order's OrderCreated before our own
-    // consumer of orders.events.v1 recorded it. Throwing an ordinary error makes the adapter retry with backoff; by
-    // then the OrderCreated consumer has recorded it: it is on another partition, consumed concurrently, not behind
-    // this event (main.ts sizes the Kafka consumer's concurrency to every partition it reads for exactly this).
+    // consumer of orders.events.v1 recorded it. It is on another partition, consumed concurrently, not behind this
+    // event (main.ts sizes the Kafka consumer's concurrency to every partition it reads for exactly this), so it is
+    // usually recorded while chargeRequestOf looks again; if not, throwing an ordinary error makes the adapter retry
+    // with backoff.
     if (!request) throw new ChargeRequestNotYetKnownError(`no OrderCreated recorded yet for order ${orderId}; retrying`);
     // The charge use case takes a ChargePayment-shaped message: the payload from OrderCreated, the identity (messageId
     // for dedup, causation, trace) from this StockReserved. Validated by the same contract as the RabbitMQ command.

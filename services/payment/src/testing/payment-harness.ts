@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { ChargePayment, queues, RefundPayment, routingKeys, topics, type MessageEnvelope } from '@saga/contracts';
 import { createPgliteClient, type SqlClient } from '@saga/db';
 import type { FaultInjector } from '@saga/faults';
-import { InMemoryCommandBus, InMemoryEventLog, type ConsumedEvent } from '@saga/messaging';
+import { InMemoryCommandBus, InMemoryEventLog, type ConsumedEvent, type RetryPolicy } from '@saga/messaging';
 import { createLogger, startHttpServer, type HttpServerHandle } from '@saga/platform';
 import { createProviderApp, migrateProviderDb, type ProviderAppOptions } from '@saga/payment-provider-service';
 import type { PaymentProvider } from '../app/payment-provider.port';
@@ -75,7 +75,7 @@ export async function startScenario(
   db: SqlClient,
   providerUrl: string,
   adapterOptions: Partial<HttpPaymentProviderOptions> = {},
-  serviceOptions: { faults?: FaultInjector; reconciliation?: { intervalMs: number; graceMs: number } } = {},
+  serviceOptions: { faults?: FaultInjector; reconciliation?: { intervalMs: number; graceMs: number }; eventRetry?: Partial<RetryPolicy> } = {},
 ): Promise<Scenario> {
   const adapter = createHttpPaymentProvider({ baseUrl: providerUrl, timeoutMs: 1_000, ...adapterOptions });
   const { provider, calls } = countingProvider(adapter);
@@ -93,7 +93,7 @@ export async function startScenario(
     logger: silentLogger,
     outboxPollIntervalMs: 50,
     commandRetry: { maxAttempts: 30, initialDelayMs: 20, maxDelayMs: 100 },
-    eventRetry: { maxAttempts: 30, initialDelayMs: 20, maxDelayMs: 100 },
+    eventRetry: serviceOptions.eventRetry ?? { maxAttempts: 30, initialDelayMs: 20, maxDelayMs: 100 },
     ...(serviceOptions.faults ? { faults: serviceOptions.faults } : {}),
     // Reconciliation runs only when asked (POST /admin/reconcile) unless a test wants the scheduler.
     reconciliation: serviceOptions.reconciliation ?? { intervalMs: 0, graceMs: 0 },
