@@ -10,7 +10,7 @@ import { checkInvariants } from './load-invariants';
 import { LoadStats, finalReport, progressLine, rateLimitWarning, type Verdict } from './load-report';
 import { arrivalCount, arrivals, orderRequest, type Arrival } from './load-schedule';
 import { prepareStock, type PreparedStock } from './load-stock';
-import { OrderTracker } from './load-tracker';
+import { OrderTracker, type TrackedOrder } from './load-tracker';
 
 export interface LoadIO {
   /** A line of the report. */
@@ -26,6 +26,8 @@ export interface LoadResult {
   verdicts: Verdict[];
   /** First arrival → every order final (or the drain's end). */
   wallSeconds: number;
+  /** Every order placed, as the run last saw it. */
+  orders: TrackedOrder[];
 }
 
 /** What every phase of one run shares. */
@@ -66,7 +68,7 @@ async function placeOne(r: Run, arrival: Arrival, dueAt: number): Promise<void> 
       const answer = await r.client.placeOrder(customer, request, `load-${r.id}-${arrival.index}`);
       if (answer.status >= 200 && answer.status < 300 && typeof answer.body?.orderId === 'string') {
         r.stats.recordPlaced(performance.now() - sentAt);
-        r.tracker.placed({ index: arrival.index, orderId: answer.body.orderId, sagaMode: arrival.sagaMode, kind: arrival.kind, dueAt, items: request.items, totalCents: answer.body.totalCents ?? 0, status: 'PENDING' });
+        r.tracker.placed({ index: arrival.index, orderId: answer.body.orderId, sagaMode: arrival.sagaMode, kind: arrival.kind, dueAt, customer: customer.username, items: request.items, totalCents: answer.body.totalCents ?? 0, status: 'PENDING' });
         return;
       }
       reason = `${answer.status} ${(answer.body as { error?: { code?: string } } | undefined)?.error?.code ?? ''}`.trim();
@@ -146,7 +148,7 @@ async function drive(r: Run): Promise<LoadResult> {
   const modes: readonly SagaMode[] = options.mode === 'mixed' ? sagaModes : [options.mode];
   finalReport({ run: r.id, stats, modes, verdicts, interrupted, wallSeconds }).forEach((line) => io.line(line));
   const exitCode = interrupted ? 130 : verdicts.some((v) => v.state === 'failed') ? 1 : 0;
-  return { exitCode, stats, verdicts, wallSeconds };
+  return { exitCode, stats, verdicts, wallSeconds, orders: r.tracker.all };
 }
 
 export async function runLoad(options: LoadOptions, io: LoadIO, signal?: AbortSignal): Promise<LoadResult> {

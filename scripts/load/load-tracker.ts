@@ -13,6 +13,10 @@ export interface TrackedOrder {
   kind: OrderKind;
   /** performance.now() when the order was due: latency counts from here. */
   dueAt: number;
+  /** performance.now() when it was seen APPROVED or CANCELLED. */
+  finalAt?: number;
+  /** The username it was placed as. */
+  customer: string;
   items: { sku: string; quantity: number }[];
   totalCents: number;
   status: 'PENDING' | 'APPROVED' | 'CANCELLED';
@@ -95,6 +99,7 @@ export class OrderTracker {
     if (order.status !== 'PENDING' || !isFinal(change.status)) return;
     order.status = change.status;
     order.failureReason = change.failureReason;
+    order.finalAt = at;
     this.stats.recordFinal(order.sagaMode, change.status, change.failureReason, at - order.dueAt);
   }
 

@@ -93,3 +93,24 @@ export function printCpuPerOrder(label: string, used: { wallMs: number; uses: Cp
   // If every core did nothing but this work: the ceiling this CPU cost per order sets on throughput.
   console.log(`    ${'total'.padEnd(14)} ${(total / orders).toFixed(1).padStart(6)} ms  (a ceiling of ${((cores * 1000) / (total / orders)).toFixed(0)} orders/s on ${cores} cores)`);
 }
+
+/** Samples the groups' CPU every `everyMs` until stopped: where the CPU went at each moment of a run, not on average. */
+export function recordCpuTimeline(groups: readonly CpuGroup[], everyMs: number): { stop(): CpuSample[] } {
+  const samples = [sampleCpu(groups)];
+  const timer = setInterval(() => samples.push(sampleCpu(groups)), everyMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      samples.push(sampleCpu(groups));
+      return samples;
+    },
+  };
+}
+
+/** Each group's CPU between the last sample at or before `from` and the first at or after `to` (epoch ms), as % of one core. */
+export function coreShareBetween(samples: readonly CpuSample[], from: number, to: number): { wallMs: number; uses: CpuUse[] } {
+  const before = [...samples].reverse().find((sample) => sample.at <= from) ?? samples[0]!;
+  const after = samples.find((sample) => sample.at >= to) ?? samples.at(-1)!;
+  const used = cpuBetween(before, after);
+  return { wallMs: used.wallMs, uses: used.uses.map((use) => ({ name: use.name, ms: used.wallMs > 0 ? (use.ms / used.wallMs) * 100 : 0 })) };
+}

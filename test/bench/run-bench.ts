@@ -3,30 +3,34 @@
 //
 // Environment:
 //   BENCH_ONLY=saga,open-loop,gateway,observability,embedded  the sections to run (comma-separated; default all, in that order):
-//     saga           raw broker round trips, sequential and concurrent orders in both modes, each service's memory
+//     saga           raw broker round trips, sequential and concurrent orders in both modes, each service's memory,
+//                    where a sequential saga's time goes (split along its trace, test/bench/saga-time.ts)
 //     open-loop      npm run load's generator through the platform's gateway, open loop, at half the lower of the two
-//                    concurrent rates the saga section measured (BENCH_OPEN_LOOP_RATE without it): p99 target 250 ms
+//                    concurrent rates the saga section measured (BENCH_OPEN_LOOP_RATE without it): p99 target 250 ms;
+//                    its slowest 1 % of orders split along their traces beside typical ones
 //     gateway        GET /api/inventory/products through a standalone gateway vs GET /products on the inventory
-//     observability  saga p50 and the gateway ratio with tracing and metrics off, then on (platforms of their own)
+//     observability  saga p50 and the gateway ratio with tracing and metrics off, then on (platforms of their own),
+//                    and traced against untraced sagas back to back on each platform
 //     embedded       resident memory of `npm start` (everything in one process) after BENCH_EMBEDDED_ORDERS orders
 //   BENCH_ORDERS=200                  orders per saga run and mode
 //   BENCH_EMBEDDED_ORDERS=1000        orders placed on the embedded platform
 //   BENCH_GATEWAY_ROUNDS=3, BENCH_GATEWAY_SECONDS=5, BENCH_GATEWAY_CONNECTIONS=10  the gateway overhead's load
-//   BENCH_OBSERVABILITY_ROUNDS=1, BENCH_OBSERVABILITY_ORDERS=100  platforms per setting, orders per mode and platform
+//   BENCH_OBSERVABILITY_ROUNDS=1, BENCH_OBSERVABILITY_ORDERS=100  platforms per setting, traced and untraced orders per mode and platform
 //   BENCH_OBSERVABILITY_ON=tracing|metrics  "on" with one of the two only (default both)
 //   BENCH_OPEN_LOOP_SECONDS=30, BENCH_OPEN_LOOP_RATE=10  the open-loop run's length, and its rate when saga is not run
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { SagaMode } from '../e2e/support/order-client';
 import { startPlatform, type Platform, type ServiceName } from '../e2e/support/platform-processes';
-import { cpuBetween, infrastructureGroups, printCpuPerOrder, sampleCpu, type CpuGroup } from './cpu-accounting';
+import { cpuBetween, infrastructureGroups, printCpuPerOrder, recordCpuTimeline, sampleCpu, type CpuGroup } from './cpu-accounting';
 import { measureEmbeddedMemory, printEmbedded } from './embedded-memory';
 import { measureGatewayOverhead, printOverhead } from './gateway-overhead';
 import { measureObservabilityOverhead, printObservability } from './observability-overhead';
-import { measureOpenLoop, OPEN_LOOP_P99_TARGET_MS, printOpenLoop } from './open-loop';
+import { measureOpenLoop, OPEN_LOOP_P99_TARGET_MS, printOpenLoop, printOpenLoopProfile, profileOpenLoop } from './open-loop';
 import { measureKafkaRoundTrip } from './raw-kafka-round-trip';
 import { measureRabbitMqRoundTrip } from './raw-rabbitmq-round-trip';
 import type { SagaRunResult } from './saga-bench';
+import { meanSagaTime, printSagaTime } from './saga-time';
 import { ms, type Summary } from './stats';
 
 /**
@@ -113,30 +117,38 @@ const numberFromEnv = (name: string, fallback: number): number => {
   return value;
 };
 
+/** The platform's processes (its gateway too, if it runs one), the infrastructure they share, and this process (the bench's HTTP clients). */
+function platformCpuGroups(platform: Platform): CpuGroup[] {
+  return [
+    ...(['order', 'inventory', 'payment', 'notification', 'provider', 'gateway'] as ServiceName[]).map((name) => ({ name, pids: () => [platform.pid(name)].filter((pid) => pid !== undefined) })),
+    ...infrastructureGroups,
+    { name: 'bench', pids: () => [process.pid] },
+  ];
+}
+
 /** Prints the saga figures and records them; returns the lower of the two modes' concurrent throughputs (orders/s), the platform's maximum. */
 async function sagaSection(platform: Platform, count: number, figures: Figures): Promise<number> {
   // Loaded only for this section: its order client needs @saga/auth/testing, which the other sections don't. The
   // specifier is a variable because the swc-registered .ts file has no .js twin for node20 resolution to name.
   const sagaBench = './saga-bench';
-  const { runOrders } = (await import(sagaBench)) as typeof import('./saga-bench');
+  const { runOrders, sagaTimesOf } = (await import(sagaBench)) as typeof import('./saga-bench');
   const raw: Record<SagaMode, Summary> = {
     orchestration: await measureRabbitMqRoundTrip(platform.rabbitUrl, 300),
     choreography: await measureKafkaRoundTrip(platform.kafkaBrokers, platform.run, 300),
   };
   console.log(`\nraw RabbitMQ round trip (confirmed publish → consume, RabbitMqCommandBus, ${raw.orchestration.count} samples): p50 ${ms(raw.orchestration.p50)}  p99 ${ms(raw.orchestration.p99)}`);
   console.log(`raw Kafka round trip (publish acks=all → consume, KafkaEventLog, ${raw.choreography.count} samples): p50 ${ms(raw.choreography.p50)}  p99 ${ms(raw.choreography.p99)}`);
-  // The platform's processes, the infrastructure they share, and this process (the bench's HTTP clients).
-  const cpuGroups: CpuGroup[] = [
-    ...(['order', 'inventory', 'payment', 'notification', 'provider'] as ServiceName[]).map((name) => ({ name, pids: () => [platform.pid(name)].filter((pid) => pid !== undefined) })),
-    ...infrastructureGroups,
-    { name: 'bench', pids: () => [process.pid] },
-  ];
+  const cpuGroups = platformCpuGroups(platform);
   const sequential = {} as Record<SagaMode, SagaRunResult>;
   const concurrent = {} as Record<SagaMode, SagaRunResult>;
   for (const mode of ['orchestration', 'choreography'] as const) {
     await runOrders(platform.urls.order, mode, 20, 'sequential', `bench-${platform.run}-warmup`); // connections, JIT, PostgreSQL caches
     sequential[mode] = await runOrders(platform.urls.order, mode, count, 'sequential', `bench-${platform.run}`);
     printRun(`${mode}, sequential`, sequential[mode], raw[mode]);
+    // The ratio's profile: what a saga waits for, hop by hop, from the traces the processes kept of these orders.
+    const traced = await sagaTimesOf((['order', 'inventory', 'payment', 'notification'] as const).map((name) => platform.urls[name]), sequential[mode].timings);
+    if (traced.length > 0) printSagaTime(mode, meanSagaTime(traced), traced.length);
+    else console.log('  (no traces kept of these orders: tracing is off)');
     const before = sampleCpu(cpuGroups);
     concurrent[mode] = await runOrders(platform.urls.order, mode, count, 'concurrent', `bench-${platform.run}`);
     const used = cpuBetween(before, sampleCpu(cpuGroups));
@@ -170,8 +182,14 @@ async function main(): Promise<void> {
       if (sections.has('open-loop')) {
         const ratePerSecond = maximum === undefined ? numberFromEnv('BENCH_OPEN_LOOP_RATE', 10) : maximum / 2;
         const label = maximum === undefined ? 'BENCH_OPEN_LOOP_RATE' : `half the measured maximum (${maximum.toFixed(1)} orders/s)`;
+        // A platform that ran no sagas yet is cold (connections, JIT, PostgreSQL's caches): its first seconds would be
+        // the tail. The saga section warms it otherwise; here 5 s at the same rate do, and are not counted.
+        if (maximum === undefined) await measureOpenLoop({ gatewayUrl: platform.urls.gateway, ratePerSecond, durationSeconds: 5 });
+        const timeline = recordCpuTimeline(platformCpuGroups(platform), 250);
         const openLoop = await measureOpenLoop({ gatewayUrl: platform.urls.gateway, ratePerSecond, durationSeconds: numberFromEnv('BENCH_OPEN_LOOP_SECONDS', 30) });
+        const cpu = timeline.stop();
         printOpenLoop(`mixed saga modes at ${label}`, openLoop);
+        printOpenLoopProfile(await profileOpenLoop(platform.urls.gateway, openLoop, cpu));
         figures.openLoop = { ratePerSecond, p99Ms: openLoop.p99Ms };
       }
       if (sections.has('gateway')) {

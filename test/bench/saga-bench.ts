@@ -1,5 +1,8 @@
 // Orders end to end, in either saga mode: time from POST /orders to the order's final state and to the saga's last step.
+import { randomBytes } from 'node:crypto';
+import { adminBearer } from '@saga/auth/testing';
 import { getOrder, listOrders, placeOrderAccepted, type OrderView, type SagaMode, type SagaStep } from '../e2e/support/order-client';
+import { approvedStep, fetchOrderSpans, sagaTimeOf, type SagaTime } from './saga-time';
 import { summarize, type Summary } from './stats';
 
 export interface SagaRunResult {
@@ -11,13 +14,16 @@ export interface SagaRunResult {
   toFinalStatus: Summary;
   /** POST sent → the saga's last step succeeded (the confirmation went out: NOTIFY_CONFIRMED). */
   toSagaEnd: Summary;
+  /** Each order, when its POST was sent and when its saga ended (epoch ms): what its trace is split along. */
+  timings: OrderTiming[];
 }
 
-/**
- * Where each mode's history says "approved": orchestration approves when T3 succeeds (the saga row's CHARGE_PAYMENT);
- * choreography when the order service publishes OrderApproved (the timeline's APPROVE_ORDER).
- */
-const approvedStep: Record<SagaMode, SagaStep> = { orchestration: 'CHARGE_PAYMENT', choreography: 'APPROVE_ORDER' };
+export interface OrderTiming {
+  orderId: string;
+  startedAt: number;
+  endedAt: number;
+}
+
 
 /**
  * The saga has ended once NOTIFY_CONFIRMED/NOTIFY_CANCELLED succeeded: from the saga row in orchestration, from the
@@ -33,14 +39,15 @@ interface Placed {
 }
 
 interface Timing {
+  orderId: string;
   startedAt: number;
   finalAt: number;
   endedAt: number;
 }
 
-async function place(orderUrl: string, mode: SagaMode, customerId: string): Promise<Placed> {
+async function place(orderUrl: string, mode: SagaMode, customerId: string, headers: Record<string, string> = {}): Promise<Placed> {
   const startedAt = Date.now();
-  const placed = await placeOrderAccepted(orderUrl, { customerId, items: [{ sku: 'SKU-APPLE', quantity: 1 }], sagaMode: mode });
+  const placed = await placeOrderAccepted(orderUrl, { customerId, items: [{ sku: 'SKU-APPLE', quantity: 1 }], sagaMode: mode }, headers);
   return { orderId: placed.orderId, customerId, startedAt };
 }
 
@@ -58,7 +65,7 @@ async function sagaEnd(orderUrl: string, mode: SagaMode, { orderId, customerId, 
       if (order.status !== 'APPROVED') throw new Error(`bench order ${order.orderId} (${mode}) ended ${order.status} (${order.failureReason})`);
       const at = (step: SagaStep) => order.history.find((entry) => entry.step === step && entry.status === 'SUCCEEDED')?.at;
       const [approved, ended] = [at(approvedStep[mode]), at('NOTIFY_CONFIRMED')];
-      if (approved && ended) return { startedAt, finalAt: Date.parse(approved), endedAt: Date.parse(ended) };
+      if (approved && ended) return { orderId, startedAt, finalAt: Date.parse(approved), endedAt: Date.parse(ended) };
       endSeenAt ??= Date.now();
       if (Date.now() - endSeenAt > 60_000) throw new Error(`bench order ${order.orderId} (${mode}) ended, but its history has no ${approvedStep[mode]}: ${JSON.stringify(order.history)}`);
     }
@@ -123,5 +130,66 @@ export async function runOrders(orderUrl: string, mode: SagaMode, count: number,
     ordersPerSecond: count / (wallMs / 1000),
     toFinalStatus: summarize(results.map((result) => result.finalAt - result.startedAt)),
     toSagaEnd: summarize(results.map((result) => result.endedAt - result.startedAt)),
+    timings: results.map(({ orderId, startedAt, endedAt }) => ({ orderId, startedAt, endedAt })),
   };
+}
+
+export interface PairedRunResult {
+  mode: SagaMode;
+  /** POST sent → the saga's last step, of the traced and of the untraced orders. */
+  traced: Summary;
+  untraced: Summary;
+  /** The median over the pairs of (traced − untraced) saga end, in ms: each pair ran back to back, so drift cancels. */
+  pairedDifference: number;
+  /** One order of each kind, to check what was traced (see observability-overhead). */
+  sample: { traced: string; untraced: string };
+}
+
+/**
+ * A traceparent whose sampled flag is off: every service inside the platform follows it (only the gateway, the edge,
+ * would not), so the whole saga runs unsampled on a platform that traces everything else.
+ */
+const unsampledTraceparent = () => `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-00`;
+
+/**
+ * `pairs` pairs of sequential orders on one platform, one traced as every order is and one whose POST carries an
+ * unsampled traceparent, back to back; which of the two goes first alternates from pair to pair. Two platforms of the
+ * same build differ by more than tracing costs a saga (docs/benchmarks.md); two orders a few milliseconds apart on
+ * the same one do not.
+ */
+export async function runPairedSequentialOrders(orderUrl: string, mode: SagaMode, pairs: number, customerPrefix: string): Promise<PairedRunResult> {
+  const customer = (i: number) => `${customerPrefix}-${mode}-pair-${i % 10}`;
+  const traced: Timing[] = [];
+  const untraced: Timing[] = [];
+  const sample = { traced: '', untraced: '' };
+  const runOne = async (i: number, withTrace: boolean) => {
+    const placed = await place(orderUrl, mode, customer(i), withTrace ? {} : { traceparent: unsampledTraceparent() });
+    (withTrace ? traced : untraced).push(await sagaEnd(orderUrl, mode, placed, sequentialPollMs));
+    sample[withTrace ? 'traced' : 'untraced'] = placed.orderId;
+  };
+  for (let i = 0; i < pairs; i += 1) {
+    await runOne(i, i % 2 === 0);
+    await runOne(i, i % 2 !== 0);
+  }
+  const toEnd = (timing: Timing) => timing.endedAt - timing.startedAt;
+  return {
+    mode,
+    traced: summarize(traced.map(toEnd)),
+    untraced: summarize(untraced.map(toEnd)),
+    pairedDifference: summarize(traced.map((timing, i) => toEnd(timing) - toEnd(untraced[i]!))).p50,
+    sample,
+  };
+}
+
+/**
+ * Where each order's saga time went, split along its trace as the platform's processes kept it (GET /admin/traces on
+ * each); orders whose trace holds no span of their last step (not traced, or aged out) are left out.
+ */
+export async function sagaTimesOf(processUrls: readonly string[], timings: readonly OrderTiming[]): Promise<SagaTime[]> {
+  const times: SagaTime[] = [];
+  for (const timing of timings) {
+    const time = sagaTimeOf(await fetchOrderSpans(processUrls, timing.orderId, adminBearer()), timing.startedAt, timing.endedAt);
+    if (time) times.push(time);
+  }
+  return times;
 }

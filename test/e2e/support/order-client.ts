@@ -119,23 +119,24 @@ async function getOk<T>(url: string, headers: Record<string, string> = {}): Prom
 }
 
 /** POST /orders as the customer (a token signed with the dev settings). 202 PlacedOrder, or an error body. */
-export function placeOrder(baseUrl: string, request: PlaceOrderRequest): Promise<HttpAnswer<PlacedOrder | ErrorBody>> {
+/** `headers`: more request headers, e.g. a `traceparent` (the bench's untraced sagas). */
+export function placeOrder(baseUrl: string, request: PlaceOrderRequest, headers: Record<string, string> = {}): Promise<HttpAnswer<PlacedOrder | ErrorBody>> {
   const { customerId, idempotencyKey, ...body } = request;
-  return postOrderRaw(baseUrl, customerId, JSON.stringify(body), idempotencyKey);
+  return postOrderRaw(baseUrl, customerId, JSON.stringify(body), idempotencyKey, headers);
 }
 
 /** Like placeOrder, but the body is sent as given (malformed JSON included). */
-export function postOrderRaw(baseUrl: string, customerId: string, rawBody: string, idempotencyKey?: string): Promise<HttpAnswer<PlacedOrder | ErrorBody>> {
+export function postOrderRaw(baseUrl: string, customerId: string, rawBody: string, idempotencyKey?: string, headers: Record<string, string> = {}): Promise<HttpAnswer<PlacedOrder | ErrorBody>> {
   return call(`${baseUrl}/orders`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: bearerFor(customerId), ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
+    headers: { ...headers, 'content-type': 'application/json', authorization: bearerFor(customerId), ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
     body: rawBody,
   });
 }
 
 /** placeOrder that insists on 202. */
-export async function placeOrderAccepted(baseUrl: string, request: PlaceOrderRequest): Promise<PlacedOrder> {
-  const answer = await placeOrder(baseUrl, request);
+export async function placeOrderAccepted(baseUrl: string, request: PlaceOrderRequest, headers: Record<string, string> = {}): Promise<PlacedOrder> {
+  const answer = await placeOrder(baseUrl, request, headers);
   if (answer.status !== 202) throw new Error(`POST /orders ${JSON.stringify(request)} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
   return answer.body as PlacedOrder;
 }
