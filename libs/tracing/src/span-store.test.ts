@@ -1,5 +1,5 @@
 // SpanStore: what the trace query finds (by order, by trace), and its bounds.
-import { SpanStore } from './span-store';
+import { defaultSpanStoreLimits, SpanStore, spanStoreLimitsOf } from './span-store';
 import type { TraceSpan } from './trace-span';
 
 const span = (traceId: string, spanId: string, orderId?: string): TraceSpan => ({
@@ -40,5 +40,14 @@ describe('SpanStore', () => {
     for (const id of ['1', '2', '3', '4']) store.add(span('a', id));
     expect(store.spansOfTrace('a'.padEnd(32, '0'))).toHaveLength(2);
     expect(store.droppedOf('a'.padEnd(32, '0'))).toBe(2);
+  });
+});
+
+describe('spanStoreLimitsOf', () => {
+  it('reads TRACING_STORE_MAX_TRACES, defaults to 2 000 traces, and refuses anything but a whole number from 1 to 100 000', () => {
+    expect(spanStoreLimitsOf({})).toEqual(defaultSpanStoreLimits);
+    expect(spanStoreLimitsOf({ TRACING_STORE_MAX_TRACES: '' })).toEqual(defaultSpanStoreLimits);
+    expect(spanStoreLimitsOf({ TRACING_STORE_MAX_TRACES: '50' })).toEqual({ ...defaultSpanStoreLimits, maxTraces: 50 });
+    for (const bad of ['0', '-1', '2.5', '100001', 'lots']) expect(() => spanStoreLimitsOf({ TRACING_STORE_MAX_TRACES: bad })).toThrow(/TRACING_STORE_MAX_TRACES/);
   });
 });

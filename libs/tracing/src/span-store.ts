@@ -12,8 +12,21 @@ export interface SpanStoreLimits {
 
 export const defaultSpanStoreLimits: SpanStoreLimits = { maxTraces: 2_000, maxSpansPerTrace: 1_000 };
 
+/** The variable that sets how many traces a process keeps (1…100 000; unset: 2 000). */
+export const storeMaxTracesVariable = 'TRACING_STORE_MAX_TRACES';
+
+/** The store's limits from the environment; anything but a whole number from 1 to 100 000 stops the process at start. */
+export function spanStoreLimitsOf(env: NodeJS.ProcessEnv): SpanStoreLimits {
+  const raw = env[storeMaxTracesVariable];
+  if (raw === undefined || raw.trim() === '') return defaultSpanStoreLimits;
+  const maxTraces = Number(raw);
+  if (!Number.isInteger(maxTraces) || maxTraces < 1 || maxTraces > 100_000) throw new Error(`${storeMaxTracesVariable} must be a whole number from 1 to 100000, got "${raw}"`);
+  return { ...defaultSpanStoreLimits, maxTraces };
+}
+
 interface StoredTrace {
-  spans: TraceSpan[];
+  /** Each span as its JSON text: see onEnd. */
+  spans: string[];
   orderIds: Set<string>;
   dropped: number;
 }
@@ -32,9 +45,11 @@ export class SpanStore implements SpanProcessor {
   onStart(_span: Span, _parentContext: Context): void {}
 
   /**
-   * Converted as it ends, to a plain record. Kept as the SDK's span object (converted when read), each span held a
-   * graph of objects: with 2 000 traces kept, every garbage collection had about five times as many objects to trace,
-   * and a saga's CPU with tracing on was 54–56 ms against 46–53 ms with 50 traces kept (40–42 ms off).
+   * Kept as its JSON text, one string a span, parsed again when read. A string is one object the garbage collector
+   * never looks into, where a record is a score of them (itself, its attributes, their values): with 2 000 traces of
+   * 60–80 spans kept as records, every saga on a traced platform was slower, traced or not (its untraced sagas 58–63
+   * ms against 45–58 ms on platforms with nothing traced; 45–49 ms with 10 traces kept; 40–45 ms kept as strings:
+   * docs/benchmarks.md). Kept as the SDK's own span objects before the records, it was worse still.
    */
   onEnd(span: ReadableSpan): void {
     const record = toTraceSpan(span);
@@ -47,7 +62,7 @@ export class SpanStore implements SpanProcessor {
 
   /** Every kept span of the trace, in the order they ended. */
   spansOfTrace(traceId: string): TraceSpan[] {
-    return [...(this.traces.get(traceId)?.spans ?? [])];
+    return (this.traces.get(traceId)?.spans ?? []).map((text) => JSON.parse(text) as TraceSpan);
   }
 
   /** The ids of the kept traces that have at least one span about this order. */
@@ -88,7 +103,7 @@ export class SpanStore implements SpanProcessor {
       trace.dropped += 1;
       return;
     }
-    trace.spans.push(span);
+    trace.spans.push(JSON.stringify(span));
     if (typeof orderId === 'string' && !trace.orderIds.has(orderId)) {
       trace.orderIds.add(orderId);
       const traces = this.byOrder.get(orderId) ?? new Set<string>();

@@ -15,7 +15,7 @@ import { installSpanStore } from './current-store';
 import { leavesReadUntraced, readSampleRatioOf, sagaFirstSampler } from './read-sampler';
 import { skipUntracedRequests } from './untraced-requests';
 import { serviceOfPort } from './service-ports';
-import { defaultSpanStoreLimits, SpanStore } from './span-store';
+import { SpanStore, spanStoreLimitsOf } from './span-store';
 import { sagaAttributes } from './trace-span';
 
 export interface TracingOptions {
@@ -43,7 +43,7 @@ const untraced = /^\/(health\/|metrics\b|favicon)/;
 export function startTracing(options: TracingOptions): Tracing {
   if (current) return current;
   const env = options.env ?? process.env;
-  const store = installSpanStore(new SpanStore(defaultSpanStoreLimits));
+  const store = installSpanStore(new SpanStore(spanStoreLimitsOf(env)));
   if (env.OTEL_SDK_DISABLED === 'true') {
     current = { enabled: false, store, shutdown: () => Promise.resolve() };
     return current;
