@@ -108,9 +108,9 @@ export function recordCpuTimeline(groups: readonly CpuGroup[], everyMs: number):
 }
 
 /** Each group's CPU between the last sample at or before `from` and the first at or after `to` (epoch ms), as % of one core. */
-export function coreShareBetween(samples: readonly CpuSample[], from: number, to: number): { wallMs: number; uses: CpuUse[] } {
+export function coreShareBetween(samples: readonly CpuSample[], from: number, to: number): { name: string; percentOfCore: number }[] {
   const before = [...samples].reverse().find((sample) => sample.at <= from) ?? samples[0]!;
   const after = samples.find((sample) => sample.at >= to) ?? samples.at(-1)!;
   const used = cpuBetween(before, after);
-  return { wallMs: used.wallMs, uses: used.uses.map((use) => ({ name: use.name, ms: used.wallMs > 0 ? (use.ms / used.wallMs) * 100 : 0 })) };
+  return used.uses.map((use) => ({ name: use.name, percentOfCore: used.wallMs > 0 ? (use.ms / used.wallMs) * 100 : 0 }));
 }

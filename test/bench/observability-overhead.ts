@@ -130,7 +130,7 @@ export function printObservability(result: Record<Setting, SettingResult>, optio
   }
   // The paired figure: on one platform, a traced saga against an untraced one run just before or after it.
   for (const mode of ['orchestration', 'choreography'] as const) {
-    const { on, off } = { on: result.on, off: result.off };
+    const { on, off } = result;
     console.log(
       `  traced vs untraced sagas on one platform, ${mode.padEnd(13)} on: ${ms(on.sagaP50[mode])} vs ${ms(on.untracedSagaP50[mode])}, paired difference ${ms(on.pairedDifference[mode])} (${((on.pairedDifference[mode] / on.untracedSagaP50[mode]) * 100).toFixed(1)} % of untraced); off, the control: ${ms(off.pairedDifference[mode])}`,
     );

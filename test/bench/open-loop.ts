@@ -81,12 +81,7 @@ export async function measureOpenLoop(options: OpenLoopOptions): Promise<OpenLoo
 
 const demoPasswords: Record<string, string> = { alice: 'alice-secret', bob: 'bob-secret', admin: 'admin-secret' };
 
-/**
- * Where the open loop's slowest approved orders (its top 1 %, at least five) spent their time, beside twenty around
- * its median: each order's trace as the gateway merges it (GET /api/admin/traces/{id}), split from when the order was
- * due to when its saga approved it (its history's step time), as sagaTimeOf does. A tail is a queue somewhere; this
- * says which hop's.
- */
+/** What profileOpenLoop found: the split of the slowest and of typical orders, and where the slowest waited. */
 export interface OpenLoopProfile {
   slowest: SagaTime[];
   typical: SagaTime[];
@@ -98,6 +93,12 @@ export interface OpenLoopProfile {
   cpuDuringSlowest?: { fromS: number; toS: number; rows: { name: string; during: number; run: number }[] };
 }
 
+/**
+ * Where the open loop's slowest approved orders (its top 1 %, at least five) spent their time, beside twenty around
+ * its median: each order's trace as the gateway merges it (GET /api/admin/traces/{id}), split from when the order was
+ * due to when its saga approved it (its history's step time), as sagaTimeOf does. A tail is a queue somewhere; this
+ * says which hop's.
+ */
 export async function profileOpenLoop(gatewayUrl: string, result: OpenLoopResult, cpu?: readonly CpuSample[]): Promise<OpenLoopProfile> {
   const approved = result.placed
     .filter((order) => order.status === 'APPROVED' && order.finalAt !== undefined)
@@ -138,12 +139,16 @@ export async function profileOpenLoop(gatewayUrl: string, result: OpenLoopResult
   if (cpu && cpu.length > 1 && groups.slowest.length > 0) {
     // Each slow order's own window (due → final), averaged: a stall shows as a group far above its run average.
     const epoch = (at: number) => performance.timeOrigin + at;
-    const windows = groups.slowest.map((order) => coreShareBetween(cpu, epoch(order.dueAt), epoch(order.finalAt!)).uses);
-    const run = coreShareBetween(cpu, cpu[0]!.at, cpu.at(-1)!.at).uses;
+    const windows = groups.slowest.map((order) => coreShareBetween(cpu, epoch(order.dueAt), epoch(order.finalAt!)));
+    const run = coreShareBetween(cpu, cpu[0]!.at, cpu.at(-1)!.at);
     profile.cpuDuringSlowest = {
       fromS: (Math.min(...groups.slowest.map((order) => order.dueAt)) - firstDue) / 1000,
       toS: (Math.max(...groups.slowest.map((order) => order.finalAt!)) - firstDue) / 1000,
-      rows: run.map((use) => ({ name: use.name, during: windows.reduce((sum, uses) => sum + (uses.find((u) => u.name === use.name)?.ms ?? 0), 0) / windows.length, run: use.ms })),
+      rows: run.map((group) => ({
+        name: group.name,
+        during: windows.reduce((sum, shares) => sum + (shares.find((share) => share.name === group.name)?.percentOfCore ?? 0), 0) / windows.length,
+        run: group.percentOfCore,
+      })),
     };
   }
   return profile;
