@@ -4,6 +4,7 @@
 import type { SagaMode } from '@saga/contracts';
 import { startPlatform, type ServiceName } from '../e2e/support/platform-processes';
 import { measureGatewayOverhead, type OverheadOptions } from './gateway-overhead';
+import { fetchOrderSpans } from './saga-time';
 import { ms } from './stats';
 
 export interface ObservabilityOptions {
@@ -109,12 +110,8 @@ export async function measureObservabilityOverhead(options: ObservabilityOptions
 async function expectTraced(urls: Record<ServiceName, string>, sample: { traced: string; untraced: string }, tracing: boolean): Promise<void> {
   const { adminBearer } = await import('@saga/auth/testing');
   for (const service of ['order', 'inventory', 'payment', 'notification'] as const) {
-    const spansOf = async (orderId: string) => {
-      const response = await fetch(`${urls[service]}/admin/traces/${orderId}`, { headers: { authorization: adminBearer() }, signal: AbortSignal.timeout(10_000) });
-      // Without tracing a service still answers, with no spans; a 404 would be a route that is gone.
-      if (response.status !== 200) throw new Error(`GET ${service} /admin/traces/${orderId} answered ${response.status}`);
-      return ((await response.json()) as { spans: unknown[] }).spans.length;
-    };
+    // Without tracing a service still answers, with no spans (fetchOrderSpans throws on anything but a 200).
+    const spansOf = async (orderId: string) => (await fetchOrderSpans([urls[service]], orderId, adminBearer())).length;
     const [traced, untraced] = [await spansOf(sample.traced), await spansOf(sample.untraced)];
     if (untraced !== 0 || (tracing ? traced === 0 : traced !== 0)) {
       throw new Error(`tracing ${tracing ? 'on' : 'off'}: ${service} kept ${traced} span(s) of traced order ${sample.traced} and ${untraced} of untraced order ${sample.untraced}`);

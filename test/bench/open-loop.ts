@@ -41,7 +41,14 @@ export interface OpenLoopResult {
   placed: TrackedOrder[];
 }
 
-/** Good cards only, both modes, as the demo users of the local modes (the bench's gateways run with them). */
+/** The demo users of the local modes (the bench's gateways run with them): the load's customers, its admin. */
+const demoUsers = {
+  alice: { username: 'alice', password: 'alice-secret' },
+  bob: { username: 'bob', password: 'bob-secret' },
+  admin: { username: 'admin', password: 'admin-secret' },
+};
+
+/** Good cards only, both modes, as the demo users. */
 export async function measureOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
   const report: string[] = [];
   const result = await runLoad(
@@ -54,8 +61,8 @@ export async function measureOpenLoop(options: OpenLoopOptions): Promise<OpenLoo
       outOfStock: 0,
       faults: [],
       drainSeconds: options.drainSeconds ?? 60,
-      customers: [{ username: 'alice', password: 'alice-secret' }, { username: 'bob', password: 'bob-secret' }],
-      admin: { username: 'admin', password: 'admin-secret' },
+      customers: [demoUsers.alice, demoUsers.bob],
+      admin: demoUsers.admin,
     },
     { line: (text) => report.push(text), progress: () => undefined },
   );
@@ -79,7 +86,6 @@ export async function measureOpenLoop(options: OpenLoopOptions): Promise<OpenLoo
   };
 }
 
-const demoPasswords: Record<string, string> = { alice: 'alice-secret', bob: 'bob-secret', admin: 'admin-secret' };
 
 /** What profileOpenLoop found: the split of the slowest and of typical orders, and where the slowest waited. */
 export interface OpenLoopProfile {
@@ -109,7 +115,7 @@ export async function profileOpenLoop(gatewayUrl: string, result: OpenLoopResult
   // One login per user (the gateway limits logins): the promise is kept, so concurrent lookups share it.
   const tokens = new Map<string, Promise<string>>();
   const tokenOf = (username: string) => {
-    if (!tokens.has(username)) tokens.set(username, login(gatewayUrl, username, demoPasswords[username] ?? ''));
+    if (!tokens.has(username)) tokens.set(username, login(gatewayUrl, username, Object.values(demoUsers).find((user) => user.username === username)?.password ?? ''));
     return tokens.get(username)!;
   };
   const pathOf = async (order: TrackedOrder) => {

@@ -130,6 +130,8 @@ it('a StockReserved a moment ahead of its OrderCreated is charged in its first a
   const [event] = await awaitEvents(orderId, 1);
   expect(event!.envelope).toMatchObject({ type: 'PaymentCompleted', payload: { amountCents: 3100 } });
   expect(scenario.calls.charge).toBe(1);
+  // Charged once, by the provider's own books.
+  expect(await providerChargesFor(provider.url, orderId)).toEqual([expect.objectContaining({ status: 'succeeded', amount: 3100 })]);
   expect(await scenario.eventLog.deadLetters(consumerGroups.payment)).toEqual([]);
 });
 

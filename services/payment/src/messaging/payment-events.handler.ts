@@ -3,6 +3,7 @@
 // OrderCancelled → refund what may have been charged, or close the order to charges still on their way.
 import { ChargePayment, OrderCancelled, OrderCreated, RefundPayment, StockReserved, consumerGroups, topics, type MessageEnvelope } from '@saga/contracts';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SqlClient } from '@saga/db';
 import { handleOnce, type EventSubscription, type OutboxMessage, type RetryPolicy } from '@saga/messaging';
 import { withCorrelation, type Logger } from '@saga/platform';
@@ -50,7 +51,7 @@ export function paymentEventSubscription(deps: PaymentEventDeps): EventSubscript
     let request = await findChargeRequest(db, orderId);
     for (const pauseMs of chargeRequestLooks) {
       if (request) return request;
-      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      await sleep(pauseMs);
       request = await findChargeRequest(db, orderId);
     }
     return request;
