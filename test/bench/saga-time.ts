@@ -15,8 +15,9 @@ export const sagaTimeShares = [
   'before the first span (client, network, accept)',
   'gateway (auth, rate limit, proxy)',
   'PostgreSQL queries',
+  'PostgreSQL BEGIN and COMMIT',
   'HTTP calls to other services',
-  'handler code, BEGIN/COMMIT, pool waits',
+  'handler code, pool waits',
   'outbox wait (commit → relay publishes)',
   'publish (until the broker confirms)',
   'broker delivery (publish → consumer)',
@@ -43,6 +44,18 @@ function unionLength(intervals: readonly (readonly [number, number])[], from: nu
     reach = end;
   }
   return total;
+}
+
+const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
+const numberAttribute = (span: TraceSpan, key: string): number => (typeof span.attributes[key] === 'number' ? (span.attributes[key] as number) : 0);
+
+/** A transaction span's statements and BEGIN+COMMIT time, in the share of it that lies within [from, to). */
+function transactionShares(span: TraceSpan, from: number, to: number): { statementsMs: number; beginCommitMs: number } {
+  const inside = span.durationMs > 0 ? Math.max(0, Math.min(endOf(span), to) - Math.max(span.startTimeMs, from)) / span.durationMs : 1;
+  return {
+    statementsMs: numberAttribute(span, 'saga.db.statements_ms') * inside,
+    beginCommitMs: (numberAttribute(span, 'saga.db.begin_ms') + numberAttribute(span, 'saga.db.commit_ms')) * inside,
+  };
 }
 
 /**
@@ -94,11 +107,16 @@ export function sagaPathOf(spans: readonly TraceSpan[], clientStartMs: number, s
     else if (span.kind === 'producer') time['publish (until the broker confirms)'] += length;
     else {
       const nested = within(span);
-      const queries = unionLength(nested.filter((child) => child.name.startsWith('pg.')).map((child) => [child.startTimeMs, endOf(child)]), span.startTimeMs, until);
+      const sql = nested.filter((child) => child.name.startsWith('pg.'));
+      // A statement on its own is a span; a transaction is one span that notes its statements' and BEGIN/COMMIT's time.
+      const transactions = sql.filter((child) => child.name.startsWith('pg.transaction')).map((child) => transactionShares(child, span.startTimeMs, until));
+      const queries = unionLength(sql.filter((child) => !child.name.startsWith('pg.transaction')).map((child) => [child.startTimeMs, endOf(child)]), span.startTimeMs, until) + sum(transactions.map((t) => t.statementsMs));
+      const beginCommit = sum(transactions.map((t) => t.beginCommitMs));
       const calls = unionLength(nested.filter((child) => child.kind === 'client' && !child.name.startsWith('pg.')).map((child) => [child.startTimeMs, endOf(child)]), span.startTimeMs, until);
       time['PostgreSQL queries'] += queries;
+      time['PostgreSQL BEGIN and COMMIT'] += beginCommit;
       time['HTTP calls to other services'] += calls;
-      time['handler code, BEGIN/COMMIT, pool waits'] += Math.max(0, length - queries - calls);
+      time['handler code, pool waits'] += Math.max(0, length - queries - beginCommit - calls);
     }
     if (next === undefined || next.startTimeMs <= endOf(span)) continue;
     // A gap: the next hop started after this one ended. While an enclosing span of this chain still runs (a consumer
@@ -107,7 +125,7 @@ export function sagaPathOf(spans: readonly TraceSpan[], clientStartMs: number, s
     const enclosingEnd = Math.max(gapStart, ...chain.slice(0, index).filter((outer) => outer.service === span.service && outer.kind !== 'producer').map(endOf));
     const handlerTail = Math.min(next.startTimeMs, enclosingEnd) - gapStart;
     if (handlerTail > 0) {
-      time['handler code, BEGIN/COMMIT, pool waits'] += handlerTail;
+      time['handler code, pool waits'] += handlerTail;
       gapStart += handlerTail;
     }
     const gap = next.startTimeMs - gapStart;

@@ -2,7 +2,7 @@
 
 import { Pool, TypeOverrides, type ClientConfig, type QueryConfig, type QueryResult } from 'pg';
 import { PgListener } from './pg-listener';
-import { databaseAttributes, querySpans, querySpansDisabled, type QuerySpans } from './query-spans';
+import { databaseAttributes, querySpans, querySpansDisabled, type StatementSpan } from './query-spans';
 import type { SqlClient, SqlExecutor, SqlValue, TransactionOptions } from './sql-client';
 import { errorMessage, TransactionAbortedError } from './sql-errors';
 import { assertChannelName } from './sql-names';
@@ -32,17 +32,17 @@ const DATE = 1082;
 
 type RunQuery = (config: QueryConfig) => Promise<QueryResult>;
 
-function pgExecutor(run: RunQuery, spans: QuerySpans): SqlExecutor {
+function pgExecutor(run: RunQuery, traced: StatementSpan): SqlExecutor {
   const executor: SqlExecutor = {
     async query<Row>(sql: string, params?: readonly SqlValue[]) {
       // Extended protocol even without params, so a multi-statement string fails as it does on PGlite.
       const config: QueryConfig & { queryMode: 'extended' } = { text: sql, values: [...(params ?? [])], queryMode: 'extended' };
-      const result = await spans(sql, () => run(config));
+      const result = await traced(sql, () => run(config));
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
     },
     async exec(script: string) {
       // Simple protocol (no values): several statements allowed, results ignored.
-      await spans(script, () => run({ text: script }));
+      await traced(script, () => run({ text: script }));
     },
     async notify(channel: string, payload: string) {
       await executor.query('SELECT pg_notify($1, $2)', [assertChannelName(channel), payload]);
@@ -96,7 +96,7 @@ export async function createPgClient(opts: PgClientOptions): Promise<SqlClient> 
     throw new Error(`Cannot connect to PostgreSQL at ${redact(opts.connectionString)}: ${errorMessage(err)}`, { cause: err });
   }
   const spans = querySpans(databaseAttributes(connectionOf(opts.connectionString)), !querySpansDisabled(process.env));
-  const base = pgExecutor((q) => pool.query(q), spans);
+  const base = pgExecutor((q) => pool.query(q), spans.statement);
   let closing: Promise<void> | undefined;
 
   return {
@@ -110,11 +110,12 @@ export async function createPgClient(opts: PgClientOptions): Promise<SqlClient> 
       // A checked-out client has no pool 'error' listener: a drop between statements would crash the process.
       conn.on('error', onError);
       let broken: Error | undefined;
+      // Traced, the transaction is one span (query-spans.ts): its statements, BEGIN and COMMIT are noted on it.
+      const span = spans.transaction();
+      const timed = <R>(step: 'begin' | 'commit', run: () => Promise<R>) => (span ? span.timed(step, run) : run());
       try {
-        // BEGIN, COMMIT and ROLLBACK go to the connection directly: no span each (query-spans.ts), the span around the
-        // transaction holds their time.
-        await conn.query(txOpts?.isolation ? `BEGIN ${ISOLATION_SQL[txOpts.isolation]}` : 'BEGIN');
-        const guard = guardTransaction(pgExecutor((q) => conn.query(q), spans));
+        await timed('begin', () => conn.query(txOpts?.isolation ? `BEGIN ${ISOLATION_SQL[txOpts.isolation]}` : 'BEGIN'));
+        const guard = guardTransaction(pgExecutor((q) => conn.query(q), span ? span.statement : (_sql, run) => run()));
         let result: T;
         try {
           result = await work(guard.tx);
@@ -122,10 +123,12 @@ export async function createPgClient(opts: PgClientOptions): Promise<SqlClient> 
           guard.finish();
         }
         // node-postgres resolves a COMMIT that the server turned into ROLLBACK (a statement had failed).
-        const commit = await conn.query('COMMIT');
+        const commit = await timed('commit', () => conn.query('COMMIT'));
         if (commit.command === 'ROLLBACK') throw new TransactionAbortedError();
+        span?.end();
         return result;
       } catch (err) {
+        span?.end(err);
         // After a failed COMMIT there is nothing left to roll back, and ROLLBACK is harmless.
         await conn.query('ROLLBACK').catch((rollbackErr: Error) => {
           broken = rollbackErr;

@@ -1,6 +1,6 @@
 // Child process of query-spans.int.test.ts: tracing started before pg is loaded, as a service does; a committed
-// transaction, one rolled back by a failing statement and a lone query run inside a traced span, one query outside any,
-// and the query spans recorded under the span, with the number of traces kept, are printed as JSON.
+// transaction of two statements, one rolled back by a failing statement and a lone query run inside a traced span, one
+// query outside any, and the client spans recorded under the span, with the number of traces kept, are printed as JSON.
 import { context, trace } from '@opentelemetry/api';
 import { startTracing } from '../start-tracing';
 
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   await context.with(trace.setSpan(context.active(), root), async () => {
     await db.transaction(async (tx) => {
       await tx.query('SELECT 1 AS committed');
+      await tx.query('SELECT 11 AS also_committed');
     });
     await db.transaction(async (tx) => {
       await tx.query('SELECT 2 FROM no_such_table');
@@ -24,7 +25,16 @@ async function main(): Promise<void> {
   });
   root.end();
   const spans = tracing.store.spansOfTrace(root.spanContext().traceId);
-  const queries = spans.filter((span) => span.kind === 'client').map((span) => ({ name: span.name, text: span.attributes['db.query.text'], status: span.status }));
+  const queries = spans
+    .filter((span) => span.kind === 'client')
+    .sort((a, b) => a.startTimeMs - b.startTimeMs)
+    .map((span) => ({
+      name: span.name,
+      text: span.attributes['db.query.text'],
+      status: span.status,
+      statements: span.attributes['db.operation.batch.size'],
+      timings: ['saga.db.begin_ms', 'saga.db.statements_ms', 'saga.db.commit_ms'].filter((key) => typeof span.attributes[key] === 'number' && (span.attributes[key] as number) >= 0),
+    }));
   await db.close();
   await tracing.shutdown();
   process.stdout.write(`${JSON.stringify({ queries, traces: tracing.store.size })}\n`);
