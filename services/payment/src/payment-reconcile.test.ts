@@ -2,10 +2,15 @@
 import { adminBearer, bearerFor } from '@saga/auth/testing';
 import { routingKeys } from '@saga/contracts';
 import { createPgliteClient, type SqlClient } from '@saga/db';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { providerChargeListSchema, reconciliationReportSchema } from './http/payment-admin.routes';
+import { findPayment, markReconciledIfUnchanged } from './store/payment-repository';
+import { reconcilePaymentsUseCase } from './app/reconcile-payments.use-case';
+import { systemClock } from './app/clock';
+import type { PaymentProvider } from './app/payment-provider.port';
 import { paymentListSchema } from './http/payments.routes';
-import { chargeCommand, closedPort, newOrderId, providerChargesFor, startProvider, startScenario, waitFor, type Scenario } from './testing/payment-harness';
+import { chargeCommand, closedPort, newOrderId, providerChargesFor, silentLogger, startProvider, startScenario, waitFor, type Scenario } from './testing/payment-harness';
 
 jest.setTimeout(30_000);
 
@@ -99,6 +104,88 @@ it('the scheduled pass repairs on its own, and a choreographed order gets its no
   await waitFor(async () => expect(net(await providerChargesFor(provider.url, orderId))).toBe(0));
   const [note] = await waitFor(() => expectLength(scenario!.eventsFor(orderId), 1));
   expect(note!.envelope).toMatchObject({ type: 'PaymentReconciled', payload: { action: 'REFUNDED_CAPTURE', amountCents: 150 } });
+});
+
+it('marks every payment whose books agree with one statement, not a locked transaction each, and leaves one changed since it was read due', async () => {
+  const own = await createPgliteClient();
+  // Each locked transaction of the payment's own starts with its order's advisory lock: counted as the service runs them.
+  let orderLocks = 0;
+  const counting: SqlClient = {
+    ...own,
+    transaction: (work, options) =>
+      own.transaction(
+        (tx) =>
+          work({
+            ...tx,
+            query: (sql, params) => {
+              if (sql.includes('pg_advisory_xact_lock')) orderLocks += 1;
+              return tx.query(sql, params);
+            },
+          }),
+        options,
+      ),
+  };
+  try {
+    scenario = await startScenario(counting, provider.url);
+    const orderIds = [newOrderId('agree'), newOrderId('agree'), newOrderId('agree')];
+    for (const orderId of orderIds) await scenario.bus.send(routingKeys.charge, chargeCommand(orderId));
+    for (const orderId of orderIds) await waitFor(() => expectLength(scenario!.repliesFor(orderId), 1));
+
+    orderLocks = 0;
+    expect((await reconcile(scenario).expect(200)).body).toEqual({ checked: 3, repairs: [], errors: [] });
+    expect(orderLocks).toBe(0);
+    // Marked: the next pass has nothing left to compare.
+    expect((await reconcile(scenario).expect(200)).body).toEqual({ checked: 0, repairs: [], errors: [] });
+
+    // A payment that changed after the pass read it is not marked: its new state is due for a look of its own.
+    const [changed, unchanged] = orderIds;
+    const stale = (await findPayment(own, changed!))!;
+    await own.query("UPDATE payments SET updated_at = updated_at - interval '1 second', reconciled_at = NULL WHERE order_id = $1", [changed]);
+    await own.query('UPDATE payments SET reconciled_at = NULL WHERE order_id = $1', [unchanged]);
+    const current = (await findPayment(own, unchanged!))!;
+    expect(await markReconciledIfUnchanged(own, [stale, current], new Date())).toBe(1);
+    expect((await reconcile(scenario).expect(200)).body).toEqual({ checked: 1, repairs: [], errors: [] });
+  } finally {
+    await scenario?.stop();
+    scenario = undefined;
+    await own.close();
+  }
+});
+
+it('a scheduled pass spreads its payments over its interval instead of asking the provider in one burst, and stops when told', async () => {
+  const own = await createPgliteClient();
+  try {
+    scenario = await startScenario(own, provider.url);
+    const orderIds = [newOrderId('paced'), newOrderId('paced'), newOrderId('paced')];
+    for (const orderId of orderIds) await scenario.bus.send(routingKeys.charge, chargeCommand(orderId));
+    for (const orderId of orderIds) await waitFor(() => expectLength(scenario!.repliesFor(orderId), 1));
+    const adapter = scenario.adapter;
+    const lookups: number[] = [];
+    const watched: PaymentProvider = {
+      charge: (input) => adapter.charge(input),
+      refund: (input) => adapter.refund(input),
+      voidCharge: (key) => adapter.voidCharge(key),
+      listCharges: (orderId) => (lookups.push(performance.now()), adapter.listCharges(orderId)),
+    };
+    // Batches of 2, at most 10 a pass: a pass spread over 1 s looks at one payment every 50 ms.
+    const reconciler = reconcilePaymentsUseCase({ db: own, provider: watched, clock: systemClock, newId: randomUUID, logger: silentLogger }, { graceMs: 0, batchSize: 2 });
+    expect(await reconciler.reconcileDue({ spreadOverMs: 1_000 })).toEqual({ checked: 3, repairs: [], errors: [] });
+    expect(lookups).toHaveLength(3);
+    expect(lookups[2]! - lookups[0]!).toBeGreaterThanOrEqual(95);
+
+    // Told to stop (the service shutting down), a pass ends at its next pause: the payments it did not reach stay due.
+    await own.query('UPDATE payments SET reconciled_at = NULL');
+    const stop = new AbortController();
+    const pass = reconciler.reconcileDue({ spreadOverMs: 60_000, signal: stop.signal });
+    await waitFor(() => expect(lookups).toHaveLength(4));
+    stop.abort();
+    expect(await pass).toEqual({ checked: 1, repairs: [], errors: [] });
+    expect(await reconciler.reconcileDue()).toEqual({ checked: 2, repairs: [], errors: [] });
+  } finally {
+    await scenario?.stop();
+    scenario = undefined;
+    await own.close();
+  }
 });
 
 describe('GET /admin/provider/charges', () => {

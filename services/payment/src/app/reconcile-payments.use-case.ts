@@ -1,5 +1,6 @@
 // reconcile: compare each settled order's payment with the provider's books and repair what disagrees: refund money
 // captured on a cancelled order (or captured twice), flag an approved order without its capture; note it in the order's history.
+import { setTimeout as pause } from 'node:timers/promises';
 import { PaymentReconciled, routingKeys, topics } from '@saga/contracts';
 import { enqueueOutbox, type OutboxMessage } from '@saga/messaging';
 import { withCorrelation } from '@saga/platform';
@@ -7,7 +8,7 @@ import type { SqlExecutor } from '@saga/db';
 import type { MessageEnvelope } from '@saga/contracts';
 import { planReconciliation, recordReconciledRefunds } from '../domain/reconciliation';
 import type { Payment } from '../domain/payment';
-import { findPayment, markReconciled, paymentsDueForReconciliation, savePayment, withOrderLock } from '../store/payment-repository';
+import { findPayment, markReconciled, markReconciledIfUnchanged, paymentsDueForReconciliation, savePayment, withOrderLock } from '../store/payment-repository';
 import type { PaymentUseCaseDeps } from './incoming-command';
 import { chargeKey, reconcileRefundKey } from './payment-provider.port';
 
@@ -33,7 +34,39 @@ export interface ReconcileOptions {
   batchSize?: number;
 }
 
+/** How a pass runs: all at once (an operator's request), or spread out and stoppable (the scheduler's). */
+export interface PassOptions {
+  /**
+   * Spread the pass's provider lookups over this long: one payment every spreadOverMs ÷ (the most a pass looks at), so a
+   * backlog of settled payments does not reach the provider and PostgreSQL in one burst beside the sagas.
+   */
+  spreadOverMs?: number;
+  /** Aborted: the pass ends at its next pause (the service is stopping); what it did not reach stays due. */
+  signal?: AbortSignal;
+}
+
 class ReconcileError extends Error {}
+
+/** Resolves when the next payment may be looked at: true, or false once the pass is told to stop. */
+type Pacer = () => Promise<boolean>;
+
+/** Turns `gapMs` apart, counted across the whole pass; stops at the signal. */
+function pacer(gapMs: number, signal: AbortSignal | undefined): Pacer {
+  let next = performance.now();
+  return async () => {
+    if (signal?.aborted) return false;
+    const wait = next - performance.now();
+    if (wait > 0) {
+      try {
+        await pause(wait, undefined, signal ? { signal } : {});
+      } catch {
+        return false; // aborted while waiting
+      }
+    }
+    next = Math.max(next, performance.now()) + gapMs;
+    return true;
+  };
+}
 
 const MAX_BATCHES_PER_PASS = 10;
 
@@ -56,8 +89,11 @@ export function reconcilePaymentsUseCase(deps: PaymentUseCaseDeps, options: Reco
     await enqueueOutbox(tx, [routeFor(payment, envelope)]);
   }
 
-  /** One order: read the books, repair, record. Throws ReconcileError when the provider cannot be asked or refuses. */
-  async function reconcileOne(payment: Payment): Promise<ReconciliationRepair[]> {
+  /**
+   * One order: read the books, repair, record. Throws ReconcileError when the provider cannot be asked or refuses.
+   * Books that agree are not recorded here: `agreed` says so, and the pass marks all of those in one statement.
+   */
+  async function reconcileOne(payment: Payment): Promise<{ repairs: ReconciliationRepair[]; agreed: boolean }> {
     const { orderId } = payment;
     const log = withCorrelation(deps.logger, { orderId, sagaId: payment.sagaId });
     // An uncertain charge (timed out, refused) on a cancelled order: void its key first, so nothing lands after the look.
@@ -80,6 +116,7 @@ export function reconcilePaymentsUseCase(deps: PaymentUseCaseDeps, options: Reco
       ...(plan.missingCents > 0 ? [{ orderId, action: 'MISSING_CAPTURE' as const, ...(payment.providerChargeId ? { chargeId: payment.providerChargeId } : {}), amountCents: plan.missingCents }] : []),
     ];
     if (plan.missingCents > 0) log.error({ missingCents: plan.missingCents, chargeId: payment.providerChargeId }, 'reconciliation: approved order without its capture at the provider');
+    if (repairs.length === 0) return { repairs, agreed: true };
 
     await withOrderLock(deps.db, orderId, async (tx) => {
       const current = await findPayment(tx, orderId);
@@ -98,21 +135,31 @@ export function reconcilePaymentsUseCase(deps: PaymentUseCaseDeps, options: Reco
         await note(tx, current, repair, detail);
       }
     });
-    return repairs;
+    return { repairs, agreed: false };
   }
 
-  async function reconcileAll(payments: readonly Payment[]): Promise<ReconciliationReport> {
+  async function reconcileAll(payments: readonly Payment[], nextTurn: Pacer = () => Promise.resolve(true)): Promise<ReconciliationReport & { stopped: boolean }> {
     const report: ReconciliationReport = { checked: 0, repairs: [], errors: [] };
+    // Most books agree: marked together after the loop, not in a locked transaction (and a durable commit) each.
+    const agreed: Payment[] = [];
+    let stopped = false;
     for (const payment of payments) {
+      if (!(await nextTurn())) {
+        stopped = true;
+        break;
+      }
       try {
-        report.repairs.push(...(await reconcileOne(payment)));
+        const outcome = await reconcileOne(payment);
+        report.repairs.push(...outcome.repairs);
+        if (outcome.agreed) agreed.push(payment);
         report.checked += 1;
       } catch (error) {
         if (!(error instanceof ReconcileError)) throw error;
         report.errors.push({ orderId: payment.orderId, message: error.message });
       }
     }
-    return report;
+    await markReconciledIfUnchanged(deps.db, agreed, deps.clock.now());
+    return { ...report, stopped };
   }
 
   return {
@@ -121,24 +168,26 @@ export function reconcilePaymentsUseCase(deps: PaymentUseCaseDeps, options: Reco
      * batch while batches come back full (at most MAX_BATCHES_PER_PASS), so a busy platform does not build a backlog.
      * A batch with errors ends the pass: its payments stay due and would only come back in the next batch.
      */
-    async reconcileDue(): Promise<ReconciliationReport> {
+    async reconcileDue(pass: PassOptions = {}): Promise<ReconciliationReport> {
       const settledBefore = new Date(deps.clock.now().getTime() - options.graceMs);
       const batchSize = options.batchSize ?? 100;
+      const nextTurn = pacer(pass.spreadOverMs ? pass.spreadOverMs / (batchSize * MAX_BATCHES_PER_PASS) : 0, pass.signal);
       const total: ReconciliationReport = { checked: 0, repairs: [], errors: [] };
       for (let batch = 0; batch < MAX_BATCHES_PER_PASS; batch += 1) {
         const due = await paymentsDueForReconciliation(deps.db, settledBefore, batchSize);
-        const report = await reconcileAll(due);
+        const report = await reconcileAll(due, nextTurn);
         total.checked += report.checked;
         total.repairs.push(...report.repairs);
         total.errors.push(...report.errors);
-        if (due.length < batchSize || report.errors.length > 0) break;
+        if (report.stopped || due.length < batchSize || report.errors.length > 0) break;
       }
       return total;
     },
     /** One order now, whatever its last look (an operator's request). Unsettled or unknown orders are not checked. */
     async reconcileOrder(orderId: string): Promise<ReconciliationReport> {
       const payment = await findPayment(deps.db, orderId);
-      return reconcileAll(payment && payment.status !== 'CHARGING' ? [payment] : []);
+      const { checked, repairs, errors } = await reconcileAll(payment && payment.status !== 'CHARGING' ? [payment] : []);
+      return { checked, repairs, errors };
     },
   };
 }

@@ -85,6 +85,23 @@ export async function markReconciled(tx: SqlExecutor, orderId: string, at: Date)
   await tx.query('UPDATE payments SET reconciled_at = $2 WHERE order_id = $1', [orderId, at]);
 }
 
+/**
+ * Marks as compared with the provider's books, as of `at`, each payment still as it was read (the same updated_at):
+ * one statement for all of a pass's payments whose books agreed. One changed since it was read is left due, for a
+ * look at its new state. Answers how many were marked.
+ */
+export async function markReconciledIfUnchanged(db: SqlExecutor, seen: readonly Pick<Payment, 'orderId' | 'updatedAt'>[], at: Date): Promise<number> {
+  if (seen.length === 0) return 0;
+  // Compared at the millisecond: updated_at is written from a JavaScript Date, and read back into one.
+  const { rowCount } = await db.query(
+    `UPDATE payments SET reconciled_at = $3
+       FROM unnest($1::text[], $2::timestamptz[]) AS seen(order_id, updated_at)
+      WHERE payments.order_id = seen.order_id AND date_trunc('milliseconds', payments.updated_at) = seen.updated_at`,
+    [seen.map((payment) => payment.orderId), seen.map((payment) => payment.updatedAt.toISOString()), at],
+  );
+  return rowCount;
+}
+
 const MAX_TX_ATTEMPTS = 5;
 
 /**
