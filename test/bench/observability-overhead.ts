@@ -20,6 +20,8 @@ export interface SettingResult {
   setting: Setting;
   /** Saga end p50 per mode, in ms (the median over the rounds): the orders placed as every client places them. */
   sagaP50: Record<SagaMode, number>;
+  /** The lowest and highest of those platforms' p50s: how far platforms of one setting differ on their own. */
+  sagaP50Range: Record<SagaMode, { min: number; max: number }>;
   /** The same of the orders placed with an unsampled traceparent on the same platforms (off: no different). */
   untracedSagaP50: Record<SagaMode, number>;
   /** Median over the rounds of each platform's median (traced − untraced) saga end of back-to-back pairs, in ms. */
@@ -93,6 +95,7 @@ export async function measureObservabilityOverhead(options: ObservabilityOptions
   const summary = (setting: Setting): SettingResult => ({
     setting,
     sagaP50: { orchestration: median(samples[setting].saga.orchestration), choreography: median(samples[setting].saga.choreography) },
+    sagaP50Range: { orchestration: rangeOf(samples[setting].saga.orchestration), choreography: rangeOf(samples[setting].saga.choreography) },
     untracedSagaP50: { orchestration: median(samples[setting].untraced.orchestration), choreography: median(samples[setting].untraced.choreography) },
     pairedDifference: { orchestration: median(samples[setting].paired.orchestration), choreography: median(samples[setting].paired.choreography) },
     gatewayRatio: median(samples[setting].ratio),
@@ -101,6 +104,8 @@ export async function measureObservabilityOverhead(options: ObservabilityOptions
   });
   return { off: summary('off'), on: summary('on') };
 }
+
+const rangeOf = (values: readonly number[]) => ({ min: Math.min(...values), max: Math.max(...values) });
 
 /**
  * The comparison means something only if "traced" orders were traced and "untraced" ones were not, in every service
@@ -123,7 +128,12 @@ export function printObservability(result: Record<Setting, SettingResult>, optio
   const pct = (on: number, off: number, higherIsWorse: boolean) => `${(((higherIsWorse ? on / off : off / on) - 1) * 100).toFixed(1)} %`;
   console.log(`\ntracing and metrics: off vs on (on: ${process.env.BENCH_OBSERVABILITY_ON ?? 'both'}; ${options.rounds} platform(s) each, alternated; ${options.orders} sequential orders per mode; medians):`);
   for (const mode of ['orchestration', 'choreography'] as const) {
-    console.log(`  saga end p50, ${mode.padEnd(13)} off ${ms(result.off.sagaP50[mode])}  on ${ms(result.on.sagaP50[mode])}  overhead ${pct(result.on.sagaP50[mode], result.off.sagaP50[mode], true)} (target < 10 %)`);
+    // Platforms of one setting differ by more than tracing costs: their range says how much this comparison can resolve.
+    const spread = (setting: Setting) => `${result[setting].sagaP50Range[mode].min.toFixed(0)}–${result[setting].sagaP50Range[mode].max.toFixed(0)}`;
+    console.log(
+      `  saga end p50, ${mode.padEnd(13)} off ${ms(result.off.sagaP50[mode])}  on ${ms(result.on.sagaP50[mode])}  overhead ${pct(result.on.sagaP50[mode], result.off.sagaP50[mode], true)} (target < 10 %; ` +
+        `the platforms ranged ${spread('off')} ms off, ${spread('on')} ms on)`,
+    );
   }
   // The paired figure: on one platform, a traced saga against an untraced one run just before or after it.
   for (const mode of ['orchestration', 'choreography'] as const) {

@@ -135,7 +135,7 @@ export async function profileOpenLoop(gatewayUrl: string, result: OpenLoopResult
       times.push(path.time);
       const wait = path.longestWait;
       if (noteWaits) {
-        slowestWaits.push(`${order.sagaMode.padEnd(13)} due at ${((order.dueAt - firstDue) / 1000).toFixed(1).padStart(5)} s, ${(order.finalAt! - order.dueAt).toFixed(0)} ms; longest wait ${wait ? `${wait.ms.toFixed(0)} ms (${wait.share}) before ${wait.into}` : 'none'}`);
+        slowestWaits.push(`${order.sagaMode.padEnd(13)} due at ${((order.dueAt - firstDue) / 1000).toFixed(1).padStart(5)} s (${new Date(performance.timeOrigin + order.dueAt).toISOString().slice(11, 23)}), ${(order.finalAt! - order.dueAt).toFixed(0)} ms; longest wait ${wait ? `${wait.ms.toFixed(0)} ms (${wait.share}) before ${wait.into}` : 'none'}`);
       }
     }
     return times;

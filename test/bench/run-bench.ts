@@ -193,7 +193,7 @@ async function main(): Promise<void> {
         figures.openLoop = { ratePerSecond, p99Ms: openLoop.p99Ms };
       }
       if (sections.has('gateway')) {
-        const options = { rounds: numberFromEnv('BENCH_GATEWAY_ROUNDS', 3), roundSeconds: numberFromEnv('BENCH_GATEWAY_SECONDS', 5), warmupSeconds: 5, connections: numberFromEnv('BENCH_GATEWAY_CONNECTIONS', 10) };
+        const options = { rounds: numberFromEnv('BENCH_GATEWAY_ROUNDS', 3), roundSeconds: numberFromEnv('BENCH_GATEWAY_SECONDS', 5), warmupSeconds: 5, connections: numberFromEnv('BENCH_GATEWAY_CONNECTIONS', 10), withFloor: true };
         const overhead = await measureGatewayOverhead(platform, options);
         printOverhead(overhead, options);
         figures.gatewayRatio = overhead.ratio;
