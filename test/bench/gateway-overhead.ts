@@ -15,7 +15,7 @@ export interface OverheadOptions {
   roundSeconds: number;
   warmupSeconds: number;
   connections: number;
-  /** Also load a bare Node proxy in front of the inventory: the ratio no Node gateway can beat on this machine. */
+  /** Also load a bare Node proxy in front of the inventory: the ratio a Node proxy reaches here doing nothing else. */
   withFloor?: boolean;
 }
 
@@ -172,7 +172,7 @@ export async function measureGatewayOverhead(platform: Platform, options: Overhe
     const sides = (['gateway', 'bare proxy', 'direct'] as const).filter((side) => targets[side] !== undefined);
     const connection = { gateway: await connectionHeader(targets.gateway.url, targets.gateway.headers), direct: await connectionHeader(targets.direct.url, targets.direct.headers) };
     // Each round's CPU, per process: what a request costs each of them, read from /proc (Linux).
-    const pidGroup = (name: string, process: ServiceProcess | undefined): CpuGroup => ({ name, pids: () => [process?.pid].filter((pid): pid is number => pid !== undefined) });
+    const pidGroup = (name: string, child: ServiceProcess | undefined): CpuGroup => ({ name, pids: () => [child?.pid].filter((pid): pid is number => pid !== undefined) });
     const cpuGroups: CpuGroup[] = [
       pidGroup('gateway', gateway),
       ...(bare ? [pidGroup('bare proxy', bare)] : []),
