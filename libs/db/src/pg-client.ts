@@ -2,7 +2,7 @@
 
 import { Pool, TypeOverrides, type ClientConfig, type QueryConfig, type QueryResult } from 'pg';
 import { PgListener } from './pg-listener';
-import { databaseAttributes, querySpans, querySpansDisabled, type StatementSpan } from './query-spans';
+import { databaseAttributes, querySpans, querySpansDisabled, untracedStatement, type StatementSpan } from './query-spans';
 import type { SqlClient, SqlExecutor, SqlValue, TransactionOptions } from './sql-client';
 import { errorMessage, TransactionAbortedError } from './sql-errors';
 import { assertChannelName } from './sql-names';
@@ -115,7 +115,7 @@ export async function createPgClient(opts: PgClientOptions): Promise<SqlClient> 
       const timed = <R>(step: 'begin' | 'commit', run: () => Promise<R>) => (span ? span.timed(step, run) : run());
       try {
         await timed('begin', () => conn.query(txOpts?.isolation ? `BEGIN ${ISOLATION_SQL[txOpts.isolation]}` : 'BEGIN'));
-        const guard = guardTransaction(pgExecutor((q) => conn.query(q), span ? span.statement : (_sql, run) => run()));
+        const guard = guardTransaction(pgExecutor((q) => conn.query(q), span?.statement ?? untracedStatement));
         let result: T;
         try {
           result = await work(guard.tx);

@@ -49,7 +49,18 @@ export interface QuerySpans {
   transaction(): TransactionSpan | undefined;
 }
 
-const untraced: StatementSpan = (_sql, run) => run();
+/** A statement run as it is: no span (tracing off, or nothing traced here). */
+export const untracedStatement: StatementSpan = (_sql, run) => run();
+
+/** Runs `run`, handing how long it took (ms) to `noteMs`, whether it succeeded or not. */
+async function timed<T>(run: () => Promise<T>, noteMs: (ms: number) => void): Promise<T> {
+  const started = performance.now();
+  try {
+    return await run();
+  } finally {
+    noteMs(performance.now() - started);
+  }
+}
 
 /** Marks a span failed by a statement's error: the message, and PostgreSQL's SQLSTATE as error.type. */
 function markFailed(span: Span, error: unknown): void {
@@ -96,23 +107,15 @@ export function querySpans(database: Attributes, enabled: boolean): QuerySpans {
     const texts: string[] = [];
     let statementsMs = 0;
     let failure: unknown;
-    const timedRun = async <T>(run: () => Promise<T>, noteMs: (ms: number) => void): Promise<T> => {
-      const started = performance.now();
-      try {
-        return await run();
-      } finally {
-        noteMs(performance.now() - started);
-      }
-    };
     return {
       statement: (sql, run) => {
         texts.push(sql);
-        return timedRun(run, (ms) => (statementsMs += ms)).catch((error: unknown) => {
+        return timed(run, (ms) => (statementsMs += ms)).catch((error: unknown) => {
           failure ??= error;
           throw error;
         });
       },
-      timed: (step, run) => timedRun(run, (ms) => span.setAttribute(`saga.db.${step}_ms`, ms)),
+      timed: (step, run) => timed(run, (ms) => span.setAttribute(`saga.db.${step}_ms`, ms)),
       end: (error) => {
         span.setAttributes({ 'db.query.text': texts.join(';\n'), 'db.operation.batch.size': texts.length, 'saga.db.statements_ms': statementsMs });
         if (error !== undefined) markFailed(span, failure ?? error);
@@ -120,5 +123,5 @@ export function querySpans(database: Attributes, enabled: boolean): QuerySpans {
       },
     };
   };
-  return enabled ? { statement, transaction } : { statement: untraced, transaction: () => undefined };
+  return enabled ? { statement, transaction } : { statement: untracedStatement, transaction: () => undefined };
 }
